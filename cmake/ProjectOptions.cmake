@@ -1,0 +1,16 @@
+# Compile options shared by every project target (not by dependencies).
+add_library(lpu_options INTERFACE)
+target_compile_options(lpu_options INTERFACE -Wall -Wextra -Wpedantic)
+if(LPU_WERROR)
+  target_compile_options(lpu_options INTERFACE -Werror)
+endif()
+target_include_directories(lpu_options INTERFACE ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR})
+
+if(LPU_SANITIZE)
+  target_compile_options(lpu_options INTERFACE
+    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(lpu_options INTERFACE -fsanitize=address,undefined)
+endif()
+
+# Kernels pick AVX2/FMA at run time per function (target attributes), so the
+# binary still runs on CPUs without them; nothing here needs -march=native.

@@ -1,0 +1,33 @@
+#pragma once
+// Where tests find the shared model files and the lpu binary.
+#include <filesystem>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+namespace lpu::test {
+
+inline std::filesystem::path shared_models_dir() {
+    return std::filesystem::path(LPU_SOURCE_DIR) / ".." / "shared" / "models";
+}
+
+// The path of a shared model file, or empty when ../shared/models is absent
+// (the caller then skips with the message the models README asks for).
+inline std::string shared_model(const std::string& name) {
+    auto path = shared_models_dir() / name;
+    if (!std::filesystem::exists(path)) return {};
+    return path.string();
+}
+
+// Use at the top of a test: returns from it, with a visible warning, when the
+// shared models are not there.
+#define LPU_REQUIRE_SHARED_MODEL(var, name)                                 \
+    const std::string var = ::lpu::test::shared_model(name);               \
+    if (var.empty()) {                                                     \
+        WARN("skipped: ../shared/models not found");                       \
+        return;                                                            \
+    }
+
+inline std::string lpu_binary() { return LPU_BIN; }
+
+}  // namespace lpu::test
