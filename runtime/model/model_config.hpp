@@ -1,0 +1,33 @@
+#pragma once
+// The shape of a Llama-family model, whichever file it came from.
+#include <cstdint>
+#include <string>
+
+#include "runtime/kernels/dtype.hpp"
+
+namespace lpu::model {
+
+struct ModelConfig {
+    std::string name;              // from the file (general.name) or its file name
+    int dim = 0;                   // embedding width
+    int hidden_dim = 0;            // SwiGLU inner width
+    int n_layers = 0;
+    int n_heads = 0;               // query heads
+    int n_kv_heads = 0;            // key/value heads (GQA when fewer than n_heads)
+    int vocab_size = 0;
+    int context_length = 0;        // positions the model supports
+    float rms_norm_eps = 1e-5f;
+    float rope_theta = 10000.0f;
+    bool tied_output = false;      // true when the LM head reuses the token embedding
+    kernels::DType weight_dtype = kernels::DType::F32;  // dtype of the large matrices
+
+    int head_dim() const { return dim / n_heads; }
+    int kv_dim() const { return head_dim() * n_kv_heads; }
+};
+
+// Throws lpu::Error naming the first field that is out of range or inconsistent
+// (non-positive sizes, dim not divisible by heads, heads not divisible by KV heads,
+// odd head size for RoPE, absurdly large values).
+void validate(const ModelConfig& config);
+
+}  // namespace lpu::model

@@ -1,0 +1,44 @@
+#pragma once
+// Views of a model's tensors inside a mapped file. Matrices are row-major with
+// one row per output feature: a [rows x cols] matrix W maps x (cols) to W x (rows),
+// as both GGUF (ne0 = cols) and llama2.c store them.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/kernels/dtype.hpp"
+
+namespace lpu::model {
+
+struct TensorView {
+    std::string name;
+    kernels::DType dtype = kernels::DType::F32;
+    std::int64_t rows = 1;         // 1 for vectors
+    std::int64_t cols = 0;
+    const std::byte* data = nullptr;
+
+    std::int64_t elements() const { return rows * cols; }
+    std::size_t size_bytes() const { return kernels::dtype_bytes(dtype, static_cast<std::size_t>(elements())); }
+};
+
+struct LayerWeights {
+    TensorView attn_norm;          // [dim]
+    TensorView wq;                 // [dim x dim]
+    TensorView wk;                 // [kv_dim x dim]
+    TensorView wv;                 // [kv_dim x dim]
+    TensorView wo;                 // [dim x dim]
+    TensorView ffn_norm;           // [dim]
+    TensorView w_gate;             // [hidden x dim]   (llama2.c w1, GGUF ffn_gate)
+    TensorView w_down;             // [dim x hidden]   (llama2.c w2, GGUF ffn_down)
+    TensorView w_up;               // [hidden x dim]   (llama2.c w3, GGUF ffn_up)
+};
+
+struct ModelWeights {
+    TensorView token_embedding;    // [vocab x dim]
+    std::vector<LayerWeights> layers;
+    TensorView final_norm;         // [dim]
+    TensorView output;             // [vocab x dim]; the embedding itself when tied
+};
+
+}  // namespace lpu::model
