@@ -4,6 +4,14 @@
 
 namespace lpu::cli {
 
-inline void add_all_commands(CLI::App& /*app*/) {}
+void add_run_command(CLI::App& app);
+void add_topo_command(CLI::App& app);
+void add_model_command(CLI::App& app);
+
+inline void add_all_commands(CLI::App& app) {
+    add_run_command(app);
+    add_topo_command(app);
+    add_model_command(app);
+}
 
 }  // namespace lpu::cli

@@ -41,4 +41,9 @@ struct ModelWeights {
     TensorView output;             // [vocab x dim]; the embedding itself when tied
 };
 
+// Every distinct tensor, in a fixed order: embedding, each layer's tensors in
+// LayerWeights order, final norm, then the LM head unless it is the embedding
+// itself (tied). For listings such as `lpu model info`.
+std::vector<const TensorView*> tensor_list(const ModelWeights& weights);
+
 }  // namespace lpu::model

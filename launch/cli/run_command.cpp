@@ -1,0 +1,134 @@
+// `lpu run`: generate text with a real model on emulated LPUs.
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "base/error.hpp"
+#include "launch/cli/commands.hpp"
+#include "runtime/engine/generator.hpp"
+#include "runtime/engine/single_chip_model.hpp"
+#include "runtime/model/model_file.hpp"
+#include "runtime/model/tokenizer.hpp"
+#include "sim/chip_spec.hpp"
+
+namespace lpu::cli {
+namespace {
+
+struct RunOptions {
+    std::string model_path;
+    std::string tokenizer_path;
+    std::string spec = "tsp-v1";
+    int context = 0;
+    bool json = false;
+    engine::GenerationOptions generation;
+};
+
+model::TokenizerData tokenizer_for(const model::ModelFile& file, const RunOptions& options) {
+    if (!options.tokenizer_path.empty()) {
+        return model::read_llama2c_tokenizer(options.tokenizer_path, file.config().vocab_size);
+    }
+    auto data = file.tokenizer();
+    require(data.has_value(), "'" + options.model_path + "' holds no tokenizer: pass --tokenizer FILE (llama2.c tokenizer.bin)");
+    return *data;
+}
+
+nlohmann::json sram_json(const chip::SramArena& sram) {
+    nlohmann::json usage = {{"capacity_bytes", sram.capacity_bytes()}, {"used_bytes", sram.used_bytes()}};
+    for (auto use : {chip::SramUse::Weights, chip::SramUse::KvCache, chip::SramUse::Activations}) {
+        usage[chip::sram_use_name(use) + "_bytes"] = sram.used_bytes(use);
+    }
+    return usage;
+}
+
+nlohmann::json to_json(const engine::GenerationResult& result, const engine::SingleChipModel& model) {
+    const auto& stats = result.stats;
+    return {
+        {"prompt_tokens", result.prompt_tokens},
+        {"tokens", result.tokens},
+        {"text", result.text},
+        {"stopped_at_eos", result.stopped_at_eos},
+        {"stats",
+         {{"positions", stats.positions},
+          {"host_seconds", stats.host_seconds},
+          {"host_tokens_per_second", stats.host_tokens_per_second()},
+          {"emulated_cycles", stats.emulated_cycles},
+          {"emulated_us_per_token", stats.emulated_us_per_token()},
+          {"clock_hz", stats.clock_hz},
+          {"chips", 1},
+          {"sram", sram_json(model.chip().sram())}}},
+    };
+}
+
+void print_summary(const engine::GenerationResult& result, const engine::SingleChipModel& model) {
+    const auto& stats = result.stats;
+    std::fprintf(stderr,
+                 "lpu run: %d tokens (%d positions) | host %.1f tokens/s | emulated %.2f us/token "
+                 "on 1 chip at %.0f MHz | SRAM %.1f of %.1f MB\n",
+                 static_cast<int>(result.tokens.size()), stats.positions, stats.host_tokens_per_second(),
+                 stats.emulated_us_per_token(), stats.clock_hz / 1e6, model.chip().sram().used_bytes() / 1e6,
+                 model.chip().sram().capacity_bytes() / 1e6);
+}
+
+void run(const RunOptions& options) {
+    const auto file = model::open_model(options.model_path);
+    const model::Tokenizer tokenizer(tokenizer_for(*file, options));
+    const auto spec = sim::load_chip_spec(options.spec);
+    engine::SingleChipModel chip_model(*file, spec, options.context);
+
+    const auto stream = [&](std::string_view piece) {
+        std::fwrite(piece.data(), 1, piece.size(), stdout);
+        std::fflush(stdout);
+    };
+    const auto result = engine::generate(chip_model, tokenizer, options.generation,
+                                         options.json ? std::function<void(std::string_view)>{} : stream);
+    if (options.json) {
+        std::cout << to_json(result, chip_model).dump(2) << "\n";
+    } else {
+        std::fputc('\n', stdout);
+    }
+    std::fflush(stdout);
+    print_summary(result, chip_model);
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app) {
+    auto options = std::make_shared<RunOptions>();
+    auto* run_app = app.add_subcommand("run", "Generate text with a model on emulated LPUs");
+    run_app->add_option("-m,--model", options->model_path, "Model file: GGUF or llama2.c checkpoint")
+        ->required()
+        ->check(CLI::ExistingFile);
+    run_app->add_option("--tokenizer", options->tokenizer_path,
+                        "llama2.c tokenizer.bin (required for llama2.c checkpoints)")
+        ->check(CLI::ExistingFile);
+    run_app->add_option("-p,--prompt", options->generation.prompt, "Text to start from");
+    run_app->add_option("-n,--steps", options->generation.steps,
+                        "Positions to process, prompt included (0 = the whole context)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    run_app->add_option("-t,--temperature", options->generation.sampling.temperature, "0 = greedy")
+        ->capture_default_str();
+    run_app->add_option("--top-p", options->generation.sampling.top_p, "Nucleus sampling mass, in (0, 1]")
+        ->capture_default_str();
+    run_app->add_option("--top-k", options->generation.sampling.top_k, "Sample among the k most likely (0 = all)")
+        ->capture_default_str();
+    run_app->add_option("-s,--seed", options->generation.sampling.seed, "Sampling seed")->capture_default_str();
+    run_app->add_option("--spec", options->spec, "Chip spec: a preset name or a JSON file")->capture_default_str();
+    run_app->add_option("--context", options->context,
+                        "KV-cache positions to reserve in SRAM (0 = the model's context length)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    run_app->add_flag("--json", options->json, "Print tokens, text and stats as one JSON object");
+    run_app->footer(
+        "Example:\n  lpu run --model ../shared/models/stories260K.gguf --temperature 0 --steps 256\n"
+        "  lpu run --model stories260K.bin --tokenizer tok512.bin --prompt \"Once upon a time\" --steps 64");
+    run_app->callback([options] {
+        engine::validate(options->generation.sampling);
+        run(*options);
+    });
+}
+
+}  // namespace lpu::cli

@@ -1,0 +1,50 @@
+#pragma once
+// The generation loop: prefill the prompt, then decode, streaming text as it comes.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/engine/language_model.hpp"
+#include "runtime/engine/sampler.hpp"
+#include "runtime/model/tokenizer.hpp"
+
+namespace lpu::engine {
+
+struct GenerationOptions {
+    std::string prompt;
+    // Positions processed, prompt included, as the llama2.c reference counts them:
+    // no prompt and 256 steps print 256 tokens. 0 means the model's whole context.
+    int steps = 256;
+    SamplingOptions sampling;
+};
+
+struct GenerationStats {
+    int positions = 0;                 // forward passes run
+    int prompt_tokens = 0;             // including BOS
+    double host_seconds = 0.0;         // wall time of all forward passes
+    std::int64_t emulated_cycles = 0;  // sum over forward passes
+    std::int64_t max_forward_cycles = 0;
+    double clock_hz = 0.0;
+
+    double host_tokens_per_second() const { return host_seconds > 0 ? positions / host_seconds : 0.0; }
+    double emulated_us_per_token() const {
+        return positions > 0 ? emulated_cycles / clock_hz * 1e6 / positions : 0.0;
+    }
+};
+
+struct GenerationResult {
+    std::vector<int> prompt_tokens;    // the encoded prompt, BOS first
+    std::vector<int> tokens;           // every token that followed a position: forced prompt tokens, then sampled ones
+    std::string text;                  // the decoded text of `tokens`
+    bool stopped_at_eos = false;
+    GenerationStats stats;
+};
+
+// Runs the loop. `on_text` receives each printable piece as soon as it is known.
+GenerationResult generate(LanguageModel& model, const model::Tokenizer& tokenizer,
+                          const GenerationOptions& options,
+                          const std::function<void(std::string_view)>& on_text = {});
+
+}  // namespace lpu::engine

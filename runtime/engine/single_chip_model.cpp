@@ -1,0 +1,203 @@
+#include "runtime/engine/single_chip_model.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/error.hpp"
+#include "base/log.hpp"
+#include "runtime/chip/precision.hpp"
+#include "runtime/chip/sram_fit.hpp"
+#include "runtime/kernels/activation.hpp"
+#include "runtime/kernels/attention.hpp"
+#include "runtime/kernels/matvec.hpp"
+#include "runtime/kernels/norm.hpp"
+#include "runtime/kernels/quantize.hpp"
+#include "runtime/kernels/rope.hpp"
+
+namespace lpu::engine {
+namespace {
+
+using kernels::DType;
+
+std::int64_t float_bytes(std::int64_t count) { return count * static_cast<std::int64_t>(sizeof(float)); }
+
+// Activation buffers of one forward pass, in floats: x, normed, q, k, v,
+// attention output, projected, gate, up, logits, and the attention scratch.
+std::int64_t activation_floats(const model::ModelConfig& config, int positions) {
+    return 4 * std::int64_t{config.dim} + 2 * std::int64_t{config.kv_dim()} + std::int64_t{config.dim} +
+           2 * std::int64_t{config.hidden_dim} + config.vocab_size +
+           static_cast<std::int64_t>(kernels::attention_scratch_floats(config.n_heads, positions));
+}
+
+}  // namespace
+
+std::int64_t SingleChipModel::sram_bytes_needed(const model::ModelConfig& config, int positions) {
+    const std::int64_t dim = config.dim, kv = config.kv_dim(), hidden = config.hidden_dim;
+    const auto matrix = [&](std::int64_t rows, std::int64_t cols) {
+        return static_cast<std::int64_t>(kernels::dtype_bytes(config.weight_dtype, static_cast<std::size_t>(rows * cols)));
+    };
+    const std::int64_t per_layer = float_bytes(2 * dim) + 2 * matrix(dim, dim) + 2 * matrix(kv, dim) +
+                                   3 * matrix(hidden, dim) + float_bytes(2 * positions * kv);
+    std::int64_t total = per_layer * config.n_layers + float_bytes(dim) + matrix(config.vocab_size, dim);
+    if (!config.tied_output) total += matrix(config.vocab_size, dim);
+    return total + float_bytes(activation_floats(config, positions));
+}
+
+SingleChipModel::SingleChipModel(const model::ModelFile& file, const sim::ChipSpec& spec, int positions,
+                                 kernels::ThreadPool& pool)
+    : config_(file.config()),
+      positions_(positions == 0 ? file.config().context_length : positions),
+      pool_(pool),
+      chip_(0, spec) {
+    require(positions_ > 0 && positions_ <= config_.context_length,
+            "--context must be between 1 and the model's " + std::to_string(config_.context_length) +
+                " positions (got " + std::to_string(positions_) + ")");
+    chip::require_fit(sram_bytes_needed(config_, positions_), spec, 1,
+                      "model '" + config_.name + "' with a " + std::to_string(positions_) + "-position KV cache");
+
+    const auto& weights = file.weights();
+    token_embedding_ = load_matrix(weights.token_embedding);
+    output_ = config_.tied_output ? token_embedding_ : load_matrix(weights.output);
+    final_norm_ = load_vector(weights.final_norm);
+    for (int index = 0; index < config_.n_layers; ++index) {
+        const auto& source = weights.layers[static_cast<std::size_t>(index)];
+        Layer layer;
+        layer.attn_norm = load_vector(source.attn_norm);
+        layer.wq = load_matrix(source.wq);
+        layer.wk = load_matrix(source.wk);
+        layer.wv = load_matrix(source.wv);
+        layer.wo = load_matrix(source.wo);
+        layer.ffn_norm = load_vector(source.ffn_norm);
+        layer.w_gate = load_matrix(source.w_gate);
+        layer.w_up = load_matrix(source.w_up);
+        layer.w_down = load_matrix(source.w_down);
+        const std::int64_t cache_floats = std::int64_t{positions_} * config_.kv_dim();
+        const std::string prefix = "layer " + std::to_string(index);
+        layer.key_cache = allocate_floats(cache_floats, chip::SramUse::KvCache, prefix + " keys");
+        layer.value_cache = allocate_floats(cache_floats, chip::SramUse::KvCache, prefix + " values");
+        layers_.push_back(layer);
+    }
+
+    const auto activation = [&](std::int64_t count, const char* label) {
+        return allocate_floats(count, chip::SramUse::Activations, label);
+    };
+    x_ = activation(config_.dim, "residual");
+    normed_ = activation(config_.dim, "normed");
+    q_ = activation(config_.dim, "query");
+    k_ = activation(config_.kv_dim(), "key");
+    v_ = activation(config_.kv_dim(), "value");
+    attention_out_ = activation(config_.dim, "attention output");
+    projected_ = activation(config_.dim, "projection");
+    gate_ = activation(config_.hidden_dim, "ffn gate");
+    up_ = activation(config_.hidden_dim, "ffn up");
+    logits_ = activation(config_.vocab_size, "logits");
+    scratch_ = activation(static_cast<std::int64_t>(kernels::attention_scratch_floats(config_.n_heads, positions_)),
+                          "attention scores");
+    log::get("engine")->info("model '{}' loaded on one chip: {} of {} SRAM bytes used", config_.name,
+                             chip_.sram().used_bytes(), chip_.sram().capacity_bytes());
+}
+
+std::span<float> SingleChipModel::allocate_floats(std::int64_t count, chip::SramUse use, const std::string& label) {
+    auto bytes = chip_.sram().allocate(float_bytes(count), use, label);
+    return {reinterpret_cast<float*>(bytes.data()), static_cast<std::size_t>(count)};
+}
+
+kernels::Matrix SingleChipModel::load_matrix(const model::TensorView& tensor) {
+    auto bytes = chip_.sram().allocate(static_cast<std::int64_t>(tensor.size_bytes()), chip::SramUse::Weights, tensor.name);
+    std::memcpy(bytes.data(), tensor.data, tensor.size_bytes());
+    return {tensor.dtype, tensor.rows, tensor.cols, bytes.data()};
+}
+
+std::span<const float> SingleChipModel::load_vector(const model::TensorView& tensor) {
+    require(tensor.dtype == DType::F32, "tensor '" + tensor.name + "' must be F32 (norm weights), not " +
+                                            kernels::dtype_name(tensor.dtype));
+    auto floats = allocate_floats(tensor.elements(), chip::SramUse::Weights, tensor.name);
+    std::memcpy(floats.data(), tensor.data, tensor.size_bytes());
+    return floats;
+}
+
+void SingleChipModel::charge_matvec(const kernels::Matrix& matrix) {
+    chip_.charge(chip::OpKind::Matmul,
+                 chip_.cost().matmul_cycles({matrix.rows, matrix.cols, 1, chip::precision_of(matrix.dtype)}));
+}
+
+void SingleChipModel::charge_vector(sim::VectorOp op, std::int64_t elements) {
+    chip_.charge(chip::OpKind::Vector, chip_.cost().vector_op_cycles(op, elements));
+}
+
+std::span<float> SingleChipModel::forward(int token, int position) {
+    require(token >= 0 && token < config_.vocab_size, "token id " + std::to_string(token) + " out of range");
+    require(position >= 0 && position < positions_,
+            "position " + std::to_string(position) + " beyond the " + std::to_string(positions_) + "-position KV cache");
+    chip_.reset_step();
+
+    kernels::dequantize_row(token_embedding_, token, x_.data());
+    charge_vector(sim::VectorOp::Multiply, config_.dim);  // dequantise the embedding row
+    for (auto& layer : layers_) {
+        attention_block(layer, position);
+        feed_forward_block(layer);
+    }
+    kernels::rmsnorm(x_.data(), x_.data(), final_norm_.data(), config_.dim, config_.rms_norm_eps);
+    charge_vector(sim::VectorOp::RmsNorm, config_.dim);
+    kernels::matvec(output_, x_.data(), logits_.data(), pool_);
+    charge_matvec(output_);
+
+    last_forward_cycles_ = chip_.step_cycles();
+    return logits_;
+}
+
+void SingleChipModel::attention_block(Layer& layer, int position) {
+    const int dim = config_.dim, kv_dim = config_.kv_dim(), head_dim = config_.head_dim();
+    kernels::rmsnorm(normed_.data(), x_.data(), layer.attn_norm.data(), dim, config_.rms_norm_eps);
+    charge_vector(sim::VectorOp::RmsNorm, dim);
+
+    kernels::matvec(layer.wq, normed_.data(), q_.data(), pool_);
+    kernels::matvec(layer.wk, normed_.data(), k_.data(), pool_);
+    kernels::matvec(layer.wv, normed_.data(), v_.data(), pool_);
+    charge_matvec(layer.wq);
+    charge_matvec(layer.wk);
+    charge_matvec(layer.wv);
+
+    kernels::rope(q_.data(), config_.n_heads, head_dim, position, config_.rope_theta);
+    kernels::rope(k_.data(), config_.n_kv_heads, head_dim, position, config_.rope_theta);
+    charge_vector(sim::VectorOp::Rope, dim + kv_dim);
+
+    const std::size_t row = static_cast<std::size_t>(position) * static_cast<std::size_t>(kv_dim);
+    std::copy(k_.begin(), k_.end(), layer.key_cache.begin() + static_cast<std::ptrdiff_t>(row));
+    std::copy(v_.begin(), v_.end(), layer.value_cache.begin() + static_cast<std::ptrdiff_t>(row));
+    chip_.charge(chip::OpKind::Vector, chip_.cost().sram_copy_cycles(float_bytes(2 * kv_dim)));
+
+    const kernels::KvCacheView cache{layer.key_cache.data(), layer.value_cache.data(), kv_dim, position + 1};
+    kernels::attention(q_.data(), cache, kernels::AttentionHeads::all(config_.n_heads, config_.n_kv_heads, head_dim),
+                       attention_out_.data(), scratch_.data(), pool_);
+    chip_.charge(chip::OpKind::Attention,
+                 chip_.cost().attention_cycles({config_.n_heads, config_.n_kv_heads, head_dim, position + 1,
+                                                sim::Precision::Fp32}));
+
+    kernels::matvec(layer.wo, attention_out_.data(), projected_.data(), pool_);
+    charge_matvec(layer.wo);
+    for (int i = 0; i < dim; ++i) x_[static_cast<std::size_t>(i)] += projected_[static_cast<std::size_t>(i)];
+    charge_vector(sim::VectorOp::Add, dim);
+}
+
+void SingleChipModel::feed_forward_block(const Layer& layer) {
+    const int dim = config_.dim, hidden = config_.hidden_dim;
+    kernels::rmsnorm(normed_.data(), x_.data(), layer.ffn_norm.data(), dim, config_.rms_norm_eps);
+    charge_vector(sim::VectorOp::RmsNorm, dim);
+
+    kernels::matvec(layer.w_gate, normed_.data(), gate_.data(), pool_);
+    kernels::matvec(layer.w_up, normed_.data(), up_.data(), pool_);
+    charge_matvec(layer.w_gate);
+    charge_matvec(layer.w_up);
+
+    kernels::swiglu(gate_.data(), up_.data(), hidden);
+    charge_vector(sim::VectorOp::Silu, hidden);
+    charge_vector(sim::VectorOp::Multiply, hidden);
+
+    kernels::matvec(layer.w_down, gate_.data(), projected_.data(), pool_);
+    charge_matvec(layer.w_down);
+    for (int i = 0; i < dim; ++i) x_[static_cast<std::size_t>(i)] += projected_[static_cast<std::size_t>(i)];
+    charge_vector(sim::VectorOp::Add, dim);
+}
+
+}  // namespace lpu::engine

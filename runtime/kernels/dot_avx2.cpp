@@ -1,0 +1,108 @@
+// AVX2+FMA+F16C dot products, compiled per function with target attributes and
+// used only after a run-time CPU check. Accumulation structure: see dot.hpp.
+#include <cstddef>
+#include <cstring>
+
+#include "runtime/kernels/dot.hpp"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define LPU_AVX2 __attribute__((target("avx2,fma,f16c")))
+
+namespace lpu::kernels {
+
+namespace {
+
+constexpr std::int64_t kLanes = 32;
+
+// Loads 8 weights starting at element i as floats.
+LPU_AVX2 __m256 load8_f32(const std::byte* p, std::int64_t i) {
+    return _mm256_loadu_ps(reinterpret_cast<const float*>(p + i * 4));
+}
+LPU_AVX2 __m256 load8_f16(const std::byte* p, std::int64_t i) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i * 2)));
+}
+LPU_AVX2 __m256 load8_bf16(const std::byte* p, std::int64_t i) {
+    const __m256i widened = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i * 2)));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(widened, 16));
+}
+
+LPU_AVX2 float combine_vector(__m256 s8_vector) {
+    alignas(32) float s8[8];
+    _mm256_store_ps(s8, s8_vector);
+    return combine_eight_lanes(s8);
+}
+
+struct Accumulators {
+    __m256 a0, a1, a2, a3;
+};
+
+template <__m256 (*Load8)(const std::byte*, std::int64_t)>
+LPU_AVX2 inline void accumulate_group(Accumulators& acc, const std::byte* row, const float* x, std::int64_t i) {
+    acc.a0 = _mm256_fmadd_ps(Load8(row, i), _mm256_loadu_ps(x + i), acc.a0);
+    acc.a1 = _mm256_fmadd_ps(Load8(row, i + 8), _mm256_loadu_ps(x + i + 8), acc.a1);
+    acc.a2 = _mm256_fmadd_ps(Load8(row, i + 16), _mm256_loadu_ps(x + i + 16), acc.a2);
+    acc.a3 = _mm256_fmadd_ps(Load8(row, i + 24), _mm256_loadu_ps(x + i + 24), acc.a3);
+}
+
+template <__m256 (*Load8)(const std::byte*, std::int64_t), std::size_t kElementBytes>
+LPU_AVX2 float dot_lanes(const std::byte* row, const float* x, std::int64_t n) {
+    Accumulators acc{_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    std::int64_t i = 0;
+    for (; i + kLanes <= n; i += kLanes) accumulate_group<Load8>(acc, row, x, i);
+    if (i < n) {
+        // The last partial group, zero-padded in local copies.
+        const auto tail = static_cast<std::size_t>(n - i);
+        alignas(32) std::byte row_tail[kLanes * kElementBytes] = {};
+        alignas(32) float x_tail[kLanes] = {};
+        std::memcpy(row_tail, row + i * static_cast<std::int64_t>(kElementBytes), tail * kElementBytes);
+        std::memcpy(x_tail, x + i, tail * sizeof(float));
+        accumulate_group<Load8>(acc, row_tail, x_tail, 0);
+    }
+    return combine_vector(_mm256_add_ps(_mm256_add_ps(acc.a0, acc.a1), _mm256_add_ps(acc.a2, acc.a3)));
+}
+
+LPU_AVX2 __m256 load8_q8(const std::int8_t* quants) {
+    const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(quants));
+    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(bytes));
+}
+
+LPU_AVX2 float dot_q8_0(const std::byte* row, const float* x, std::int64_t n) {
+    __m256 acc[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
+    const std::int64_t blocks = n / static_cast<std::int64_t>(kQ8BlockElements);
+    for (std::int64_t b = 0; b < blocks; ++b) {
+        const std::byte* block = row + b * static_cast<std::int64_t>(sizeof(BlockQ8_0));
+        std::uint16_t scale_bits;
+        std::memcpy(&scale_bits, block + offsetof(BlockQ8_0, scale_f16), sizeof scale_bits);
+        const auto* quants = reinterpret_cast<const std::int8_t*>(block + offsetof(BlockQ8_0, quants));
+        const float* xb = x + b * static_cast<std::int64_t>(kQ8BlockElements);
+        const __m256 s01 = _mm256_fmadd_ps(load8_q8(quants + 8), _mm256_loadu_ps(xb + 8),
+                                           _mm256_mul_ps(load8_q8(quants), _mm256_loadu_ps(xb)));
+        const __m256 s23 = _mm256_fmadd_ps(load8_q8(quants + 24), _mm256_loadu_ps(xb + 24),
+                                           _mm256_mul_ps(load8_q8(quants + 16), _mm256_loadu_ps(xb + 16)));
+        const __m256 scale = _mm256_set1_ps(_cvtsh_ss(scale_bits));
+        acc[b % 2] = _mm256_fmadd_ps(scale, _mm256_add_ps(s01, s23), acc[b % 2]);
+    }
+    return combine_vector(_mm256_add_ps(acc[0], acc[1]));
+}
+
+}  // namespace
+
+const DotKernels* avx2_dot_kernels() {
+    static const bool supported =
+        __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+    static const DotKernels kernels{"avx2", dot_lanes<load8_f32, 4>, dot_lanes<load8_f16, 2>,
+                                    dot_lanes<load8_bf16, 2>, dot_q8_0};
+    return supported ? &kernels : nullptr;
+}
+
+}  // namespace lpu::kernels
+
+#else
+
+namespace lpu::kernels {
+const DotKernels* avx2_dot_kernels() { return nullptr; }
+}  // namespace lpu::kernels
+
+#endif

@@ -1,0 +1,68 @@
+#pragma once
+// A small persistent thread pool for the kernels. parallel_for splits [0, count)
+// into one contiguous chunk per thread (static and deterministic: chunk t is
+// [count*t/T, count*(t+1)/T)), runs chunk 0 on the calling thread and the others
+// on the workers, and returns when all are done.
+//
+// Rule: one caller at a time per pool. parallel_for from a second thread while a
+// call is in flight, or from inside a body, throws lpu::Error instead of
+// deadlocking. Several pools may exist at once (e.g. one per emulated chip);
+// idle workers sleep, so pools used one after another do not compete.
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace lpu::kernels {
+
+class ThreadPool {
+public:
+    // thread_count counts the calling thread: a pool of 1 runs everything inline.
+    explicit ThreadPool(int thread_count);
+    ~ThreadPool();
+    ThreadPool(const ThreadPool&) = delete;
+    ThreadPool& operator=(const ThreadPool&) = delete;
+
+    int thread_count() const { return thread_count_; }
+
+    // body(begin, end) for each non-empty chunk. The first exception thrown by a
+    // body (in chunk order) is rethrown here after every chunk has finished.
+    template <class Body>
+    void parallel_for(std::int64_t count, Body&& body) {
+        using Stored = std::remove_reference_t<Body>;
+        run(count, const_cast<void*>(static_cast<const void*>(&body)),
+            [](void* context, std::int64_t begin, std::int64_t end) { (*static_cast<Stored*>(context))(begin, end); });
+    }
+
+private:
+    using Trampoline = void (*)(void* context, std::int64_t begin, std::int64_t end);
+
+    void run(std::int64_t count, void* context, Trampoline trampoline);
+    void worker_loop(int index);
+    void run_chunk(int index);
+
+    int thread_count_;
+    std::vector<std::thread> workers_;
+    std::vector<std::exception_ptr> errors_;  // one slot per chunk
+
+    // The current job; written by the caller before bumping generation_.
+    std::int64_t job_count_ = 0;
+    void* job_context_ = nullptr;
+    Trampoline job_trampoline_ = nullptr;
+
+    std::atomic<std::uint64_t> generation_{0};  // bumped once per job (and at shutdown)
+    std::atomic<int> pending_{0};               // workers still running the current job
+    std::atomic<bool> stopping_{false};
+    std::atomic<bool> busy_{false};             // a parallel_for is in flight
+};
+
+// Process-wide pool sized by the environment variable LPU_THREADS (1..1024), or
+// by std::thread::hardware_concurrency() when it is unset. Throws lpu::Error on
+// a malformed LPU_THREADS.
+ThreadPool& default_thread_pool();
+
+}  // namespace lpu::kernels

@@ -1,0 +1,274 @@
+#include "runtime/model/synthetic_model.hpp"
+
+#include <cmath>
+#include <string_view>
+
+#include "base/error.hpp"
+#include "runtime/kernels/quantize.hpp"
+#include "runtime/model/gguf_writer.hpp"
+
+namespace lpu::model {
+namespace {
+
+using kernels::DType;
+
+constexpr int kFirstByteToken = 3;
+constexpr int kMinVocabSize = kFirstByteToken + 256;
+constexpr std::string_view kSpacePiece = "\xE2\x96\x81";  // "▁"
+// Letters in rough English frequency order, so the short strings come first.
+constexpr std::string_view kLetters = "etaoinshrdlcumwfgypbvkjxqz";
+
+// splitmix64: tiny, fast, and the same on every platform and standard library
+// (std:: distributions are not).
+class SplitMix64 {
+public:
+    explicit SplitMix64(std::uint64_t state) : state_(state) {}
+    std::uint64_t next() {
+        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+    // Uniform in [-1, 1) on a grid of 2^-23: every step is exact in float.
+    float next_signed_unit() {
+        const float unit = static_cast<float>(next() >> 40) * 0x1p-24f;
+        return 2.0f * unit - 1.0f;
+    }
+
+private:
+    std::uint64_t state_;
+};
+
+// Each tensor draws from its own stream, keyed by the model seed and the tensor
+// name, so its values do not depend on the dtype or on which tensors precede it.
+SplitMix64 tensor_stream(std::uint64_t seed, const std::string& name) {
+    std::uint64_t hash = 0xCBF29CE484222325ull;  // FNV-1a
+    for (const char c : name) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 0x100000001B3ull;
+    }
+    SplitMix64 mix(seed ^ hash);
+    return SplitMix64(mix.next());
+}
+
+// Values are offset + spread * uniform[-1, 1).
+struct ValueRange {
+    float offset;
+    float spread;
+};
+
+// Declares a [rows x cols] tensor whose rows are generated, converted to `dtype`
+// and written one at a time.
+void add_random_tensor(GgufWriter& writer, const std::string& name, DType dtype, std::int64_t rows,
+                       std::int64_t cols, ValueRange range, std::uint64_t seed) {
+    std::vector<std::int64_t> dims = rows == 1 ? std::vector<std::int64_t>{cols} : std::vector<std::int64_t>{cols, rows};
+    writer.add_tensor(name, dtype, std::move(dims), [=](TensorSink& sink) {
+        auto stream = tensor_stream(seed, name);
+        std::vector<float> row(static_cast<std::size_t>(cols));
+        std::vector<std::uint16_t> halves;
+        std::vector<kernels::BlockQ8_0> blocks;
+        for (std::int64_t r = 0; r < rows; ++r) {
+            for (auto& value : row) value = range.offset + range.spread * stream.next_signed_unit();
+            switch (dtype) {
+                case DType::F32: sink.write(row.data(), row.size() * sizeof(float)); break;
+                case DType::F16:
+                    halves.resize(row.size());
+                    for (std::size_t i = 0; i < row.size(); ++i) halves[i] = kernels::f32_to_f16(row[i]);
+                    sink.write(halves.data(), halves.size() * sizeof(std::uint16_t));
+                    break;
+                case DType::Q8_0:
+                    blocks.resize(row.size() / kernels::kQ8BlockElements);
+                    kernels::quantize_row_q8_0(row.data(), cols, blocks.data());
+                    sink.write(blocks.data(), blocks.size() * sizeof(kernels::BlockQ8_0));
+                    break;
+                case DType::BF16: throw Error("synthetic model: BF16 is not a supported dtype");
+            }
+        }
+    });
+}
+
+// A matrix with uniform entries in +-1/sqrt(cols): each output is then a sum of
+// `cols` terms with variance ~1/(3 cols) each, so activations stay O(1).
+void add_matrix(GgufWriter& writer, const std::string& name, const SyntheticShape& shape, int rows, int cols) {
+    add_random_tensor(writer, name, shape.dtype, rows, cols, {0.0f, 1.0f / std::sqrt(static_cast<float>(cols))},
+                      shape.seed);
+}
+
+// RMSNorm gains near 1, so the norms matter but do not blow anything up.
+void add_norm(GgufWriter& writer, const std::string& name, const SyntheticShape& shape) {
+    add_random_tensor(writer, name, DType::F32, 1, shape.dim, {1.0f, 0.1f}, shape.seed);
+}
+
+// GGUF's general.file_type (llama.cpp's LLAMA_FTYPE values).
+std::uint32_t file_type(DType dtype) {
+    switch (dtype) {
+        case DType::F32: return 0;
+        case DType::F16: return 1;
+        case DType::Q8_0: return 7;
+        case DType::BF16: break;
+    }
+    throw Error("synthetic model: BF16 is not a supported dtype");
+}
+
+void add_metadata(GgufWriter& writer, const ModelConfig& config, const SyntheticShape& shape) {
+    writer.set_string("general.architecture", "llama");
+    writer.set_string("general.name", config.name);
+    writer.set_u32("general.file_type", file_type(shape.dtype));
+    writer.set_u32("llama.context_length", static_cast<std::uint32_t>(config.context_length));
+    writer.set_u32("llama.embedding_length", static_cast<std::uint32_t>(config.dim));
+    writer.set_u32("llama.block_count", static_cast<std::uint32_t>(config.n_layers));
+    writer.set_u32("llama.feed_forward_length", static_cast<std::uint32_t>(config.hidden_dim));
+    writer.set_u32("llama.attention.head_count", static_cast<std::uint32_t>(config.n_heads));
+    writer.set_u32("llama.attention.head_count_kv", static_cast<std::uint32_t>(config.n_kv_heads));
+    writer.set_u32("llama.rope.dimension_count", static_cast<std::uint32_t>(config.head_dim()));
+    writer.set_f32("llama.attention.layer_norm_rms_epsilon", config.rms_norm_eps);
+    writer.set_f32("llama.rope.freq_base", config.rope_theta);
+    writer.set_u32("llama.vocab_size", static_cast<std::uint32_t>(config.vocab_size));
+
+    auto vocabulary = synthetic_vocabulary(config.vocab_size);
+    std::vector<std::int32_t> types;
+    types.reserve(vocabulary.types.size());
+    for (const auto type : vocabulary.types) types.push_back(static_cast<std::int32_t>(type));
+    writer.set_string("tokenizer.ggml.model", "llama");
+    writer.set_string_array("tokenizer.ggml.tokens", std::move(vocabulary.pieces));
+    writer.set_f32_array("tokenizer.ggml.scores", std::move(vocabulary.scores));
+    writer.set_i32_array("tokenizer.ggml.token_type", std::move(types));
+    writer.set_u32("tokenizer.ggml.unknown_token_id", 0);
+    writer.set_u32("tokenizer.ggml.bos_token_id", static_cast<std::uint32_t>(vocabulary.bos_id));
+    writer.set_u32("tokenizer.ggml.eos_token_id", static_cast<std::uint32_t>(vocabulary.eos_id));
+    writer.set_bool("tokenizer.ggml.add_bos_token", vocabulary.add_bos);
+    writer.set_bool("tokenizer.ggml.add_eos_token", false);
+    writer.set_bool("tokenizer.ggml.add_space_prefix", vocabulary.add_space_prefix);
+}
+
+}  // namespace
+
+std::vector<std::string> synthetic_preset_names() { return {"tiny", "bench-110m", "compiler-test"}; }
+
+SyntheticShape synthetic_preset(const std::string& name) {
+    SyntheticShape shape;
+    if (name == "tiny") return shape;
+    if (name == "bench-110m") {
+        shape.dim = 768;
+        shape.n_layers = 12;
+        shape.n_heads = 12;
+        shape.n_kv_heads = 12;
+        shape.hidden_dim = 2048;
+        shape.vocab_size = 32000;
+        shape.context_length = 1024;
+        shape.tied_output = true;
+        return shape;
+    }
+    if (name == "compiler-test") {
+        shape.dim = 512;
+        shape.n_layers = 8;
+        shape.n_heads = 8;
+        shape.n_kv_heads = 2;
+        shape.hidden_dim = 1376;
+        shape.vocab_size = 4096;
+        shape.context_length = 1024;
+        return shape;
+    }
+    std::string names;
+    for (const auto& known : synthetic_preset_names()) names += (names.empty() ? "" : ", ") + known;
+    throw Error("unknown synthetic model preset '" + name + "' (known: " + names + ")");
+}
+
+ModelConfig synthetic_config(const SyntheticShape& shape) {
+    require(shape.dtype == DType::F32 || shape.dtype == DType::F16 || shape.dtype == DType::Q8_0,
+            "synthetic model: dtype " + kernels::dtype_name(shape.dtype) + " is not supported (F32, F16 or Q8_0)");
+    ModelConfig config;
+    config.name = "lpu-synthetic-seed" + std::to_string(shape.seed);
+    config.dim = shape.dim;
+    config.hidden_dim = shape.hidden_dim;
+    config.n_layers = shape.n_layers;
+    config.n_heads = shape.n_heads;
+    config.n_kv_heads = shape.n_kv_heads;
+    config.vocab_size = shape.vocab_size;
+    config.context_length = shape.context_length;
+    config.tied_output = shape.tied_output;
+    config.weight_dtype = shape.dtype;
+    validate(config);
+    require(shape.vocab_size >= kMinVocabSize, "synthetic model: vocab_size " + std::to_string(shape.vocab_size) +
+                                                   " is too small: the byte-level vocabulary needs at least " +
+                                                   std::to_string(kMinVocabSize) + " tokens");
+    if (shape.dtype == DType::Q8_0) {
+        const int block = static_cast<int>(kernels::kQ8BlockElements);
+        require(shape.dim % block == 0, "synthetic model: Q8_0 needs row lengths that are multiples of 32, but dim is " +
+                                            std::to_string(shape.dim));
+        require(shape.hidden_dim % block == 0,
+                "synthetic model: Q8_0 needs row lengths that are multiples of 32, but hidden_dim is " +
+                    std::to_string(shape.hidden_dim));
+    }
+    return config;
+}
+
+TokenizerData synthetic_vocabulary(int vocab_size) {
+    require(vocab_size >= kMinVocabSize, "synthetic vocabulary: vocab_size " + std::to_string(vocab_size) +
+                                             " is below the " + std::to_string(kMinVocabSize) + " byte-level tokens");
+    TokenizerData data;
+    const auto size = static_cast<std::size_t>(vocab_size);
+    data.pieces.reserve(size);
+    const auto add = [&](std::string piece, TokenType type) {
+        // Later pieces score lower, so shorter (earlier) merges win.
+        const float score = type == TokenType::Normal ? -static_cast<float>(data.pieces.size() - kMinVocabSize) : 0.0f;
+        data.pieces.push_back(std::move(piece));
+        data.scores.push_back(score);
+        data.types.push_back(type);
+    };
+    add("<unk>", TokenType::Unknown);
+    add("<s>", TokenType::Control);
+    add("</s>", TokenType::Control);
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    for (int byte = 0; byte < 256; ++byte) add(std::string("<0x") + kHex[byte >> 4] + kHex[byte & 15] + ">", TokenType::Byte);
+
+    // Single characters: the space marker and printable ASCII.
+    std::vector<std::string> singles{std::string(kSpacePiece)};
+    for (char c = '!'; c <= '~'; ++c) singles.emplace_back(1, c);
+    for (auto& single : singles) {
+        if (data.pieces.size() == size) return data;
+        add(std::move(single), TokenType::Normal);
+    }
+    // Strings of length 2, 3, ...: a word start ("▁" or a letter) followed by
+    // letters. Each level extends every string of the level before by one letter,
+    // so every piece is a known piece plus a letter and BPE can reach it.
+    std::vector<std::string> level{std::string(kSpacePiece)};
+    for (const char c : kLetters) level.emplace_back(1, c);
+    while (true) {
+        std::vector<std::string> longer;
+        for (const auto& prefix : level) {
+            for (const char c : kLetters) {
+                if (data.pieces.size() == size) return data;
+                add(prefix + c, TokenType::Normal);
+                longer.push_back(prefix + c);
+            }
+        }
+        level = std::move(longer);
+    }
+}
+
+std::uint64_t write_synthetic_model(const SyntheticShape& shape, const std::string& path) {
+    const ModelConfig config = synthetic_config(shape);
+    GgufWriter writer;
+    add_metadata(writer, config, shape);
+    // The embedding's rows are looked up, not multiplied, so their entries are O(1) directly.
+    add_random_tensor(writer, "token_embd.weight", shape.dtype, config.vocab_size, config.dim, {0.0f, 1.0f},
+                      shape.seed);
+    for (int layer = 0; layer < config.n_layers; ++layer) {
+        const std::string prefix = "blk." + std::to_string(layer) + ".";
+        add_norm(writer, prefix + "attn_norm.weight", shape);
+        add_matrix(writer, prefix + "attn_q.weight", shape, config.dim, config.dim);
+        add_matrix(writer, prefix + "attn_k.weight", shape, config.kv_dim(), config.dim);
+        add_matrix(writer, prefix + "attn_v.weight", shape, config.kv_dim(), config.dim);
+        add_matrix(writer, prefix + "attn_output.weight", shape, config.dim, config.dim);
+        add_norm(writer, prefix + "ffn_norm.weight", shape);
+        add_matrix(writer, prefix + "ffn_gate.weight", shape, config.hidden_dim, config.dim);
+        add_matrix(writer, prefix + "ffn_down.weight", shape, config.dim, config.hidden_dim);
+        add_matrix(writer, prefix + "ffn_up.weight", shape, config.hidden_dim, config.dim);
+    }
+    add_norm(writer, "output_norm.weight", shape);
+    if (!config.tied_output) add_matrix(writer, "output.weight", shape, config.vocab_size, config.dim);
+    return writer.write(path);
+}
+
+}  // namespace lpu::model

@@ -1,0 +1,62 @@
+#include "runtime/chip/emulated_chip.hpp"
+
+#include <cstdint>
+
+#include <catch2/catch.hpp>
+
+#include "base/error.hpp"
+#include "runtime/chip/precision.hpp"
+
+using lpu::chip::EmulatedChip;
+using lpu::chip::OpKind;
+
+TEST_CASE("an emulated chip owns its spec, SRAM and cost model", "[emulated_chip]") {
+    const EmulatedChip chip(5, lpu::sim::chip_spec_preset("tsp-v1-1ghz"));
+    CHECK(chip.id() == 5);
+    CHECK(chip.spec().clock_hz == 1'000'000'000);
+    CHECK(chip.sram().capacity_bytes() == chip.spec().sram_bytes);
+    CHECK(chip.sram().chip_id() == 5);
+    CHECK(chip.cost().spec() == chip.spec());
+    auto bad = lpu::sim::chip_spec_preset("tsp-v1");
+    bad.sram_bytes = -1;
+    CHECK_THROWS_WITH(EmulatedChip(0, bad), Catch::Matchers::Contains("'sram_bytes'"));
+}
+
+TEST_CASE("charged cycles add up per kind and per step", "[emulated_chip]") {
+    EmulatedChip chip(0, lpu::sim::chip_spec_preset("tsp-v1"));
+    const auto matmul = chip.cost().matmul_cycles({4096, 4096, 1, lpu::sim::Precision::Int8});
+    CHECK(chip.charge(OpKind::Matmul, matmul) == 256);
+    chip.charge(OpKind::Vector, 28);
+    chip.charge(OpKind::Stall, 616);
+    CHECK(chip.step_cycles() == 900);
+    CHECK(chip.step_microseconds() == Approx(1.0));  // 900 cycles at 900 MHz
+    CHECK(chip.cycles().step_cycles(OpKind::Matmul) == 256);
+    CHECK(chip.cycles().step_cycles(OpKind::Attention) == 0);
+
+    chip.reset_step();
+    CHECK(chip.step_cycles() == 0);
+    CHECK(chip.cycles().step_cycles(OpKind::Matmul) == 0);
+    chip.charge(OpKind::Transfer, 1'800);
+    CHECK(chip.step_microseconds() == Approx(2.0));
+    CHECK(chip.cycles().total_cycles() == 2'700);
+    CHECK(chip.cycles().total_cycles(OpKind::Matmul) == 256);
+    CHECK(chip.cycles().total_cycles(OpKind::Transfer) == 1'800);
+    CHECK(chip.total_microseconds() == Approx(3.0));
+}
+
+TEST_CASE("the cycle account refuses negative charges and overflow", "[emulated_chip]") {
+    lpu::chip::CycleAccount account;
+    CHECK_THROWS_WITH(account.charge(OpKind::Vector, -1), Catch::Matchers::Contains("vector"));
+    account.charge(OpKind::Stall, INT64_MAX);
+    CHECK_THROWS_WITH(account.charge(OpKind::Stall, 1), Catch::Matchers::Contains("overflow"));
+    CHECK(account.total_cycles() == INT64_MAX);
+}
+
+TEST_CASE("runtime weight types map onto MXM precisions", "[emulated_chip]") {
+    using lpu::kernels::DType;
+    using lpu::sim::Precision;
+    CHECK(lpu::chip::precision_of(DType::Q8_0) == Precision::Int8);
+    CHECK(lpu::chip::precision_of(DType::F16) == Precision::Fp16);
+    CHECK(lpu::chip::precision_of(DType::BF16) == Precision::Fp16);
+    CHECK(lpu::chip::precision_of(DType::F32) == Precision::Fp32);
+}

@@ -1,0 +1,121 @@
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "base/error.hpp"
+#include "runtime/kernels/thread_pool.hpp"
+
+using lpu::kernels::ThreadPool;
+
+TEST_CASE("parallel_for covers [0, count) once in static contiguous chunks", "[kernels][thread_pool]") {
+    for (int threads : {1, 2, 3, 5}) {
+        ThreadPool pool(threads);
+        CHECK(pool.thread_count() == threads);
+        for (std::int64_t count : {1, 2, 3, 7, 100, 1001}) {
+            std::vector<int> hits(static_cast<std::size_t>(count), 0);
+            std::vector<std::pair<std::int64_t, std::int64_t>> chunks(static_cast<std::size_t>(threads), {-1, -1});
+            std::atomic<int> chunk_calls{0};
+            pool.parallel_for(count, [&](std::int64_t begin, std::int64_t end) {
+                ++chunk_calls;
+                for (std::int64_t i = begin; i < end; ++i) ++hits[static_cast<std::size_t>(i)];
+                // Chunk t starts at count * t / threads: recover t from begin.
+                for (int t = 0; t < threads; ++t) {
+                    if (count * t / threads == begin && count * (t + 1) / threads == end) {
+                        chunks[static_cast<std::size_t>(t)] = {begin, end};
+                    }
+                }
+            });
+            for (int hit : hits) REQUIRE(hit == 1);
+            int non_empty = 0;
+            for (int t = 0; t < threads; ++t) {
+                const std::int64_t begin = count * t / threads, end = count * (t + 1) / threads;
+                if (begin == end) continue;
+                ++non_empty;
+                REQUIRE(chunks[static_cast<std::size_t>(t)] == std::make_pair(begin, end));
+            }
+            REQUIRE(chunk_calls == non_empty);
+        }
+        int calls = 0;
+        pool.parallel_for(0, [&](std::int64_t, std::int64_t) { ++calls; });
+        CHECK(calls == 0);
+    }
+}
+
+TEST_CASE("parallel_for runs chunks on several threads, one of them the caller", "[kernels][thread_pool]") {
+    ThreadPool pool(3);
+    std::mutex mutex;
+    std::set<std::thread::id> ids;
+    pool.parallel_for(3, [&](std::int64_t, std::int64_t) {
+        std::lock_guard lock(mutex);
+        ids.insert(std::this_thread::get_id());
+    });
+    CHECK(ids.size() == 3);
+    CHECK(ids.count(std::this_thread::get_id()) == 1);
+}
+
+TEST_CASE("an exception in a body reaches the caller and the pool stays usable", "[kernels][thread_pool]") {
+    ThreadPool pool(3);
+    // Chunks 1 and 2 throw; the lowest chunk's exception wins.
+    CHECK_THROWS_WITH(pool.parallel_for(3,
+                                        [](std::int64_t begin, std::int64_t) {
+                                            if (begin >= 1) throw std::runtime_error("chunk " + std::to_string(begin));
+                                        }),
+                      "chunk 1");
+    std::atomic<std::int64_t> sum{0};
+    pool.parallel_for(100, [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t i = begin; i < end; ++i) sum += i;
+    });
+    CHECK(sum == 4950);
+}
+
+TEST_CASE("nested or concurrent parallel_for is refused, not deadlocked", "[kernels][thread_pool]") {
+    ThreadPool pool(2);
+    CHECK_THROWS_WITH(pool.parallel_for(2, [&](std::int64_t, std::int64_t) {
+        pool.parallel_for(2, [](std::int64_t, std::int64_t) {});
+    }),
+                      Catch::Contains("one caller at a time"));
+}
+
+TEST_CASE("many pools can be built, used one after another and destroyed", "[kernels][thread_pool]") {
+    std::vector<std::unique_ptr<ThreadPool>> pools;
+    for (int i = 0; i < 8; ++i) pools.push_back(std::make_unique<ThreadPool>(2));
+    for (int round = 0; round < 200; ++round) {
+        for (auto& pool : pools) {
+            std::atomic<int> total{0};
+            pool->parallel_for(16, [&](std::int64_t begin, std::int64_t end) { total += static_cast<int>(end - begin); });
+            REQUIRE(total == 16);
+        }
+    }
+    pools.clear();
+    ThreadPool idle(4);  // destroyed without ever running a job
+}
+
+TEST_CASE("bad pool sizes are refused", "[kernels][thread_pool]") {
+    CHECK_THROWS_AS(ThreadPool(0), lpu::Error);
+    CHECK_THROWS_AS(ThreadPool(100000), lpu::Error);
+    ThreadPool pool(2);
+    CHECK_THROWS_AS(pool.parallel_for(-1, [](std::int64_t, std::int64_t) {}), lpu::Error);
+}
+
+TEST_CASE("parallel_for overhead is small", "[kernels][thread_pool]") {
+    ThreadPool pool(2);
+    std::atomic<std::int64_t> sink{0};
+    constexpr int kCalls = 2000;
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < kCalls; ++i) {
+        pool.parallel_for(2, [&](std::int64_t begin, std::int64_t) { sink += begin; });
+    }
+    const auto per_call = (std::chrono::steady_clock::now() - start) / kCalls;
+    const double per_call_us = std::chrono::duration<double, std::micro>(per_call).count();
+    INFO("parallel_for round trip: " << per_call_us << " us");
+    CHECK(sink == kCalls);
+    // Generous: the machine is shared, this only catches a sleep-per-call bug.
+    CHECK(per_call < std::chrono::milliseconds(1));
+}
