@@ -1,5 +1,6 @@
 #include "runtime/kernels/attention.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -58,7 +59,7 @@ void attention(const float* q, const KvCacheView& cache, const AttentionHeads& h
                 for (std::int64_t i = 0; i < head_dim; ++i) out_head[i] += weight * value[i];
             }
         }
-    });
+    }, kMinParallelFloats / std::max<std::int64_t>(1, 2 * cache.n_positions * head_dim) + 1);
 }
 
 }  // namespace lpu::kernels

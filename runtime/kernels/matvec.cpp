@@ -19,7 +19,7 @@ void matmul(const Matrix& w, const float* x, std::int64_t n, float* y, ThreadPoo
             const std::byte* row = w.row(r);
             for (std::int64_t i = 0; i < n; ++i) y[i * w.rows + r] = dot(row, x + i * w.cols, w.cols);
         }
-    });
+    }, kMinParallelFloats / (w.cols * n) + 1);
 }
 
 }  // namespace lpu::kernels

@@ -63,8 +63,9 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::run_chunk(int index) {
-    const std::int64_t begin = job_count_ * index / thread_count_;
-    const std::int64_t end = job_count_ * (index + 1) / thread_count_;
+    if (index >= job_chunks_) return;
+    const std::int64_t begin = job_count_ * index / job_chunks_;
+    const std::int64_t end = job_count_ * (index + 1) / job_chunks_;
     if (begin == end) return;
     try {
         job_trampoline_(job_context_, begin, end);
@@ -83,8 +84,9 @@ void ThreadPool::worker_loop(int index) {
     }
 }
 
-void ThreadPool::run(std::int64_t count, void* context, Trampoline trampoline) {
+void ThreadPool::run(std::int64_t count, std::int64_t min_chunk, void* context, Trampoline trampoline) {
     require(count >= 0, "parallel_for: negative count " + std::to_string(count));
+    require(min_chunk >= 1, "parallel_for: min_chunk " + std::to_string(min_chunk) + " must be positive");
     if (count == 0) return;
     require(!busy_.exchange(true, std::memory_order_acquire),
             "ThreadPool::parallel_for called while the pool is already running a job (one caller at a time, "
@@ -95,13 +97,14 @@ void ThreadPool::run(std::int64_t count, void* context, Trampoline trampoline) {
     } release{busy_};
 
     job_count_ = count;
+    job_chunks_ = static_cast<int>(std::clamp<std::int64_t>(count / min_chunk, 1, thread_count_));
     job_context_ = context;
     job_trampoline_ = trampoline;
     for (auto& error : errors_) error = nullptr;
 
     // Too little work to be worth waking anyone: every chunk runs here, in order.
-    if (thread_count_ == 1 || count == 1) {
-        for (int index = 0; index < thread_count_; ++index) run_chunk(index);
+    if (job_chunks_ == 1) {
+        run_chunk(0);
     } else {
         pending_.store(thread_count_ - 1, std::memory_order_relaxed);
         generation_.fetch_add(1, std::memory_order_release);

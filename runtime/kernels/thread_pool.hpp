@@ -6,8 +6,9 @@
 //
 // Rule: one caller at a time per pool. parallel_for from a second thread while a
 // call is in flight, or from inside a body, throws lpu::Error instead of
-// deadlocking. Several pools may exist at once (e.g. one per emulated chip);
-// idle workers sleep, so pools used one after another do not compete.
+// deadlocking. Several pools may exist at once (e.g. one per emulated chip):
+// a waiting worker spins ~50 us for the next job, then sleeps on a futex, so
+// pools used one after another do not compete for long.
 #include <atomic>
 #include <cstdint>
 #include <exception>
@@ -18,6 +19,11 @@
 #include <vector>
 
 namespace lpu::kernels {
+
+// Kernels hand a thread at least this many multiply-adds: below it a worker's
+// wake-up (about a microsecond when idle, far more on a busy host) costs more
+// than the work it would take over.
+inline constexpr std::int64_t kMinParallelFloats = 32 * 1024;
 
 class ThreadPool {
 public:
@@ -31,17 +37,20 @@ public:
 
     // body(begin, end) for each non-empty chunk. The first exception thrown by a
     // body (in chunk order) is rethrown here after every chunk has finished.
+    // `min_chunk` is the fewest items worth a thread of their own: work smaller
+    // than two such chunks runs inline, because waking a worker costs more than
+    // it saves (and far more when the host's cores are busy with other work).
     template <class Body>
-    void parallel_for(std::int64_t count, Body&& body) {
+    void parallel_for(std::int64_t count, Body&& body, std::int64_t min_chunk = 1) {
         using Stored = std::remove_reference_t<Body>;
-        run(count, const_cast<void*>(static_cast<const void*>(&body)),
+        run(count, min_chunk, const_cast<void*>(static_cast<const void*>(&body)),
             [](void* context, std::int64_t begin, std::int64_t end) { (*static_cast<Stored*>(context))(begin, end); });
     }
 
 private:
     using Trampoline = void (*)(void* context, std::int64_t begin, std::int64_t end);
 
-    void run(std::int64_t count, void* context, Trampoline trampoline);
+    void run(std::int64_t count, std::int64_t min_chunk, void* context, Trampoline trampoline);
     void worker_loop(int index);
     void run_chunk(int index);
 
@@ -51,6 +60,7 @@ private:
 
     // The current job; written by the caller before bumping generation_.
     std::int64_t job_count_ = 0;
+    int job_chunks_ = 1;  // chunks of the current job, <= thread_count_
     void* job_context_ = nullptr;
     Trampoline job_trampoline_ = nullptr;
 

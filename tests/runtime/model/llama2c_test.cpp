@@ -111,11 +111,10 @@ TEST_CASE("llama2.c: the file size must be exactly what the header implies", "[m
     write_bytes(path, bytes);
     CHECK_THAT(open_error(path), Catch::Contains("implies 5180 bytes but the file has 5184 (extra bytes"));
     // Every truncation, header included, is refused.
+    std::vector<std::size_t> sizes;
+    for (std::size_t size = 1; size + 4 < bytes.size(); ++size) sizes.push_back(size);
     std::size_t not_refused = 0;
-    for (std::size_t size = 1; size + 4 < bytes.size(); ++size) {
-        write_bytes(path, bytes, size);
-        if (open_error(path).empty()) ++not_refused;
-    }
+    for_each_truncation(path, bytes, sizes, [&](std::size_t) { not_refused += open_error(path).empty() ? 1 : 0; });
     CHECK(not_refused == 0);
     write_bytes(path, bytes, 20);
     CHECK_THAT(open_error(path), Catch::Contains("truncated at offset 20 while reading vocab_size"));

@@ -3,10 +3,12 @@
 // and a little-endian byte builder for hand-made (and deliberately broken) files.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <string>
 #include <string_view>
@@ -44,6 +46,19 @@ inline void write_bytes(const std::string& path, const Bytes& bytes, std::size_t
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(bytes.data()),
               static_cast<std::streamsize>(size == std::string::npos ? bytes.size() : size));
+}
+
+// Calls check(size) while `path` holds the first `size` bytes of `bytes`, for
+// each of `sizes`. The file is written once and then shrunk, largest size
+// first: thousands of truncations then cost no data writes.
+template <typename Check>
+void for_each_truncation(const std::string& path, const Bytes& bytes, std::vector<std::size_t> sizes, Check check) {
+    std::sort(sizes.begin(), sizes.end(), std::greater<>());
+    write_bytes(path, bytes);
+    for (const auto size : sizes) {
+        std::filesystem::resize_file(path, size);
+        check(size);
+    }
 }
 
 // Overwrites sizeof(T) bytes at `offset` with `value`, little-endian.
