@@ -16,7 +16,7 @@ Int128 HardwareAlignedCounter::value_q32(std::int64_t local_cycle) const {
 }
 
 std::int64_t HardwareAlignedCounter::value(std::int64_t local_cycle) const {
-    return static_cast<std::int64_t>(floor_div(value_q32(local_cycle), q32_one));
+    return q32_floor(value_q32(local_cycle));
 }
 
 std::int64_t HardwareAlignedCounter::epoch_index(std::int64_t local_cycle) const {
@@ -38,8 +38,7 @@ void HardwareAlignedCounter::set_value(std::int64_t local_cycle, Int128 value_q3
 }
 
 void HardwareAlignedCounter::set_rate(std::int64_t rate_q32) {
-    require(rate_q32 > q32_one / 2 && rate_q32 < 2 * q32_one,
-            "HAC rate must be between 0.5 and 2 counts per cycle, got " +
+    if (rate_q32 <= q32_one / 2 || rate_q32 >= 2 * q32_one) throw Error("HAC rate must be between 0.5 and 2 counts per cycle, got " +
                 std::to_string(static_cast<double>(rate_q32) / static_cast<double>(q32_one)));
     rate_q32_ = rate_q32;
 }
@@ -48,7 +47,7 @@ SoftwareAlignedCounter::SoftwareAlignedCounter(std::int64_t local_cycle, std::in
     : resume_cycle_(local_cycle), resume_value_(value) {}
 
 std::int64_t SoftwareAlignedCounter::value(std::int64_t local_cycle) const {
-    require(local_cycle >= resume_cycle_, "SAC asked about cycle " + std::to_string(local_cycle) +
+    if (local_cycle < resume_cycle_) throw Error("SAC asked about cycle " + std::to_string(local_cycle) +
                                               ", before it last resumed (" + std::to_string(resume_cycle_) + ")");
     return resume_value_ + (local_cycle - resume_cycle_);
 }

@@ -48,7 +48,7 @@ struct AlignmentParams {
     std::int64_t message_spacing_cycles = 256;          // between messages of a burst
     // A chip at depth d sends round k's corrections when its HAC reaches
     // start + k * T + d * level_delay: after its own correction has landed.
-    std::int64_t level_delay_cycles = 2048;
+    std::int64_t level_delay_cycles = 4096;
     std::int64_t start_cycles = 65'536;                 // round 0 (after the echoes)
     int rate_gain_shift = 1;                            // g = 2^-shift
     topology::ChipId root = 0;                          // BFS tree from here

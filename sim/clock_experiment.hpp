@@ -43,7 +43,9 @@ struct ClockExperimentConfig {
     DriftBudget drift;
     // Per-chip static offsets in ppm; empty: drawn uniform in +-drift.crystal_ppm.
     std::vector<double> crystal_ppm;
-    double oscillator_jitter_ps = 1.0;
+    // Per-edge jitter: a few ps against a 1,111 ps period moves no counter, so it
+    // is off by default (it costs a hash per edge).
+    double oscillator_jitter_ps = 0.0;
     bool compensate = true;
     // Empty: derive_alignment_params(spec, link, drift).
     std::optional<AlignmentParams> alignment;

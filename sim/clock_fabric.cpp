@@ -96,6 +96,7 @@ CorrectionRecord ClockFabric::correct(topology::ChipId child, std::int64_t round
         if (round > 0) {
             const int shift = round <= static_cast<std::int64_t>(tree_.max_depth) + 1 ? 0 : params_.rate_gain_shift;
             const std::int64_t elapsed = arrival_cycle - last_correction_cycle_[child];
+            // Re-anchor first so that the new rate counts from now on.
             hac.set_value(arrival_cycle, hac.value_q32(arrival_cycle));
             hac.set_rate(hac.rate_q32() + static_cast<std::int64_t>(floor_div(error_q32, elapsed) >> shift));
         }

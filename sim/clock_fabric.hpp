@@ -60,7 +60,8 @@ public:
     Oscillator& oscillator(topology::ChipId chip) { return oscillators_.at(chip); }
     const HardwareAlignedCounter& hac(topology::ChipId chip) const { return hacs_.at(chip); }
 
-    // ChipClocks over the HACs.
+    // ChipClocks over the HACs, valid from each chip's last correction on
+    // (earlier counts map to the moment of that correction).
     std::int64_t true_ps_at(topology::ChipId chip, std::int64_t count) override;
     std::int64_t count_at(topology::ChipId chip, std::int64_t true_ps) override;
 

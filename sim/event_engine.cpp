@@ -8,13 +8,13 @@
 namespace lpu::sim {
 
 void EventEngine::schedule_at(std::int64_t time_ps, Action action) {
-    require(time_ps >= now_ps_, "event scheduled at " + std::to_string(time_ps) + " ps, before now (" +
+    if (time_ps < now_ps_) throw Error("event scheduled at " + std::to_string(time_ps) + " ps, before now (" +
                                     std::to_string(now_ps_) + " ps)");
     queue_.push({time_ps, next_sequence_++, std::move(action)});
 }
 
 void EventEngine::schedule_after(std::int64_t delay_ps, Action action) {
-    require(delay_ps >= 0, "event delay must be >= 0 ps, got " + std::to_string(delay_ps));
+    if (delay_ps < 0) throw Error("event delay must be >= 0 ps, got " + std::to_string(delay_ps));
     schedule_at(now_ps_ + delay_ps, std::move(action));
 }
 

@@ -34,8 +34,8 @@ void validate(const LinkTiming& timing) {
 }
 
 std::int64_t vector_slots(std::int64_t bytes, std::int64_t vector_bytes) {
-    require(bytes >= 0, "a transfer cannot have " + std::to_string(bytes) + " bytes");
-    require(vector_bytes >= 1, "vector_bytes must be >= 1, got " + std::to_string(vector_bytes));
+    if (bytes < 0) throw Error("a transfer cannot have " + std::to_string(bytes) + " bytes");
+    if (vector_bytes < 1) throw Error("vector_bytes must be >= 1, got " + std::to_string(vector_bytes));
     return (bytes + vector_bytes - 1) / vector_bytes;
 }
 
@@ -60,7 +60,7 @@ std::int64_t LinkModel::transfer_ps(std::uint64_t stream, std::uint64_t index, s
 }
 
 std::int64_t LinkModel::vector_arrival_ps(std::uint64_t stream, std::uint64_t index, std::int64_t vector) const {
-    require(vector >= 0, "vector index must be >= 0, got " + std::to_string(vector));
+    if (vector < 0) throw Error("vector index must be >= 0, got " + std::to_string(vector));
     return timing_.latency_ps + jitter_ps(stream, index) + (vector + 1) * vector_ps_;
 }
 

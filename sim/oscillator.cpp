@@ -18,16 +18,21 @@ constexpr std::uint64_t jitter_stream = 2;
 // for absurd wander settings; real crystals stay within a few hundred ppm.
 constexpr double max_ppm = 10'000.0;
 
-std::int64_t period_q32_of(std::int64_t nominal_hz, double ppm) {
+// Periods carry 40 fraction bits: a period of 1111.1 ps is then exact to
+// 1e-12 ps, so an hour of cycles is off the exact rate by about a picosecond.
+constexpr int period_fraction_bits = 40;
+constexpr Int128 period_one = Int128{1} << period_fraction_bits;
+
+std::int64_t period_fixed_of(std::int64_t nominal_hz, double ppm) {
     const double hz = static_cast<double>(nominal_hz) * (1.0 + ppm * 1e-6);
-    return std::llround(static_cast<double>(ps_per_second) / hz * static_cast<double>(q32_one));
+    return std::llround(static_cast<double>(ps_per_second) / hz * static_cast<double>(period_one));
 }
 
 }  // namespace
 
 void validate(const OscillatorParams& params) {
-    require(params.nominal_hz >= 1'000 && params.nominal_hz <= 100'000'000'000,
-            "oscillator nominal_hz must be between 1 kHz and 100 GHz, got " + std::to_string(params.nominal_hz));
+    require(params.nominal_hz >= 1'000'000 && params.nominal_hz <= 100'000'000'000,
+            "oscillator nominal_hz must be between 1 MHz and 100 GHz, got " + std::to_string(params.nominal_hz));
     require(std::isfinite(params.offset_ppm) && std::abs(params.offset_ppm) <= 1'000.0,
             "oscillator offset_ppm must be within +-1000, got " + std::to_string(params.offset_ppm));
     require(std::isfinite(params.wander_ppm_per_sqrt_s) && params.wander_ppm_per_sqrt_s >= 0.0 &&
@@ -52,7 +57,7 @@ Oscillator::Oscillator(const OscillatorParams& params) : params_(params) {
     const double step_seconds =
         static_cast<double>(params_.wander_step_cycles) / static_cast<double>(params_.nominal_hz);
     wander_step_sigma_ppm_ = params_.wander_ppm_per_sqrt_s * std::sqrt(step_seconds);
-    segments_.push_back({0, period_q32_of(params_.nominal_hz, params_.offset_ppm), params_.offset_ppm});
+    segments_.push_back({0, period_fixed_of(params_.nominal_hz, params_.offset_ppm), params_.offset_ppm});
 }
 
 void Oscillator::append_segment() {
@@ -62,22 +67,22 @@ void Oscillator::append_segment() {
                             ? 0.0
                             : wander_step_sigma_ppm_ * random_normal(stream_key(params_.seed, wander_stream, index));
     const double ppm = std::clamp(last.ppm + step, -max_ppm, max_ppm);
-    const Int128 start = last.start_q32 + Int128{params_.wander_step_cycles} * last.period_q32;
-    segments_.push_back({start, period_q32_of(params_.nominal_hz, ppm), ppm});
+    const Int128 start = last.start_fixed + Int128{params_.wander_step_cycles} * last.period_fixed;
+    segments_.push_back({start, period_fixed_of(params_.nominal_hz, ppm), ppm});
 }
 
 const Oscillator::Segment& Oscillator::segment(std::int64_t index) {
-    require(index >= first_segment_, "oscillator asked about cycle " +
+    if (index < first_segment_) throw Error("oscillator asked about cycle " +
                                          std::to_string(index * params_.wander_step_cycles) +
                                          ", before the history it has forgotten");
     while (first_segment_ + static_cast<std::int64_t>(segments_.size()) <= index) append_segment();
     return segments_[static_cast<std::size_t>(index - first_segment_)];
 }
 
-Int128 Oscillator::ideal_edge_q32(std::int64_t cycle) {
+Int128 Oscillator::ideal_edge_fixed(std::int64_t cycle) {
     const std::int64_t index = cycle / params_.wander_step_cycles;
     const Segment& s = segment(index);
-    return s.start_q32 + Int128{cycle - index * params_.wander_step_cycles} * s.period_q32;
+    return s.start_fixed + Int128{cycle - index * params_.wander_step_cycles} * s.period_fixed;
 }
 
 std::int64_t Oscillator::jitter_of(std::int64_t cycle) const {
@@ -86,25 +91,25 @@ std::int64_t Oscillator::jitter_of(std::int64_t cycle) const {
 }
 
 std::int64_t Oscillator::edge_ps(std::int64_t cycle) {
-    require(cycle >= 0, "oscillator cycles start at 0, got " + std::to_string(cycle));
-    return static_cast<std::int64_t>(floor_div(ideal_edge_q32(cycle), q32_one)) + jitter_of(cycle);
+    if (cycle < 0) throw Error("oscillator cycles start at 0, got " + std::to_string(cycle));
+    return static_cast<std::int64_t>(ideal_edge_fixed(cycle) >> period_fraction_bits) + jitter_of(cycle);
 }
 
 std::int64_t Oscillator::cycle_at(std::int64_t true_ps) {
-    require(true_ps >= 0, "true time starts at 0 ps, got " + std::to_string(true_ps));
-    // The last ideal edge with floor(edge / 2^32) <= true_ps, i.e. edge <= limit.
-    const Int128 limit = (Int128{true_ps} + 1) * q32_one - 1;
-    while (segments_.back().start_q32 + Int128{params_.wander_step_cycles} * segments_.back().period_q32 <= limit) {
+    if (true_ps < 0) throw Error("true time starts at 0 ps, got " + std::to_string(true_ps));
+    // The last ideal edge with floor(edge) <= true_ps, i.e. edge <= limit.
+    const Int128 limit = (Int128{true_ps} + 1) * period_one - 1;
+    while (segments_.back().start_fixed + Int128{params_.wander_step_cycles} * segments_.back().period_fixed <= limit) {
         append_segment();
     }
     const auto after = std::upper_bound(segments_.begin(), segments_.end(), limit,
-                                        [](Int128 value, const Segment& s) { return value < s.start_q32; });
-    require(after != segments_.begin(), "oscillator asked about " + std::to_string(true_ps) +
+                                        [](Int128 value, const Segment& s) { return value < s.start_fixed; });
+    if (after == segments_.begin()) throw Error("oscillator asked about " + std::to_string(true_ps) +
                                             " ps, before the history it has forgotten");
     const auto index = static_cast<std::int64_t>(after - segments_.begin()) - 1;
     const Segment& s = segments_[static_cast<std::size_t>(index)];
     std::int64_t cycle = (first_segment_ + index) * params_.wander_step_cycles +
-                         static_cast<std::int64_t>((limit - s.start_q32) / s.period_q32);
+                         static_cast<std::int64_t>((limit - s.start_fixed) / s.period_fixed);
     // Jitter moves an edge by less than half a period: the answer is within one
     // cycle of the ideal one.
     if (params_.jitter_ps != 0.0) {
@@ -115,7 +120,7 @@ std::int64_t Oscillator::cycle_at(std::int64_t true_ps) {
 }
 
 double Oscillator::ppm_at(std::int64_t cycle) {
-    require(cycle >= 0, "oscillator cycles start at 0, got " + std::to_string(cycle));
+    if (cycle < 0) throw Error("oscillator cycles start at 0, got " + std::to_string(cycle));
     return segment(cycle / params_.wander_step_cycles).ppm;
 }
 

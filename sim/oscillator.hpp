@@ -8,7 +8,7 @@
 // with sigma wander_ppm_per_sqrt_s * sqrt(step seconds), so after t seconds the
 // offset has moved by about wander * sqrt(t) ppm. Between steps the period is
 // constant, so local time is piecewise linear in true time. Each segment keeps
-// its period and the true time of its first cycle in fixed point (ps * 2^32,
+// its period and the true time of its first cycle in fixed point (ps * 2^40,
 // integer), and the next segment starts exactly where the last one ends: no
 // floating-point accumulation, so an hour of cycles lands on the same
 // picosecond on every run and platform.
@@ -59,14 +59,14 @@ public:
 
 private:
     struct Segment {
-        Int128 start_q32;            // true time of the segment's first edge, ps * 2^32
-        std::int64_t period_q32;     // ps * 2^32 per cycle
+        Int128 start_fixed;          // true time of the segment's first edge, ps * 2^40
+        std::int64_t period_fixed;   // ps * 2^40 per cycle
         double ppm;
     };
 
     const Segment& segment(std::int64_t index);
-    // The ideal (jitter-free) edge in ps * 2^32.
-    Int128 ideal_edge_q32(std::int64_t cycle);
+    // The ideal (jitter-free) edge in ps * 2^40.
+    Int128 ideal_edge_fixed(std::int64_t cycle);
     std::int64_t jitter_of(std::int64_t cycle) const;
     void append_segment();
 

@@ -17,8 +17,6 @@ double SplitMix64::uniform() {
     return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0);  // 2^-53
 }
 
-double SplitMix64::normal() { return random_normal(next()); }
-
 std::uint64_t stream_key(std::uint64_t seed, std::uint64_t a, std::uint64_t b, std::uint64_t c) {
     std::uint64_t key = mix64(seed + 0x9e3779b97f4a7c15ULL);
     key = mix64(key ^ (a + 0x632be59bd9b4e019ULL));

@@ -20,7 +20,6 @@ public:
     double uniform();
     // Uniform in [low, high).
     double uniform(double low, double high) { return low + (high - low) * uniform(); }
-    double normal();
 
 private:
     std::uint64_t state_;

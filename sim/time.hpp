@@ -4,8 +4,9 @@
 // an int64 count of one chip's own oscillator cycles. The two are never mixed
 // without going through an Oscillator (sim/oscillator.hpp).
 //
-// Sub-cycle and sub-picosecond quantities are fixed point with 32 fraction
-// bits ("_q32"); products of them need 128-bit intermediates, hence Int128.
+// Sub-cycle quantities (HAC values and rates, measured latencies) are fixed
+// point with 32 fraction bits ("_q32"); the oscillator keeps picoseconds with
+// 40. Products of them need 128-bit intermediates, hence Int128.
 #include <cstdint>
 
 namespace lpu::sim {
@@ -30,8 +31,9 @@ constexpr Int128 ceil_div(Int128 numerator, Int128 denominator) {
     return -floor_div(-numerator, denominator);
 }
 
-// Seconds to true picoseconds, rounded to the nearest picosecond.
-std::int64_t seconds_to_ps(double seconds);
+// floor(value / 2^32): the integer part of a q32 number (an arithmetic shift,
+// which C++20 defines as flooring for negative values too).
+constexpr std::int64_t q32_floor(Int128 value) { return static_cast<std::int64_t>(value >> 32); }
 
 // Nominal cycles of a clock of `clock_hz` in `duration_ps`, rounded down; for
 // sizing schedules only: actual cycles come from an Oscillator.

@@ -6,12 +6,16 @@ namespace lpu::cli {
 
 void add_run_command(CLI::App& app);
 void add_topo_command(CLI::App& app);
+void add_fabric_command(CLI::App& app);
 void add_model_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 inline void add_all_commands(CLI::App& app) {
     add_run_command(app);
     add_topo_command(app);
+    add_fabric_command(app);
     add_model_command(app);
+    add_bench_command(app);
 }
 
 }  // namespace lpu::cli

@@ -18,8 +18,10 @@ void quantize_row_q8_0(const float* x, std::int64_t n, BlockQ8_0* out) {
         const float* values = x + block * block_elements;
         float max_abs = 0.0f;
         for (std::int64_t i = 0; i < block_elements; ++i) {
-            require(std::isfinite(values[i]), "quantize_row_q8_0: value " + std::to_string(block * block_elements + i) +
-                                                  " is not finite (" + std::to_string(values[i]) + ")");
+            if (!std::isfinite(values[i])) {  // the message is built only on failure: this loop is hot
+                throw Error("quantize_row_q8_0: value " + std::to_string(block * block_elements + i) +
+                            " is not finite (" + std::to_string(values[i]) + ")");
+            }
             max_abs = std::max(max_abs, std::fabs(values[i]));
         }
         const float scale = max_abs / 127.0f;

@@ -1,0 +1,71 @@
+#include "collectives/algorithms/hierarchical.hpp"
+
+#include <map>
+
+#include "base/error.hpp"
+
+namespace lpu::collectives {
+
+std::optional<std::string> HierarchicalAlgorithm::shape_reason(const topology::Topology& topology,
+                                                               const Request& request) const {
+    if (request.op != CollectiveOp::all_reduce) return "hierarchical does not implement " + op_name(request.op);
+    if (!topology.has_nodes()) return "the topology has no nodes (only the Dragonfly has a hierarchy)";
+    return std::nullopt;
+}
+
+namespace {
+
+enum class Level { node, rack, system };
+
+std::uint32_t group_key(const topology::Topology& topology, ChipId chip, Level level) {
+    const auto& info = topology.chip(chip);
+    if (level == Level::node) return info.node.value_or(0);
+    if (level == Level::rack) return info.rack.value_or(0);
+    return 0;
+}
+
+LogicalPlan all_reduce(const topology::Topology& topology, const std::vector<ChipId>& members,
+                       const ElementRange& range, Level level) {
+    std::map<std::uint32_t, std::vector<ChipId>> by_key;
+    for (ChipId chip : members) by_key[group_key(topology, chip, level)].push_back(chip);
+    if (by_key.size() == 1) {
+        LogicalPlan plan = direct_reduce_scatter(members, range);
+        append(plan, direct_all_gather(members, range));
+        return plan;
+    }
+    std::vector<std::vector<ChipId>> groups;
+    std::string sizes;
+    for (auto& [key, group] : by_key) {
+        sizes += (sizes.empty() ? "" : ", ") + std::to_string(group.size());
+        groups.push_back(std::move(group));
+    }
+    const std::size_t k = groups.front().size();
+    for (const auto& group : groups) {
+        require(group.size() == k, std::string("hierarchical needs the same number of participants in every ") +
+                                       (level == Level::node ? "node" : "rack") + " (sizes " + sizes + ")");
+    }
+    const Level up = level == Level::node ? Level::rack : Level::system;
+    if (k == 1) return all_reduce(topology, members, range, up);
+    std::vector<LogicalPlan> scatter, columns, gather;
+    for (const auto& group : groups) {
+        scatter.push_back(direct_reduce_scatter(group, range));
+        gather.push_back(direct_all_gather(group, range));
+    }
+    for (std::size_t j = 0; j < k; ++j) {
+        std::vector<ChipId> column;
+        for (const auto& group : groups) column.push_back(group[j]);
+        columns.push_back(all_reduce(topology, column, sub_block(range, k, j), up));
+    }
+    LogicalPlan plan = run_in_parallel(scatter);
+    append(plan, run_in_parallel(columns));
+    append(plan, run_in_parallel(gather));
+    return plan;
+}
+
+}  // namespace
+
+LogicalPlan HierarchicalAlgorithm::plan(const topology::Topology& topology, const Request& request) const {
+    return all_reduce(topology, request.participants, ElementRange{0, request.count}, Level::node);
+}
+
+}  // namespace lpu::collectives

@@ -1,0 +1,25 @@
+#pragma once
+// Hierarchical all-reduce for the Dragonfly (chips carry node and rack ids):
+// level by level — node, then rack, then system — the participants are
+// grouped; when the groups all have k > 1 members, each group runs a direct
+// reduce-scatter (member j keeps block j of the group's range), the j-th
+// members of all groups all-reduce block j at the next level up (all j in
+// parallel), and each group direct-all-gathers. A level with one group does a
+// direct all-reduce; a level where every group has one member is skipped.
+// Groups of unequal size are refused (lpu::Error naming the sizes). Fold
+// order: the direct reduce-scatter order at each level, innermost first.
+#include "collectives/algorithm.hpp"
+
+namespace lpu::collectives {
+
+class HierarchicalAlgorithm final : public Algorithm {
+public:
+    std::string name() const override { return "hierarchical"; }
+    std::string summary() const override { return "Dragonfly: node, then rack, then system; direct within each"; }
+
+protected:
+    std::optional<std::string> shape_reason(const topology::Topology& topology, const Request& request) const override;
+    LogicalPlan plan(const topology::Topology& topology, const Request& request) const override;
+};
+
+}  // namespace lpu::collectives

@@ -1,0 +1,172 @@
+#include "collectives/executor.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <unordered_map>
+
+#include "base/error.hpp"
+
+namespace lpu::collectives {
+namespace {
+
+// dst = dst + src; integers wrap (computed unsigned: signed overflow is undefined).
+template <class T>
+void add_into(T* __restrict dst, const T* __restrict src, std::size_t count) {
+    if constexpr (std::is_integral_v<T>) {
+        using U = std::make_unsigned_t<T>;
+        for (std::size_t i = 0; i < count; ++i) {
+            dst[i] = static_cast<T>(static_cast<U>(static_cast<U>(dst[i]) + static_cast<U>(src[i])));
+        }
+    } else {
+        for (std::size_t i = 0; i < count; ++i) dst[i] = dst[i] + src[i];
+    }
+}
+
+template <class T>
+void apply(TransferKind kind, T* dst, const T* src, std::size_t count) {
+    if (kind == TransferKind::reduce) {
+        add_into(dst, src, count);
+    } else {
+        std::memcpy(dst, src, count * sizeof(T));
+    }
+}
+
+template <class T>
+class Run {
+public:
+    Run(const Schedule& schedule, const std::vector<std::span<T>>& buffers, Transport& transport,
+        const ExecuteOptions& options)
+        : schedule_(schedule), buffers_(buffers), transport_(transport), local_(schedule.participants.size(), false) {
+        require(sizeof(T) == schedule.element_bytes,
+                "the schedule is for " + std::to_string(schedule.element_bytes) + "-byte elements, the buffers hold " +
+                    std::to_string(sizeof(T)) + "-byte elements");
+        require(buffers.size() == schedule.participants.size(),
+                "the schedule has " + std::to_string(schedule.participants.size()) + " participants but " +
+                    std::to_string(buffers.size()) + " buffers were given");
+        for (std::size_t i = 0; i < schedule.participants.size(); ++i) index_of_[schedule.participants[i]] = i;
+        for (ChipId chip : options.local_chips) local_[schedule.participant_index(chip)] = true;
+        if (options.local_chips.empty()) std::fill(local_.begin(), local_.end(), true);
+        for (std::size_t i = 0; i < buffers.size(); ++i) {
+            require(!local_[i] || buffers[i].size() == schedule.buffer_elements,
+                    "buffer of participant " + std::to_string(i) + " has " + std::to_string(buffers[i].size()) +
+                        " elements, the schedule needs " + std::to_string(schedule.buffer_elements));
+        }
+        const std::uint64_t elements = std::max<std::uint64_t>(schedule.buffer_elements, 1);
+        tile_elements_ = elements;
+        if (schedule.offset_preserving()) {
+            const std::uint64_t max_tiles = std::uint64_t{1} << 24;
+            tile_elements_ = std::max<std::uint64_t>(options.tile_bytes / sizeof(T), 1);
+            tile_elements_ = std::max(tile_elements_, (elements + max_tiles - 1) / max_tiles);
+        }
+        tiles_ = (elements + tile_elements_ - 1) / tile_elements_;
+    }
+
+    void run(unsigned threads) {
+        const unsigned workers = static_cast<unsigned>(std::clamp<std::uint64_t>(threads, 1, tiles_));
+        if (workers == 1) {
+            for (std::uint64_t tile = 0; tile < tiles_; ++tile) run_tile(tile);
+            return;
+        }
+        std::vector<std::thread> pool;
+        for (unsigned w = 0; w < workers; ++w) pool.emplace_back([this] { work(); });
+        for (auto& thread : pool) thread.join();
+        if (failure_) std::rethrow_exception(failure_);
+    }
+
+private:
+    void work() {
+        try {
+            for (std::uint64_t tile = next_tile_++; tile < tiles_ && !failed_; tile = next_tile_++) run_tile(tile);
+        } catch (...) {
+            std::lock_guard lock(failure_mutex_);
+            if (!failure_) {
+                failure_ = std::current_exception();
+                failed_ = true;
+                try {
+                    std::rethrow_exception(failure_);
+                } catch (const std::exception& e) {
+                    transport_.abort(e.what());
+                }
+            }
+        }
+    }
+
+    // The part of `transfer` inside the tile, as (first element offset delta, count).
+    bool clip(const Transfer& transfer, std::uint64_t tile, std::uint64_t& skip, std::uint64_t& count) const {
+        if (tiles_ == 1) {
+            skip = 0;
+            count = transfer.count;
+            return true;
+        }
+        const std::uint64_t begin = std::max(transfer.src_offset, tile * tile_elements_);
+        const std::uint64_t end = std::min(transfer.src_offset + transfer.count, (tile + 1) * tile_elements_);
+        if (begin >= end) return false;
+        skip = begin - transfer.src_offset;
+        count = end - begin;
+        return true;
+    }
+
+    void run_tile(std::uint64_t tile) {
+        std::uint64_t skip = 0, count = 0;
+        for (std::size_t s = 0; s < schedule_.steps.size(); ++s) {
+            const auto& transfers = schedule_.steps[s].transfers;
+            for (std::size_t i = 0; i < transfers.size(); ++i) {
+                const auto& t = transfers[i];
+                const std::size_t src = index_of_.at(t.src);
+                if (t.src == t.dst || !local_[src] || !clip(t, tile, skip, count)) continue;
+                const T* data = buffers_[src].data() + t.src_offset + skip;
+                transport_.send(t.src, t.dst, make_tag(tile, s, i),
+                                std::as_bytes(std::span<const T>(data, static_cast<std::size_t>(count))));
+            }
+            for (std::size_t i = 0; i < transfers.size(); ++i) {
+                const auto& t = transfers[i];
+                const std::size_t dst = index_of_.at(t.dst);
+                if (!local_[dst] || !clip(t, tile, skip, count)) continue;
+                T* target = buffers_[dst].data() + t.dst_offset + skip;
+                if (t.src == t.dst) {
+                    apply(t.kind, target, buffers_[dst].data() + t.src_offset + skip, count);
+                    continue;
+                }
+                transport_.recv(t.dst, t.src, make_tag(tile, s, i), count * sizeof(T),
+                                [&](std::span<const std::byte> bytes) {
+                                    require(reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(T) == 0,
+                                            "transport delivered a misaligned message");
+                                    apply(t.kind, target, reinterpret_cast<const T*>(bytes.data()), count);
+                                });
+            }
+        }
+    }
+
+    const Schedule& schedule_;
+    const std::vector<std::span<T>>& buffers_;
+    Transport& transport_;
+    std::vector<bool> local_;
+    std::unordered_map<ChipId, std::size_t> index_of_;
+    std::uint64_t tile_elements_ = 1;
+    std::uint64_t tiles_ = 1;
+    std::atomic<std::uint64_t> next_tile_{0};
+    std::atomic<bool> failed_{false};
+    std::mutex failure_mutex_;
+    std::exception_ptr failure_;
+};
+
+}  // namespace
+
+template <class T>
+void execute(const Schedule& schedule, const std::vector<std::span<T>>& buffers, Transport& transport,
+             const ExecuteOptions& options) {
+    Run<T>(schedule, buffers, transport, options).run(options.threads);
+}
+
+template void execute<float>(const Schedule&, const std::vector<std::span<float>>&, Transport&, const ExecuteOptions&);
+template void execute<std::int32_t>(const Schedule&, const std::vector<std::span<std::int32_t>>&, Transport&,
+                                    const ExecuteOptions&);
+template void execute<std::int64_t>(const Schedule&, const std::vector<std::span<std::int64_t>>&, Transport&,
+                                    const ExecuteOptions&);
+
+}  // namespace lpu::collectives

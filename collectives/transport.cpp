@@ -1,0 +1,14 @@
+#include "collectives/transport.hpp"
+
+#include "base/error.hpp"
+
+namespace lpu::collectives {
+
+Tag make_tag(std::uint64_t tile, std::uint64_t step, std::uint64_t transfer) {
+    require(tile < (1u << 24) && step < (1u << 20) && transfer < (1u << 20),
+            "message tag out of range: tile " + std::to_string(tile) + ", step " + std::to_string(step) +
+                ", transfer " + std::to_string(transfer));
+    return (tile << 40) | (step << 20) | transfer;
+}
+
+}  // namespace lpu::collectives

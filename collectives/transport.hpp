@@ -1,0 +1,47 @@
+#pragma once
+// The Transport port: how chips exchange the bytes of a schedule. Declared
+// here, where the executor uses it; implemented in launch/ (in-process now,
+// MPI and TCP later). Message based: a message is (src chip, dst chip, tag)
+// plus bytes, and every receive names exactly the message it waits for.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+
+#include "topology/topology.hpp"
+
+namespace lpu::collectives {
+
+using Tag = std::uint64_t;
+
+// Tags come from the schedule: (tile, step, transfer) — unique per message of
+// one execution. Throws lpu::Error when a field exceeds its bits
+// (tile < 2^24, step < 2^20, transfer < 2^20).
+Tag make_tag(std::uint64_t tile, std::uint64_t step, std::uint64_t transfer);
+
+class Transport {
+public:
+    // Called with the bytes of a received message; they are valid only during the call.
+    using Consumer = std::function<void(std::span<const std::byte>)>;
+
+    virtual ~Transport() = default;
+
+    // Posts a message and returns without waiting for the receiver. The bytes
+    // must stay valid and unchanged until the matching recv has returned (an
+    // in-process transport reads them in place; a network one may copy them).
+    // The executor guarantees it: a step never writes what it sends.
+    virtual void send(topology::ChipId src, topology::ChipId dst, Tag tag, std::span<const std::byte> bytes) = 0;
+
+    // Waits for message (src -> dst, tag), checks that it holds `bytes` bytes,
+    // and hands them to `consume` (which copies or reduces them into place,
+    // so an in-process transport needs no copy of its own).
+    virtual void recv(topology::ChipId dst, topology::ChipId src, Tag tag, std::size_t bytes,
+                      const Consumer& consume) = 0;
+
+    // Fails every pending and later send/recv with lpu::Error(reason), so no
+    // peer waits forever on a chip that has failed.
+    virtual void abort(const std::string& reason) = 0;
+};
+
+}  // namespace lpu::collectives

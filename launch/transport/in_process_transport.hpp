@@ -1,0 +1,41 @@
+#pragma once
+// The Transport for chips that live in one process: a send posts a view of
+// the sender's bytes, a receive hands that view to the consumer, which
+// reduces or copies straight from the sender's buffer — no copy of the
+// transport's own. Thread safe (one mutex over the mailbox). A receive whose
+// message was never posted throws instead of waiting: the executor posts a
+// step's sends before its receives, so in one process a missing message is a
+// broken schedule, and waiting would hang.
+#include <cstddef>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <tuple>
+
+#include "collectives/transport.hpp"
+
+namespace lpu::launch {
+
+class InProcessTransport final : public collectives::Transport {
+public:
+    void send(topology::ChipId src, topology::ChipId dst, collectives::Tag tag,
+              std::span<const std::byte> bytes) override;
+    void recv(topology::ChipId dst, topology::ChipId src, collectives::Tag tag, std::size_t bytes,
+              const Consumer& consume) override;
+    void abort(const std::string& reason) override;
+
+    // Messages posted and not yet received.
+    std::size_t pending() const;
+
+private:
+    using Key = std::tuple<topology::ChipId, topology::ChipId, collectives::Tag>;  // src, dst, tag
+    void throw_if_aborted() const;
+
+    mutable std::mutex mutex_;
+    std::map<Key, std::span<const std::byte>> mailbox_;
+    std::optional<std::string> abort_reason_;
+};
+
+}  // namespace lpu::launch

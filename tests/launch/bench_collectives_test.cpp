@@ -1,0 +1,51 @@
+// `lpu bench collectives` end to end through the real binary.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/run_command.hpp"
+
+namespace lpu::test {
+
+TEST_CASE("lpu bench collectives --json: one object per size", "[launch][bench]") {
+    const auto result = run_lpu("bench collectives --op allreduce --topology fc:8 --chips 8 --bytes 4K,1MiB --json");
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    const auto rows = nlohmann::json::parse(result.out);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0]["bytes"] == 4096);
+    CHECK(rows[1]["bytes"] == 1048576);
+    for (const auto& row : rows) {
+        CHECK(row["algo"] == "direct");
+        const double emulated_us = row["emulated_us"];
+        const double algbw = row["algbw_gbps"];
+        CHECK(algbw == Approx(row["bytes"].get<double>() / emulated_us / 1e3));
+        CHECK(row["busbw_gbps"].get<double>() == Approx(algbw * 2 * 7 / 8));
+        CHECK(row["host_us"].get<double>() > 0);
+    }
+}
+
+TEST_CASE("lpu bench collectives --explain lists the candidates", "[launch][bench]") {
+    const auto json = run_lpu("bench collectives --op allgather --algo auto --topology ring:6 --bytes 96K --explain --json");
+    INFO(json.err);
+    REQUIRE(json.exit_code == 0);
+    const auto rows = nlohmann::json::parse(json.out);
+    REQUIRE(rows[0]["candidates"].size() == 5);
+    CHECK(rows[0]["candidates"][2]["unsupported"] == "halving_doubling does not implement allgather");
+    CHECK(rows[0]["busbw_gbps"].get<double>() == Approx(rows[0]["algbw_gbps"].get<double>() * 5 / 6));
+    const auto text = run_lpu("bench collectives --op broadcast --topology ring:6 --bytes 1K --explain");
+    REQUIRE(text.exit_code == 0);
+    CHECK(text.out.find("* direct") != std::string::npos);
+    CHECK(text.out.find("busbw_GB/s") != std::string::npos);
+}
+
+TEST_CASE("lpu bench collectives: bad input is an error with exit code 2", "[launch][bench]") {
+    for (const char* arguments : {"--op allsum", "--algo nccl", "--bytes 12Q", "--bytes 6", "--chips 99",
+                                  "--topology ring:2", "--op p2p --chips 3", "--algo torus"}) {
+        const auto result = run_lpu(std::string("bench collectives --topology fc:8 ") + arguments);
+        INFO(arguments << ": " << result.err);
+        CHECK(result.exit_code == 2);
+        CHECK(result.err.rfind("error: ", 0) == 0);
+    }
+}
+
+}  // namespace lpu::test
