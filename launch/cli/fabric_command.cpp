@@ -165,7 +165,7 @@ void add_fabric_command(CLI::App& app) {
                   "exchanges; reports skew, violations and deskew stalls");
     fabric->add_option("--topology", options->topology, std::string("Topology: ") + topology::topology_spec_help())
         ->required();
-    fabric->add_option("--chip-spec", options->chip_spec, "Chip spec preset or file")->capture_default_str();
+    fabric->add_option("--spec", options->chip_spec, "Chip spec preset or file")->capture_default_str();
     fabric->add_option("--duration", options->duration_s, "Simulated seconds to measure")
         ->capture_default_str()
         ->check(CLI::Range(1e-6, 1e6));
