@@ -1,0 +1,30 @@
+#include "plan/plan.hpp"
+
+namespace lpu::plan {
+
+const char* buffer_use_name(BufferUse use) {
+    switch (use) {
+        case BufferUse::weights: return "weights";
+        case BufferUse::kv: return "kv";
+        case BufferUse::activation: return "activation";
+        case BufferUse::receive: return "receive";
+    }
+    return "unknown";
+}
+
+const char* op_kind_name(OpKind op) {
+    switch (op) {
+        case OpKind::embed: return "embed";
+        case OpKind::rmsnorm: return "rmsnorm";
+        case OpKind::matmul: return "matmul";
+        case OpKind::rope: return "rope";
+        case OpKind::attention: return "attention";
+        case OpKind::swiglu: return "swiglu";
+        case OpKind::add: return "add";
+        case OpKind::lm_head: return "lm_head";
+        case OpKind::argmax: return "argmax";
+    }
+    return "unknown";
+}
+
+}  // namespace lpu::plan

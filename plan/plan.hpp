@@ -1,0 +1,154 @@
+#pragma once
+// The multi-chip program IR (DESIGN.md "Plan"): for each chip, its share of the
+// model (role), its SRAM buffers and an ordered list of instructions, each at a
+// scheduled local cycle. A Plan is plain data: the compiler builds it, the
+// runtime and the simulator execute it, plan/plan_io.hpp stores it, and
+// plan/validation.hpp checks every rule a plan must satisfy.
+//
+// Cycles in the plan are the base schedule; position-dependent durations
+// (attention over the KV cache) are added by plan/retime.hpp before each step.
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "plan/fingerprint.hpp"
+#include "topology/topology.hpp"
+
+namespace lpu::plan {
+
+// The format this build writes and reads (stored in plan files and checked on load).
+constexpr std::uint32_t plan_format_version = 1;
+
+using BufferId = std::uint32_t;  // index into ChipProgram::buffers
+
+// A half-open index range [first, last), e.g. of layers or heads.
+struct IndexRange {
+    std::uint32_t first = 0;
+    std::uint32_t last = 0;
+    bool operator==(const IndexRange&) const = default;
+};
+
+// The parallel decomposition the plan was compiled for.
+struct Grid {
+    std::uint32_t tp = 1;              // tensor-parallel degree
+    std::uint32_t pp = 1;              // pipeline stages
+    std::uint32_t batch = 1;           // sequences per decode step
+    std::uint32_t micro_batches = 1;   // pipeline micro-batches per step
+    bool operator==(const Grid&) const = default;
+};
+
+// Which part of the model a chip holds.
+struct ChipRole {
+    std::uint32_t tp_rank = 0;
+    std::uint32_t pp_stage = 0;
+    IndexRange layers;          // transformer layers of this pipeline stage
+    IndexRange heads;           // query heads
+    IndexRange kv_heads;        // key/value heads (may be shared by several ranks under GQA)
+    IndexRange hidden_columns;  // MLP hidden columns (gate/up columns, down rows)
+    IndexRange vocab;           // vocabulary rows of the embedding and LM head
+    bool operator==(const ChipRole&) const = default;
+};
+
+enum class BufferUse : std::uint8_t { weights, kv, activation, receive };
+constexpr std::uint32_t buffer_use_count = 4;
+static_assert(static_cast<std::uint32_t>(BufferUse::receive) + 1 == buffer_use_count);
+const char* buffer_use_name(BufferUse use);
+
+// A region of one chip's SRAM. Buffers are disjoint unless both are marked
+// reusable (the compiler reuses a region for values whose lifetimes do not overlap).
+struct Buffer {
+    std::string name;
+    BufferUse use = BufferUse::activation;
+    std::int64_t sram_offset_bytes = 0;
+    std::int64_t size_bytes = 0;
+    bool reusable = false;
+    bool operator==(const Buffer&) const = default;
+};
+
+enum class OpKind : std::uint8_t { embed, rmsnorm, matmul, rope, attention, swiglu, add, lm_head, argmax };
+constexpr std::uint32_t op_kind_count = 9;
+static_assert(static_cast<std::uint32_t>(OpKind::argmax) + 1 == op_kind_count);
+const char* op_kind_name(OpKind op);
+
+struct Compute {
+    OpKind op = OpKind::matmul;
+    std::vector<std::int64_t> shape;  // op-specific dimensions, e.g. {rows, cols} of a matmul
+    std::vector<BufferId> inputs;
+    std::vector<BufferId> outputs;
+    std::int64_t cycles = 0;               // duration independent of the sequence position
+    std::int64_t cycles_per_position = 0;  // added per position of the sequence (see retime)
+    bool operator==(const Compute&) const = default;
+};
+
+// One side of a point-to-point transfer. A Send on chip A with peer B matches the
+// Recv on chip B with peer A and the same tag.
+struct Transfer {
+    topology::ChipId peer = 0;
+    std::uint64_t tag = 0;
+    std::int64_t bytes = 0;
+    std::vector<topology::ChannelId> route;  // directed channels from the sender to the receiver
+    BufferId buffer = 0;                     // read by a Send, written by a Recv
+    bool operator==(const Transfer&) const = default;
+};
+struct Send : Transfer {
+    bool operator==(const Send&) const = default;
+};
+struct Recv : Transfer {
+    bool operator==(const Recv&) const = default;
+};
+
+// This chip's part in a collective schedule (collectives/ owns the schedule).
+struct Collective {
+    std::uint32_t schedule = 0;  // which collective schedule of the compiled program
+    std::uint32_t rank = 0;      // this chip's rank in it
+    bool operator==(const Collective&) const = default;
+};
+
+// A compile-time deskew point: the chip idles for pad_cycles so that drift
+// accumulated since the last alignment stays within the fabric's budget.
+struct Deskew {
+    std::int64_t pad_cycles = 0;
+    bool operator==(const Deskew&) const = default;
+};
+
+// A deskew whose pad the fabric measures at run time, up to max_pad_cycles.
+struct RuntimeDeskew {
+    std::int64_t max_pad_cycles = 0;
+    bool operator==(const RuntimeDeskew&) const = default;
+};
+
+// A barrier every chip of the plan reaches with the same id.
+struct Sync {
+    std::uint32_t barrier = 0;
+    bool operator==(const Sync&) const = default;
+};
+
+using InstructionBody = std::variant<Compute, Send, Recv, Collective, Deskew, RuntimeDeskew, Sync>;
+
+struct Instruction {
+    std::int64_t cycle = 0;  // scheduled local cycle of the chip
+    InstructionBody body;
+    bool operator==(const Instruction&) const = default;
+};
+
+struct ChipProgram {
+    topology::ChipId chip = 0;  // the chip in the system's topology
+    ChipRole role;
+    std::vector<Buffer> buffers;
+    std::vector<Instruction> instructions;
+    bool operator==(const ChipProgram&) const = default;
+};
+
+struct Plan {
+    std::uint32_t format_version = plan_format_version;
+    ModelFingerprint model;
+    SystemFingerprint system;
+    Grid grid;
+    std::int64_t sram_bytes = 0;               // SRAM of every chip the plan was compiled for
+    std::int64_t transfer_latency_cycles = 0;  // a Recv is never scheduled earlier than its Send plus this
+    std::vector<ChipProgram> chips;
+    bool operator==(const Plan&) const = default;
+};
+
+}  // namespace lpu::plan

@@ -1,0 +1,50 @@
+#pragma once
+// Choosing a TP x PP grid for a number of chips: every (tp, pp) with
+// tp * pp == chips, tp <= n_heads and pp <= n_layers is estimated, and the one
+// that fits SRAM with the lowest per-token latency wins (ties: the smaller tp).
+//
+// The estimate, kept simple so the real schedule can replace it later:
+//   per-token cycles = sum over stages of their cycles (each TP rank's ops from
+//   shard_cost; the slowest rank of a layer sets its pace), plus
+//   - per layer, when tp > 1: two all-reduces of dim floats (after wo, after w_down);
+//   - when tp > 1: one all-reduce for the vocabulary-parallel embedding and one
+//     link hop for the distributed argmax (a (logit, index) pair per rank);
+//   - per stage boundary: one link hop carrying dim floats.
+//   A hop of n bytes costs link_latency_mean_cycles + ceil(n / vector_bytes)
+//   vectors x the serialisation cycles of one vector; an all-reduce costs two
+//   such hops (reduce, then broadcast the sum).
+//   per-chip bytes = the largest stage's weights and KV cache for `positions`
+//   positions (the largest rank of its TP group) + activation_bytes.
+#include <cstdint>
+#include <string>
+
+#include "runtime/compiler/pipeline_stages.hpp"
+#include "runtime/model/model_config.hpp"
+#include "sim/chip_spec.hpp"
+
+namespace lpu::compiler {
+
+struct GridEstimate {
+    int tp = 1;
+    int pp = 1;
+    PipelineSplit split;
+    std::int64_t token_cycles = 0;    // estimated latency of one token, chip cycles
+    std::int64_t max_chip_bytes = 0;  // SRAM the fullest chip needs
+    bool fits = false;                // max_chip_bytes <= spec.sram_bytes
+};
+
+// Cycles for `bytes` over one link hop, and for an all-reduce of `bytes`.
+std::int64_t link_hop_cycles(const sim::ChipSpec& spec, std::int64_t bytes);
+std::int64_t all_reduce_cycles(const sim::ChipSpec& spec, std::int64_t bytes);
+
+// One grid. Throws lpu::Error when tp or pp is out of range or the model cannot
+// be sharded tp ways (see shard_tensor_parallel).
+GridEstimate estimate_grid(const model::ModelConfig& config, const sim::ChipSpec& spec, int tp, int pp,
+                           int positions);
+
+// The best fitting grid of exactly `chips` chips. Throws lpu::Error when no
+// grid of that size exists, or none fits: the message gives the best grid's
+// shortfall in bytes and the minimum chip count that fits (searched upward).
+GridEstimate choose_grid(const model::ModelConfig& config, const sim::ChipSpec& spec, int chips, int positions);
+
+}  // namespace lpu::compiler

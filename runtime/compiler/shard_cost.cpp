@@ -1,0 +1,77 @@
+#include "runtime/compiler/shard_cost.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "base/error.hpp"
+#include "runtime/chip/precision.hpp"
+#include "runtime/kernels/attention.hpp"
+
+namespace lpu::compiler {
+namespace {
+
+std::int64_t float_bytes(std::int64_t count) { return count * static_cast<std::int64_t>(sizeof(float)); }
+
+std::int64_t matrix_bytes(const model::ModelConfig& config, std::int64_t rows, std::int64_t cols) {
+    return static_cast<std::int64_t>(kernels::dtype_bytes(config.weight_dtype, static_cast<std::size_t>(rows * cols)));
+}
+
+std::int64_t matvec_cycles(const model::ModelConfig& config, const sim::CostModel& cost, std::int64_t rows,
+                           std::int64_t cols) {
+    return cost.matmul_cycles({rows, cols, 1, chip::precision_of(config.weight_dtype)});
+}
+
+}  // namespace
+
+ShardCost layer_cost(const model::ModelConfig& config, const TensorShard& shard, const sim::CostModel& cost,
+                     int positions) {
+    require(positions >= 1 && positions <= config.context_length,
+            "positions " + std::to_string(positions) + " outside [1, context_length " +
+                std::to_string(config.context_length) + "]");
+    const std::int64_t dim = config.dim, query = shard.query_features().size(), kv = shard.kv_features().size();
+    const std::int64_t hidden = shard.hidden.size();
+    const std::int64_t group = config.n_heads / config.n_kv_heads;
+    const std::int64_t heads_per_kv = std::min(group, shard.query_heads.size());
+
+    ShardCost layer;
+    layer.bytes = float_bytes(2 * dim) + 2 * matrix_bytes(config, query, dim) + 2 * matrix_bytes(config, kv, dim) +
+                  3 * matrix_bytes(config, hidden, dim) + float_bytes(2 * std::int64_t{positions} * kv);
+    using sim::VectorOp;
+    layer.cycles =
+        // attention block
+        cost.vector_op_cycles(VectorOp::RmsNorm, dim) + matvec_cycles(config, cost, query, dim) +
+        2 * matvec_cycles(config, cost, kv, dim) + cost.vector_op_cycles(VectorOp::Rope, query + kv) +
+        cost.sram_copy_cycles(float_bytes(2 * kv)) +
+        cost.attention_cycles({shard.kv_heads.size() * heads_per_kv, shard.kv_heads.size(), shard.head_dim, positions,
+                               sim::Precision::Fp32}) +
+        matvec_cycles(config, cost, dim, query) + cost.vector_op_cycles(VectorOp::Add, dim) +
+        // feed-forward block
+        cost.vector_op_cycles(VectorOp::RmsNorm, dim) + 2 * matvec_cycles(config, cost, hidden, dim) +
+        cost.vector_op_cycles(VectorOp::Silu, hidden) + cost.vector_op_cycles(VectorOp::Multiply, hidden) +
+        matvec_cycles(config, cost, dim, hidden) + cost.vector_op_cycles(VectorOp::Add, dim);
+    return layer;
+}
+
+ShardCost embedding_cost(const model::ModelConfig& config, const TensorShard& shard, const sim::CostModel& cost) {
+    return {cost.vector_op_cycles(sim::VectorOp::Multiply, config.dim),
+            matrix_bytes(config, shard.vocab.size(), config.dim)};
+}
+
+ShardCost head_cost(const model::ModelConfig& config, const TensorShard& shard, const sim::CostModel& cost,
+                    bool embedding_on_same_chip) {
+    const bool holds_matrix = !(config.tied_output && embedding_on_same_chip);
+    return {cost.vector_op_cycles(sim::VectorOp::RmsNorm, config.dim) +
+                matvec_cycles(config, cost, shard.vocab.size(), config.dim),
+            float_bytes(config.dim) + (holds_matrix ? matrix_bytes(config, shard.vocab.size(), config.dim) : 0)};
+}
+
+std::int64_t activation_bytes(const model::ModelConfig& config, const TensorShard& shard, int positions) {
+    const std::int64_t receive = shard.tp > 1 ? config.dim : 0;
+    const auto scratch = static_cast<std::int64_t>(
+        kernels::attention_scratch_floats(static_cast<int>(shard.query_heads.size()), positions));
+    return float_bytes(3 * std::int64_t{config.dim} + 2 * shard.query_features().size() +
+                       2 * shard.kv_features().size() + 2 * shard.hidden.size() + shard.vocab.size() + scratch +
+                       receive);
+}
+
+}  // namespace lpu::compiler

@@ -1,0 +1,45 @@
+#pragma once
+// What one tensor-parallel shard costs a chip: cycles of its ops (from the
+// chip's CostModel, the same ops the one-chip forward pass charges, see
+// runtime/engine/single_chip_model.cpp) and SRAM bytes of its weights and KV
+// cache. Costs are for a step attending to `positions` cached positions, the
+// longest (slowest) step of a context of that length. Collective exchanges are
+// not included here: grid_choice adds them.
+#include <cstdint>
+
+#include "runtime/compiler/tensor_shard.hpp"
+#include "runtime/model/model_config.hpp"
+#include "sim/cost_model.hpp"
+
+namespace lpu::compiler {
+
+struct ShardCost {
+    std::int64_t cycles = 0;
+    std::int64_t bytes = 0;
+
+    bool operator==(const ShardCost&) const = default;
+};
+
+// One transformer layer: norms (replicated), the shard's rows of wq/wk/wv, its
+// columns of wo, its hidden units of gate/up/down, and an F32 KV cache of
+// `positions` positions for its KV heads. Attention whose query heads do not
+// split evenly over its KV heads is costed as if each KV head served the
+// largest group (an upper bound).
+ShardCost layer_cost(const model::ModelConfig& config, const TensorShard& shard, const sim::CostModel& cost,
+                     int positions);
+
+// The vocabulary-parallel embedding: this shard's rows of the token embedding
+// and the dequantisation of one row.
+ShardCost embedding_cost(const model::ModelConfig& config, const TensorShard& shard, const sim::CostModel& cost);
+
+// The final norm and this shard's rows of the LM head. With a tied LM head on
+// the chip that also holds the embedding, the matrix is not counted twice.
+ShardCost head_cost(const model::ModelConfig& config, const TensorShard& shard, const sim::CostModel& cost,
+                    bool embedding_on_same_chip);
+
+// Activation buffers of one forward pass of this shard (residual, normed,
+// projection, the shard's q / attention output / k / v / gate / up / logits,
+// attention scores), plus a dim-float receive buffer for the all-reduce when tp > 1.
+std::int64_t activation_bytes(const model::ModelConfig& config, const TensorShard& shard, int positions);
+
+}  // namespace lpu::compiler
