@@ -6,6 +6,7 @@
 
 #include "base/error.hpp"
 #include "tests/plan/sample_plan.hpp"
+#include "tests/support/temp_path.hpp"
 
 using Catch::Matchers::Contains;
 using lpu::plan::testing::sample_plan;
@@ -31,7 +32,7 @@ TEST_CASE("a plan round-trips exactly through bytes and files", "[plan]") {
     REQUIRE(plan::plan_from_bytes(bytes, "<memory>") == original);
     REQUIRE(plan::plan_to_bytes(plan::plan_from_bytes(bytes, "<memory>")) == bytes);
 
-    const auto path = std::filesystem::temp_directory_path() / "lpu_plan_io_test.lpuplan";
+    const auto path = lpu::test::unique_temp_path("plan-io", ".lpuplan");
     plan::save_plan(original, path.string());
     REQUIRE(plan::load_plan(path.string()) == original);
     std::filesystem::remove(path);

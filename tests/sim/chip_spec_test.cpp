@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "tests/support/temp_path.hpp"
 
 namespace {
 
@@ -20,15 +21,13 @@ using Catch::Matchers::Contains;
 class TempSpecFile {
 public:
     explicit TempSpecFile(const std::string& text)
-        : path_(std::filesystem::temp_directory_path() /
-                ("lpu_chip_spec_test_" + std::to_string(counter_++) + ".json")) {
+        : path_(lpu::test::unique_temp_path("chip-spec", ".json")) {
         std::ofstream(path_) << text;
     }
     ~TempSpecFile() { std::filesystem::remove(path_); }
     std::string path() const { return path_.string(); }
 
 private:
-    static inline int counter_ = 0;
     std::filesystem::path path_;
 };
 

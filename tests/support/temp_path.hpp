@@ -1,0 +1,18 @@
+#pragma once
+// A temp-directory path unique to this test process: CTest runs test cases of
+// one suite as separate processes in parallel, so a fixed name would collide.
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+
+namespace lpu::test {
+
+inline std::filesystem::path unique_temp_path(const std::string& tag, const std::string& extension = "") {
+    static std::atomic<int> counter{0};
+    return std::filesystem::temp_directory_path() /
+           ("lpu-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + extension);
+}
+
+}  // namespace lpu::test
