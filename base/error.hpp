@@ -4,6 +4,7 @@
 // the problem; the command line prints it as "error: ..." and exits 2.
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace lpu {
 
@@ -16,6 +17,14 @@ public:
 // not for internal invariants.
 inline void require(bool condition, const std::string& message) {
     if (!condition) throw Error(message);
+}
+
+// The same with the message built only on failure, for checks on hot paths:
+// require(ok, [&] { return "chip " + std::to_string(id) + " ..."; }).
+template <class MakeMessage>
+    requires std::is_invocable_r_v<std::string, MakeMessage>
+inline void require(bool condition, MakeMessage&& make_message) {
+    if (!condition) throw Error(make_message());
 }
 
 }  // namespace lpu

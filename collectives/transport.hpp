@@ -33,6 +33,16 @@ public:
     // The executor guarantees it: a step never writes what it sends.
     virtual void send(topology::ChipId src, topology::ChipId dst, Tag tag, std::span<const std::byte> bytes) = 0;
 
+    // Posts a copy of the bytes: the caller may change them as soon as it
+    // returns. For executors that cannot keep a buffer unchanged until the
+    // receiver has taken it (a plan's chips run at their own pace).
+    virtual void send_copy(topology::ChipId src, topology::ChipId dst, Tag tag, std::span<const std::byte> bytes) = 0;
+
+    // recv when the message has arrived; false, without waiting, when it has
+    // not. Lets one thread drive several chips: it runs another chip instead of waiting.
+    virtual bool try_recv(topology::ChipId dst, topology::ChipId src, Tag tag, std::size_t bytes,
+                          const Consumer& consume) = 0;
+
     // Waits for message (src -> dst, tag), checks that it holds `bytes` bytes,
     // and hands them to `consume` (which copies or reduces them into place,
     // so an in-process transport needs no copy of its own).

@@ -1,5 +1,7 @@
 #include "plan/plan.hpp"
 
+#include <algorithm>
+
 namespace lpu::plan {
 
 const char* buffer_use_name(BufferUse use) {
@@ -25,6 +27,10 @@ const char* op_kind_name(OpKind op) {
         case OpKind::argmax: return "argmax";
     }
     return "unknown";
+}
+
+std::int64_t arrival_latency_cycles(const Plan& plan, const Transfer& transfer) {
+    return std::max(plan.transfer_latency_cycles, transfer.flight_cycles);
 }
 
 }  // namespace lpu::plan

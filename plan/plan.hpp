@@ -89,6 +89,11 @@ struct Transfer {
     std::int64_t bytes = 0;
     std::vector<topology::ChannelId> route;  // directed channels from the sender to the receiver
     BufferId buffer = 0;                     // read by a Send, written by a Recv
+    std::int64_t offset_bytes = 0;           // where in the buffer
+    // Cycles from the Send until the last byte has arrived (hops, serialisation
+    // and the fabric's skew guard); the Recv is scheduled no earlier than the
+    // Send plus the larger of this and the plan's transfer_latency_cycles.
+    std::int64_t flight_cycles = 0;
     bool operator==(const Transfer&) const = default;
 };
 struct Send : Transfer {
@@ -147,8 +152,12 @@ struct Plan {
     Grid grid;
     std::int64_t sram_bytes = 0;               // SRAM of every chip the plan was compiled for
     std::int64_t transfer_latency_cycles = 0;  // a Recv is never scheduled earlier than its Send plus this
+    std::int64_t context_positions = 0;        // positions of the KV cache (0: the plan holds none)
     std::vector<ChipProgram> chips;
     bool operator==(const Plan&) const = default;
 };
+
+// Cycles a Recv waits after its Send: max(plan.transfer_latency_cycles, transfer.flight_cycles).
+std::int64_t arrival_latency_cycles(const Plan& plan, const Transfer& transfer);
 
 }  // namespace lpu::plan

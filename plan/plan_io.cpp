@@ -48,8 +48,9 @@ void list_to(Builder builder, const std::vector<Value>& values) {
 }
 
 Transfer transfer_from(schema::Transfer::Reader transfer) {
-    return {transfer.getPeer(), transfer.getTag(), transfer.getBytes(), vector_from<topology::ChannelId>(transfer.getRoute()),
-            transfer.getBuffer()};
+    return {transfer.getPeer(),   transfer.getTag(),         transfer.getBytes(),
+            vector_from<topology::ChannelId>(transfer.getRoute()),
+            transfer.getBuffer(), transfer.getOffsetBytes(), transfer.getFlightCycles()};
 }
 
 void transfer_to(schema::Transfer::Builder builder, const Transfer& transfer) {
@@ -58,6 +59,8 @@ void transfer_to(schema::Transfer::Builder builder, const Transfer& transfer) {
     builder.setBytes(transfer.bytes);
     list_to(builder.initRoute(static_cast<unsigned>(transfer.route.size())), transfer.route);
     builder.setBuffer(transfer.buffer);
+    builder.setOffsetBytes(transfer.offset_bytes);
+    builder.setFlightCycles(transfer.flight_cycles);
 }
 
 InstructionBody body_from(schema::Instruction::Reader instruction, const std::string& where) {
@@ -158,6 +161,7 @@ Plan plan_from_reader(schema::PlanFile::Reader file, const std::string& origin) 
     plan.grid = {grid.getTp(), grid.getPp(), grid.getBatch(), grid.getMicroBatches()};
     plan.sram_bytes = file.getSramBytes();
     plan.transfer_latency_cycles = file.getTransferLatencyCycles();
+    plan.context_positions = file.getContextPositions();
     const auto chips = file.getChips();
     plan.chips.reserve(chips.size());
     for (unsigned c = 0; c < chips.size(); ++c) plan.chips.push_back(chip_from(chips[c], origin, c));
@@ -215,6 +219,7 @@ std::string plan_to_bytes(const Plan& plan) {
     grid.setMicroBatches(plan.grid.micro_batches);
     file.setSramBytes(plan.sram_bytes);
     file.setTransferLatencyCycles(plan.transfer_latency_cycles);
+    file.setContextPositions(plan.context_positions);
     auto chips = file.initChips(static_cast<unsigned>(plan.chips.size()));
     for (unsigned c = 0; c < chips.size(); ++c) {
         const ChipProgram& program = plan.chips[c];

@@ -13,67 +13,127 @@ namespace {
 
 std::int64_t checked_add(std::int64_t a, std::int64_t b, std::int64_t position) {
     std::int64_t sum = 0;
-    require(!__builtin_add_overflow(a, b, &sum),
-            "retiming the plan for position " + std::to_string(position) + " overflows the 64-bit cycle count");
+    require(!__builtin_add_overflow(a, b, &sum), [&] {
+        return "retiming the plan for position " + std::to_string(position) + " overflows the 64-bit cycle count";
+    });
     return sum;
 }
 
 // Cycles a compute takes at `position`, beyond its position-independent duration.
 std::int64_t extra_cycles(const Compute& compute, std::int64_t position) {
     std::int64_t extra = 0;
-    require(!__builtin_mul_overflow(compute.cycles_per_position, checked_add(position, 1, position), &extra),
-            "retiming the plan for position " + std::to_string(position) + " overflows the 64-bit cycle count");
+    require(!__builtin_mul_overflow(compute.cycles_per_position, checked_add(position, 1, position), &extra), [&] {
+        return "retiming the plan for position " + std::to_string(position) + " overflows the 64-bit cycle count";
+    });
     return extra;
+}
+
+// How long an instruction keeps its chip busy once its position-dependent
+// part is known (transfers take no time of their chip).
+std::int64_t base_duration(const InstructionBody& body) {
+    if (const auto* deskew = std::get_if<Deskew>(&body)) return deskew->pad_cycles;
+    if (const auto* runtime_deskew = std::get_if<RuntimeDeskew>(&body)) return runtime_deskew->max_pad_cycles;
+    if (const auto* compute = std::get_if<Compute>(&body)) return compute->cycles;
+    return 0;
 }
 
 }  // namespace
 
-Plan retime(const Plan& plan, std::int64_t position) {
-    require(position >= 0, "cannot retime a plan for negative position " + std::to_string(position));
-    // For each Recv, the Send it waits for.
-    std::vector<std::vector<std::optional<InstructionIndex>>> send_of(plan.chips.size());
-    for (std::size_t c = 0; c < plan.chips.size(); ++c) send_of[c].resize(plan.chips[c].instructions.size());
-    for (const MatchedTransfer& pair : match_transfers(plan)) send_of[pair.recv.chip][pair.recv.instruction] = pair.send;
+Retimer::Retimer(const Plan& plan) : plan_(plan), send_of_(plan.chips.size()) {
+    for (std::size_t c = 0; c < plan.chips.size(); ++c) send_of_[c].resize(plan.chips[c].instructions.size());
+    for (const MatchedTransfer& pair : match_transfers(plan)) send_of_[pair.recv.chip][pair.recv.instruction] = pair.send;
+}
 
-    Plan retimed = plan;
+Retimer::Timing Retimer::timing(std::int64_t position) const {
+    require(position >= 0, "cannot retime a plan for negative position " + std::to_string(position));
+    const auto& chips = plan_.chips;
+    Timing timing{std::vector<std::vector<std::int64_t>>(chips.size()), std::vector<std::vector<std::int64_t>>(chips.size())};
+    for (std::size_t c = 0; c < chips.size(); ++c) {
+        timing.cycles[c].resize(chips[c].instructions.size());
+        timing.durations[c].resize(chips[c].instructions.size());
+    }
     // Advance every chip in turn as far as it can go: an instruction is placed
     // once the Send its Recv waits for is placed. Chip order only decides how
     // the work interleaves, never the cycles, so the result is deterministic.
-    std::vector<std::size_t> placed(plan.chips.size(), 0);
-    std::vector<std::int64_t> shift_cycles(plan.chips.size(), 0);
+    std::vector<std::size_t> placed(chips.size(), 0);
+    std::vector<std::int64_t> shift_cycles(chips.size(), 0);
     bool progressed = true;
     while (progressed) {
         progressed = false;
-        for (std::size_t c = 0; c < plan.chips.size(); ++c) {
-            auto& instructions = retimed.chips[c].instructions;
+        for (std::size_t c = 0; c < chips.size(); ++c) {
+            const auto& instructions = chips[c].instructions;
             while (placed[c] < instructions.size()) {
                 const std::size_t i = placed[c];
-                Instruction& instruction = instructions[i];
-                const std::int64_t base_cycle = plan.chips[c].instructions[i].cycle;
-                std::int64_t cycle = checked_add(base_cycle, shift_cycles[c], position);
-                if (const auto& send = send_of[c][i]) {
+                const Instruction& instruction = instructions[i];
+                std::int64_t cycle = checked_add(instruction.cycle, shift_cycles[c], position);
+                if (const auto& send = send_of_[c][i]) {
                     if (placed[send->chip] <= send->instruction) break;
-                    const std::int64_t send_cycle = retimed.chips[send->chip].instructions[send->instruction].cycle;
-                    cycle = std::max(cycle, checked_add(send_cycle, plan.transfer_latency_cycles, position));
+                    const std::int64_t send_cycle = timing.cycles[send->chip][send->instruction];
+                    const std::int64_t latency = arrival_latency_cycles(plan_, std::get<Recv>(instruction.body));
+                    cycle = std::max(cycle, checked_add(send_cycle, latency, position));
                 }
-                instruction.cycle = cycle;
-                shift_cycles[c] = cycle - base_cycle;
-                if (auto* compute = std::get_if<Compute>(&instruction.body)) {
+                timing.cycles[c][i] = cycle;
+                shift_cycles[c] = cycle - instruction.cycle;
+                std::int64_t duration = base_duration(instruction.body);
+                if (const auto* compute = std::get_if<Compute>(&instruction.body)) {
                     const std::int64_t extra = extra_cycles(*compute, position);
-                    compute->cycles = checked_add(compute->cycles, extra, position);
-                    compute->cycles_per_position = 0;
+                    duration = checked_add(duration, extra, position);
                     shift_cycles[c] = checked_add(shift_cycles[c], extra, position);
                 }
+                timing.durations[c][i] = duration;
                 ++placed[c];
                 progressed = true;
             }
         }
     }
-    for (std::size_t c = 0; c < plan.chips.size(); ++c) {
-        require(placed[c] == plan.chips[c].instructions.size(),
-                describe(plan, {c, placed[c]}) + ": recv waits for a send that itself waits on this chip (the transfers form a cycle)");
+    for (std::size_t c = 0; c < chips.size(); ++c) {
+        require(placed[c] == chips[c].instructions.size(), [&] {
+            return describe(plan_, {c, placed[c]}) +
+                   ": recv waits for a send that itself waits on this chip (the transfers form a cycle)";
+        });
+    }
+    return timing;
+}
+
+Plan Retimer::retime(std::int64_t position) const {
+    const Timing concrete = timing(position);
+    Plan retimed = plan_;
+    for (std::size_t c = 0; c < retimed.chips.size(); ++c) {
+        auto& instructions = retimed.chips[c].instructions;
+        for (std::size_t i = 0; i < instructions.size(); ++i) {
+            instructions[i].cycle = concrete.cycles[c][i];
+            if (auto* compute = std::get_if<Compute>(&instructions[i].body)) {
+                compute->cycles = concrete.durations[c][i];
+                compute->cycles_per_position = 0;
+            }
+        }
     }
     return retimed;
+}
+
+std::int64_t Retimer::step_end_cycle(std::int64_t position) const {
+    const Timing concrete = timing(position);
+    std::int64_t end = 0;
+    for (std::size_t c = 0; c < concrete.cycles.size(); ++c) {
+        for (std::size_t i = 0; i < concrete.cycles[c].size(); ++i) {
+            end = std::max(end, concrete.cycles[c][i] + concrete.durations[c][i]);
+        }
+    }
+    return end;
+}
+
+Plan retime(const Plan& plan, std::int64_t position) { return Retimer(plan).retime(position); }
+
+std::int64_t step_end_cycle(const Plan& plan) {
+    std::int64_t end = 0;
+    for (const ChipProgram& chip : plan.chips) {
+        for (const Instruction& instruction : chip.instructions) {
+            std::int64_t duration = base_duration(instruction.body);
+            if (const auto* compute = std::get_if<Compute>(&instruction.body)) duration += compute->cycles_per_position;
+            end = std::max(end, instruction.cycle + duration);
+        }
+    }
+    return end;
 }
 
 }  // namespace lpu::plan

@@ -4,7 +4,11 @@
 // derives the same concrete schedule from it, so chips stay in lockstep.
 #include <cstdint>
 
+#include <optional>
+#include <vector>
+
 #include "plan/plan.hpp"
+#include "plan/transfer_matching.hpp"
 
 namespace lpu::plan {
 
@@ -18,5 +22,34 @@ namespace lpu::plan {
 // Throws lpu::Error for a negative position, for cycles that overflow, and for
 // sends and recvs that wait on each other in a cycle; `plan` must be valid.
 Plan retime(const Plan& plan, std::int64_t position);
+
+// The same for many positions of one plan: transfers are matched once, and the
+// step latency comes without building the retimed plan (executors call it
+// every step). Keeps a reference to `plan`, which must outlive it.
+class Retimer {
+public:
+    explicit Retimer(const Plan& plan);
+    Plan retime(std::int64_t position) const;
+    // step_end_cycle(retime(position)), computed directly.
+    std::int64_t step_end_cycle(std::int64_t position) const;
+
+private:
+    // Every instruction's cycle at `position`, and its concrete duration.
+    struct Timing {
+        std::vector<std::vector<std::int64_t>> cycles;
+        std::vector<std::vector<std::int64_t>> durations;
+    };
+    Timing timing(std::int64_t position) const;
+
+    const Plan& plan_;
+    // For each Recv, the Send it waits for.
+    std::vector<std::vector<std::optional<InstructionIndex>>> send_of_;
+};
+
+// The cycle at which the last instruction of any chip ends: one step's
+// latency when `plan` is retimed for the step's position. A Compute ends after
+// its cycles (plus cycles_per_position for position 0 when not retimed), a
+// deskew after its pad; transfers take no time of their chip.
+std::int64_t step_end_cycle(const Plan& plan);
 
 }  // namespace lpu::plan

@@ -39,15 +39,20 @@ std::vector<MatchedTransfer> match_transfers(const Plan& plan) {
             const Transfer& transfer = is_send ? static_cast<const Transfer&>(std::get<Send>(body))
                                                : static_cast<const Transfer&>(std::get<Recv>(body));
             const InstructionIndex here{c, i};
-            require(chip_index.contains(transfer.peer),
-                    describe(plan, here) + ": peer chip " + std::to_string(transfer.peer) + " is not a chip of the plan");
-            require(transfer.peer != program.chip, describe(plan, here) + ": transfer to itself");
+            // Messages are built only on failure: plans are matched before every run.
+            if (!chip_index.contains(transfer.peer)) {
+                throw Error(describe(plan, here) + ": peer chip " + std::to_string(transfer.peer) +
+                            " is not a chip of the plan");
+            }
+            if (transfer.peer == program.chip) throw Error(describe(plan, here) + ": transfer to itself");
             const TransferKey key = is_send ? TransferKey{program.chip, transfer.peer, transfer.tag}
                                             : TransferKey{transfer.peer, program.chip, transfer.tag};
             auto& side = is_send ? sends : recvs;
             const auto [existing, inserted] = side.emplace(key, here);
-            require(inserted, describe(plan, here) + ": " + describe_key(key) + " is already used by " +
-                                  describe(plan, existing->second) + " (tags must be unique per chip pair)");
+            if (!inserted) {
+                throw Error(describe(plan, here) + ": " + describe_key(key) + " is already used by " +
+                            describe(plan, existing->second) + " (tags must be unique per chip pair)");
+            }
         }
     }
 
@@ -55,7 +60,7 @@ std::vector<MatchedTransfer> match_transfers(const Plan& plan) {
     matched.reserve(sends.size());
     for (const auto& [key, send] : sends) {
         const auto recv = recvs.find(key);
-        require(recv != recvs.end(), describe(plan, send) + ": send of " + describe_key(key) + " has no matching recv");
+        if (recv == recvs.end()) throw Error(describe(plan, send) + ": send of " + describe_key(key) + " has no matching recv");
         matched.push_back({send, recv->second});
         recvs.erase(recv);
     }

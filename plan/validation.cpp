@@ -31,6 +31,8 @@ void validate_header(const Plan& plan) {
     require(plan.sram_bytes > 0, "plan sram_bytes must be positive, got " + std::to_string(plan.sram_bytes));
     require(plan.transfer_latency_cycles >= 0,
             "plan transfer_latency_cycles must be non-negative, got " + std::to_string(plan.transfer_latency_cycles));
+    require(plan.context_positions >= 0,
+            "plan context_positions must be non-negative, got " + std::to_string(plan.context_positions));
 }
 
 void validate_range(const ChipProgram& program, const char* field, const IndexRange& range) {
@@ -123,11 +125,14 @@ void validate_instruction(const Plan& plan, std::size_t chip, std::size_t index)
                 for (BufferId id : body.outputs) require_buffer(id, "output");
             } else if constexpr (std::is_same_v<Body, Send> || std::is_same_v<Body, Recv>) {
                 require(body.bytes > 0, where + ": transfer bytes must be positive, got " + std::to_string(body.bytes));
+                require_non_negative(body.offset_bytes, "offset_bytes");
+                require_non_negative(body.flight_cycles, "flight_cycles");
                 require_buffer(body.buffer, "transfer");
                 const Buffer& buffer = program.buffers[body.buffer];
-                require(body.bytes <= buffer.size_bytes, where + ": transfer of " + std::to_string(body.bytes) +
-                                                             " bytes does not fit " + buffer_name(program, body.buffer) +
-                                                             " of " + std::to_string(buffer.size_bytes) + " bytes");
+                require(body.bytes <= buffer.size_bytes - body.offset_bytes,
+                        where + ": transfer of " + std::to_string(body.bytes) + " bytes at offset " +
+                            std::to_string(body.offset_bytes) + " does not fit " + buffer_name(program, body.buffer) +
+                            " of " + std::to_string(buffer.size_bytes) + " bytes");
             } else if constexpr (std::is_same_v<Body, Deskew>) {
                 require_non_negative(body.pad_cycles, "pad_cycles");
             } else if constexpr (std::is_same_v<Body, RuntimeDeskew>) {
@@ -147,10 +152,11 @@ void validate_transfers(const Plan& plan) {
                                               " bytes does not match the " + std::to_string(send_bytes) + " bytes sent by " +
                                               describe(plan, pair.send));
         // Both are validated non-negative, so the subtraction cannot overflow.
-        require(recv.cycle - plan.transfer_latency_cycles >= send.cycle,
+        const std::int64_t latency = arrival_latency_cycles(plan, std::get<Recv>(recv.body));
+        require(recv.cycle - latency >= send.cycle,
                 describe(plan, pair.recv) + ": recv at cycle " + std::to_string(recv.cycle) + " is earlier than the send at cycle " +
                     std::to_string(send.cycle) + " (" + describe(plan, pair.send) + ") plus the transfer latency of " +
-                    std::to_string(plan.transfer_latency_cycles) + " cycles");
+                    std::to_string(latency) + " cycles");
     }
 }
 

@@ -12,6 +12,7 @@ struct PlanFile {
   sramBytes @4 :Int64;
   transferLatencyCycles @5 :Int64;
   chips @6 :List(ChipProgram);
+  contextPositions @7 :Int64;  # KV cache length every chip holds
 }
 
 struct ModelFingerprint {
@@ -74,6 +75,8 @@ struct Transfer {
   bytes @2 :Int64;
   route @3 :List(UInt32);  # directed channel ids
   buffer @4 :UInt32;
+  offsetBytes @5 :Int64;   # where in the buffer the bytes are read or written
+  flightCycles @6 :Int64;  # from the send's cycle until the bytes have arrived
 }
 
 struct Instruction {

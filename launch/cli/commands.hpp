@@ -9,9 +9,11 @@ void add_topo_command(CLI::App& app);
 void add_fabric_command(CLI::App& app);
 void add_model_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_compile_command(CLI::App& app);
 
 inline void add_all_commands(CLI::App& app) {
     add_run_command(app);
+    add_compile_command(app);
     add_topo_command(app);
     add_fabric_command(app);
     add_model_command(app);

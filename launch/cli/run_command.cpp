@@ -1,5 +1,7 @@
 // `lpu run`: generate text with a real model on emulated LPUs.
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <memory>
 
@@ -8,7 +10,10 @@
 
 #include "base/error.hpp"
 #include "launch/cli/commands.hpp"
+#include "launch/cli/plan_setup.hpp"
+#include "launch/transport/in_process_transport.hpp"
 #include "runtime/engine/generator.hpp"
+#include "runtime/engine/plan_model.hpp"
 #include "runtime/engine/single_chip_model.hpp"
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/tokenizer.hpp"
@@ -20,8 +25,7 @@ namespace {
 struct RunOptions {
     std::string model_path;
     std::string tokenizer_path;
-    std::string spec = "tsp-v1";
-    int context = 0;
+    SystemOptions system;
     bool json = false;
     engine::GenerationOptions generation;
 };
@@ -43,8 +47,16 @@ nlohmann::json sram_json(const chip::SramArena& sram) {
     return usage;
 }
 
-nlohmann::json to_json(const engine::GenerationResult& result, const engine::SingleChipModel& model) {
+// The emulated chips a run used, for its report.
+struct RunChips {
+    std::vector<const chip::EmulatedChip*> chips;
+    std::string grid;  // "tp 2 x pp 4 on fc:8", or "1 chip"
+};
+
+nlohmann::json to_json(const engine::GenerationResult& result, const RunChips& run) {
     const auto& stats = result.stats;
+    nlohmann::json sram = nlohmann::json::array();
+    for (const auto* chip : run.chips) sram.push_back(sram_json(chip->sram()));
     return {
         {"prompt_tokens", result.prompt_tokens},
         {"tokens", result.tokens},
@@ -57,40 +69,64 @@ nlohmann::json to_json(const engine::GenerationResult& result, const engine::Sin
           {"emulated_cycles", stats.emulated_cycles},
           {"emulated_us_per_token", stats.emulated_us_per_token()},
           {"clock_hz", stats.clock_hz},
-          {"chips", 1},
-          {"sram", sram_json(model.chip().sram())}}},
+          {"chips", run.chips.size()},
+          {"grid", run.grid},
+          {"sram", run.chips.size() == 1 ? sram.front() : sram}}},
     };
 }
 
-void print_summary(const engine::GenerationResult& result, const engine::SingleChipModel& model) {
+void print_summary(const engine::GenerationResult& result, const RunChips& run) {
     const auto& stats = result.stats;
+    std::int64_t fullest = 0, emptiest = run.chips.front()->sram().used_bytes();
+    for (const auto* chip : run.chips) {
+        fullest = std::max(fullest, chip->sram().used_bytes());
+        emptiest = std::min(emptiest, chip->sram().used_bytes());
+    }
     std::fprintf(stderr,
                  "lpu run: %d tokens (%d positions) | host %.1f tokens/s | emulated %.2f us/token "
-                 "on 1 chip at %.0f MHz | SRAM %.1f of %.1f MB\n",
+                 "on %s at %.0f MHz | SRAM per chip %.2f-%.2f of %.1f MB\n",
                  static_cast<int>(result.tokens.size()), stats.positions, stats.host_tokens_per_second(),
-                 stats.emulated_us_per_token(), stats.clock_hz / 1e6, model.chip().sram().used_bytes() / 1e6,
-                 model.chip().sram().capacity_bytes() / 1e6);
+                 stats.emulated_us_per_token(), run.grid.c_str(), stats.clock_hz / 1e6, emptiest / 1e6, fullest / 1e6,
+                 run.chips.front()->sram().capacity_bytes() / 1e6);
+}
+
+void generate_and_report(engine::LanguageModel& language_model, const model::Tokenizer& tokenizer,
+                         const RunOptions& options, const std::function<RunChips()>& chips) {
+    const auto stream = [&](std::string_view piece) {
+        std::fwrite(piece.data(), 1, piece.size(), stdout);
+        std::fflush(stdout);
+    };
+    const auto result = engine::generate(language_model, tokenizer, options.generation,
+                                         options.json ? std::function<void(std::string_view)>{} : stream);
+    if (options.json) {
+        std::cout << to_json(result, chips()).dump(2) << "\n";
+    } else {
+        std::fputc('\n', stdout);
+    }
+    std::fflush(stdout);
+    print_summary(result, chips());
 }
 
 void run(const RunOptions& options) {
     const auto file = model::open_model(options.model_path);
     const model::Tokenizer tokenizer(tokenizer_for(*file, options));
-    const auto spec = sim::load_chip_spec(options.spec);
-    engine::SingleChipModel chip_model(*file, spec, options.context);
-
-    const auto stream = [&](std::string_view piece) {
-        std::fwrite(piece.data(), 1, piece.size(), stdout);
-        std::fflush(stdout);
-    };
-    const auto result = engine::generate(chip_model, tokenizer, options.generation,
-                                         options.json ? std::function<void(std::string_view)>{} : stream);
-    if (options.json) {
-        std::cout << to_json(result, chip_model).dump(2) << "\n";
-    } else {
-        std::fputc('\n', stdout);
+    if (!wants_plan(options.system)) {
+        const auto spec = sim::load_chip_spec(options.system.spec);
+        engine::SingleChipModel chip_model(*file, spec, options.system.compile.positions);
+        generate_and_report(chip_model, tokenizer, options, [&] { return RunChips{{&chip_model.chip()}, "1 chip"}; });
+        return;
     }
-    std::fflush(stdout);
-    print_summary(result, chip_model);
+    PreparedPlan prepared = prepare_plan(*file, options.system);
+    const auto& grid = prepared.plan.grid;
+    const std::string grid_name = "tp " + std::to_string(grid.tp) + " x pp " + std::to_string(grid.pp) + " on " +
+                                  prepared.plan.system.topology;
+    launch::InProcessTransport transport;
+    engine::PlanModel plan_model(std::move(prepared.plan), *file, prepared.spec, transport);
+    generate_and_report(plan_model, tokenizer, options, [&] {
+        RunChips run{{}, grid_name};
+        for (const auto& runner : plan_model.chips()) run.chips.push_back(&runner->chip());
+        return run;
+    });
 }
 
 }  // namespace
@@ -116,15 +152,15 @@ void add_run_command(CLI::App& app) {
     run_app->add_option("--top-k", options->generation.sampling.top_k, "Sample among the k most likely (0 = all)")
         ->capture_default_str();
     run_app->add_option("-s,--seed", options->generation.sampling.seed, "Sampling seed")->capture_default_str();
-    run_app->add_option("--spec", options->spec, "Chip spec: a preset name or a JSON file")->capture_default_str();
-    run_app->add_option("--context", options->context,
-                        "KV-cache positions to reserve in SRAM (0 = the model's context length)")
-        ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+    add_chip_options(*run_app, options->system);
+    add_partition_options(*run_app, options->system);
+    run_app->add_option("--plan", options->system.plan_path, "Run a plan compiled by `lpu compile`")
+        ->check(CLI::ExistingFile);
     run_app->add_flag("--json", options->json, "Print tokens, text and stats as one JSON object");
     run_app->footer(
         "Example:\n  lpu run --model ../shared/models/stories260K.gguf --temperature 0 --steps 256\n"
-        "  lpu run --model stories260K.bin --tokenizer tok512.bin --prompt \"Once upon a time\" --steps 64");
+        "  lpu run --model stories260K.bin --tokenizer tok512.bin --prompt \"Once upon a time\" --steps 64\n"
+        "  lpu run --model ../shared/models/stories260K.gguf --temperature 0 --tp 4 --pp 2");
     run_app->callback([options] {
         engine::validate(options->generation.sampling);
         run(*options);

@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "collectives/transport.hpp"
 
@@ -22,6 +23,10 @@ class InProcessTransport final : public collectives::Transport {
 public:
     void send(topology::ChipId src, topology::ChipId dst, collectives::Tag tag,
               std::span<const std::byte> bytes) override;
+    void send_copy(topology::ChipId src, topology::ChipId dst, collectives::Tag tag,
+                   std::span<const std::byte> bytes) override;
+    bool try_recv(topology::ChipId dst, topology::ChipId src, collectives::Tag tag, std::size_t bytes,
+                  const Consumer& consume) override;
     void recv(topology::ChipId dst, topology::ChipId src, collectives::Tag tag, std::size_t bytes,
               const Consumer& consume) override;
     void abort(const std::string& reason) override;
@@ -31,10 +36,23 @@ public:
 
 private:
     using Key = std::tuple<topology::ChipId, topology::ChipId, collectives::Tag>;  // src, dst, tag
+    // A posted message: a view of the sender's bytes, or of `copy` for send_copy.
+    struct Message {
+        std::span<const std::byte> bytes;
+        std::vector<std::byte> copy;
+    };
+    using Mailbox = std::map<Key, Message>;
     void throw_if_aborted() const;
+    void post(const Key& key, std::span<const std::byte> bytes, bool copy);
+    // Takes the message out of the mailbox (false when it is not there yet), hands it to consume.
+    bool take(topology::ChipId dst, topology::ChipId src, collectives::Tag tag, std::size_t bytes,
+              const Consumer& consume);
 
     mutable std::mutex mutex_;
-    std::map<Key, std::span<const std::byte>> mailbox_;
+    Mailbox mailbox_;
+    // Delivered messages' map nodes, kept with their copy buffers' capacity so
+    // that steady traffic allocates nothing.
+    std::vector<Mailbox::node_type> spare_nodes_;
     std::optional<std::string> abort_reason_;
 };
 

@@ -31,10 +31,12 @@ std::string sram_use_name(SramUse use) {
     return "unknown";
 }
 
+std::int64_t sram_alignment_bytes(const sim::ChipSpec& spec) { return std::lcm(spec.vector_bytes, kHostCacheLineBytes); }
+
 SramArena::SramArena(int chip_id, const sim::ChipSpec& spec)
     : chip_id_(chip_id),
       capacity_bytes_(spec.sram_bytes),
-      alignment_bytes_(std::lcm(spec.vector_bytes, kHostCacheLineBytes)) {
+      alignment_bytes_(sram_alignment_bytes(spec)) {
     sim::validate(spec);
     void* mapping = mmap(nullptr, static_cast<std::size_t>(capacity_bytes_), PROT_READ | PROT_WRITE,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);

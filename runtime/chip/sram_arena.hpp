@@ -33,6 +33,9 @@ inline constexpr std::size_t kSramUseCount = 4;
 
 std::string sram_use_name(SramUse use);  // "weights", "kv_cache", ...
 
+// Where every buffer of a chip of `spec` starts: a multiple of this (see above).
+std::int64_t sram_alignment_bytes(const sim::ChipSpec& spec);
+
 struct SramAllocation {
     std::string label;
     SramUse use = SramUse::Weights;

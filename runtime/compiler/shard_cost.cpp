@@ -30,9 +30,6 @@ ShardCost layer_cost(const model::ModelConfig& config, const TensorShard& shard,
                 std::to_string(config.context_length) + "]");
     const std::int64_t dim = config.dim, query = shard.query_features().size(), kv = shard.kv_features().size();
     const std::int64_t hidden = shard.hidden.size();
-    const std::int64_t group = config.n_heads / config.n_kv_heads;
-    const std::int64_t heads_per_kv = std::min(group, shard.query_heads.size());
-
     ShardCost layer;
     layer.bytes = float_bytes(2 * dim) + 2 * matrix_bytes(config, query, dim) + 2 * matrix_bytes(config, kv, dim) +
                   3 * matrix_bytes(config, hidden, dim) + float_bytes(2 * std::int64_t{positions} * kv);
@@ -42,14 +39,20 @@ ShardCost layer_cost(const model::ModelConfig& config, const TensorShard& shard,
         cost.vector_op_cycles(VectorOp::RmsNorm, dim) + matvec_cycles(config, cost, query, dim) +
         2 * matvec_cycles(config, cost, kv, dim) + cost.vector_op_cycles(VectorOp::Rope, query + kv) +
         cost.sram_copy_cycles(float_bytes(2 * kv)) +
-        cost.attention_cycles({shard.kv_heads.size() * heads_per_kv, shard.kv_heads.size(), shard.head_dim, positions,
-                               sim::Precision::Fp32}) +
+        cost.attention_cycles(shard_attention_shape(config, shard, positions)) +
         matvec_cycles(config, cost, dim, query) + cost.vector_op_cycles(VectorOp::Add, dim) +
         // feed-forward block
         cost.vector_op_cycles(VectorOp::RmsNorm, dim) + 2 * matvec_cycles(config, cost, hidden, dim) +
         cost.vector_op_cycles(VectorOp::Silu, hidden) + cost.vector_op_cycles(VectorOp::Multiply, hidden) +
         matvec_cycles(config, cost, dim, hidden) + cost.vector_op_cycles(VectorOp::Add, dim);
     return layer;
+}
+
+sim::AttentionShape shard_attention_shape(const model::ModelConfig& config, const TensorShard& shard, int positions) {
+    const std::int64_t group = config.n_heads / config.n_kv_heads;
+    const std::int64_t heads_per_kv = std::min(group, shard.query_heads.size());
+    return {shard.kv_heads.size() * heads_per_kv, shard.kv_heads.size(), shard.head_dim, positions,
+            sim::Precision::Fp32};
 }
 
 ShardCost embedding_cost(const model::ModelConfig& config, const TensorShard& shard, const sim::CostModel& cost) {

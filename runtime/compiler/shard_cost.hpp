@@ -28,6 +28,11 @@ struct ShardCost {
 ShardCost layer_cost(const model::ModelConfig& config, const TensorShard& shard, const sim::CostModel& cost,
                      int positions);
 
+// The attention of this shard's query heads over `positions` cached positions,
+// as the cost model takes it (an upper bound when the query heads do not split
+// evenly over the shard's KV heads, see layer_cost).
+sim::AttentionShape shard_attention_shape(const model::ModelConfig& config, const TensorShard& shard, int positions);
+
 // The vocabulary-parallel embedding: this shard's rows of the token embedding
 // and the dequantisation of one row.
 ShardCost embedding_cost(const model::ModelConfig& config, const TensorShard& shard, const sim::CostModel& cost);

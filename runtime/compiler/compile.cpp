@@ -1,0 +1,112 @@
+#include "runtime/compiler/compile.hpp"
+
+#include <cmath>
+
+#include "base/error.hpp"
+#include "base/log.hpp"
+#include "collectives/fabric_timing.hpp"
+#include "plan/validation.hpp"
+#include "runtime/chip/sram_arena.hpp"
+#include "runtime/compiler/fingerprints.hpp"
+#include "runtime/compiler/grid_choice.hpp"
+#include "runtime/compiler/lowering.hpp"
+#include "runtime/compiler/sram_allocation.hpp"
+#include "sim/alignment_params.hpp"
+#include "sim/link_model.hpp"
+#include "sim/spanning_tree.hpp"
+
+namespace lpu::compiler {
+namespace {
+
+GridEstimate pick_grid(const model::ModelConfig& config, const sim::ChipSpec& spec, const CompileOptions& options,
+                       int positions) {
+    if (options.tp == 0 && options.pp == 0) return choose_grid(config, spec, std::max(options.chips, 1), positions);
+    require(options.tp >= 1 && options.pp >= 1,
+            "give both --tp and --pp (got tp " + std::to_string(options.tp) + ", pp " + std::to_string(options.pp) + ")");
+    require(options.chips == 0 || options.chips == options.tp * options.pp,
+            "--chips " + std::to_string(options.chips) + " does not match --tp " + std::to_string(options.tp) +
+                " x --pp " + std::to_string(options.pp));
+    require(options.pp <= config.n_layers, "--pp " + std::to_string(options.pp) + " exceeds the model's " +
+                                               std::to_string(config.n_layers) + " layers");
+    GridEstimate grid = estimate_grid(config, spec, options.tp, options.pp, positions);
+    if (!grid.fits) {
+        // Another grid of as many chips may fit; choose_grid says so, or throws
+        // with the shortfall and the minimum chip count.
+        const GridEstimate other = choose_grid(config, spec, options.tp * options.pp, positions);
+        throw Error("model '" + config.name + "' does not fit tp " + std::to_string(options.tp) + " x pp " +
+                    std::to_string(options.pp) + ": a chip needs " + std::to_string(grid.max_chip_bytes) +
+                    " bytes of SRAM, '" + spec.name + "' has " + std::to_string(spec.sram_bytes) + " (short by " +
+                    std::to_string(grid.max_chip_bytes - spec.sram_bytes) + " bytes); tp " +
+                    std::to_string(other.tp) + " x pp " + std::to_string(other.pp) + " fits");
+    }
+    return grid;
+}
+
+SchedulerParams fabric_params(const topology::Topology& topology, const sim::ChipSpec& spec,
+                              const Placement& placement) {
+    const sim::LinkTiming link = sim::link_timing_from_spec(spec);
+    const sim::DriftBudget budget;
+    const sim::AlignmentParams alignment = sim::derive_alignment_params(spec, link, budget);
+    const double hop_bound = sim::hop_error_bound_cycles(alignment, spec, link, budget);
+    const sim::SpanningTree tree = sim::bfs_spanning_tree(topology, alignment.root);
+    SchedulerParams params;
+    for (topology::ChipId chip : placement.chips) params.skew_bound_cycles.push_back(hop_bound * tree.depth[chip]);
+    params.deskew_interval_cycles = alignment.epoch_cycles;
+    // Two crystals at the budget's extremes drift apart by 2P ppm.
+    params.deskew_pad_cycles = static_cast<std::int64_t>(
+        std::ceil(static_cast<double>(alignment.epoch_cycles) * 2.0 * budget.crystal_ppm * 1e-6));
+    return params;
+}
+
+}  // namespace
+
+std::string default_topology_spec(int chips) {
+    require(chips >= 1, "the chip count must be at least 1, got " + std::to_string(chips));
+    if (chips <= 8) return chips == 1 ? "fc:2" : "fc:" + std::to_string(chips);
+    constexpr int chips_per_rack = 72;
+    return "dragonfly:" + std::to_string((chips + chips_per_rack - 1) / chips_per_rack);
+}
+
+plan::Plan compile_plan(const model::ModelConfig& config, const plan::ModelFingerprint& model, const System& system,
+                        const CompileOptions& options) {
+    require(system.topology && system.spec, "compile_plan needs a topology and a chip spec");
+    model::validate(config);
+    const int positions = options.positions == 0 ? config.context_length : options.positions;
+    require(positions >= 1 && positions <= config.context_length,
+            "--context must be between 1 and the model's " + std::to_string(config.context_length) +
+                " positions (got " + std::to_string(positions) + ")");
+    const sim::ChipSpec& spec = *system.spec;
+    const GridEstimate grid = pick_grid(config, spec, options, positions);
+
+    const collectives::FabricTiming fabric(*system.topology, spec);
+    LoweringInput input;
+    input.config = &config;
+    input.spec = &spec;
+    input.fabric = &fabric;
+    input.placement = place_grid(*system.topology, grid.tp, grid.pp);
+    input.split = grid.split;
+    input.positions = positions;
+    input.collective_algorithm = options.collective_algorithm;
+    input.scheduler = fabric_params(*system.topology, spec, input.placement);
+    LoweredProgram lowered = lower_model(input);
+
+    plan::Plan plan;
+    plan.model = model;
+    plan.system = system_fingerprint(*system.topology, system.topology_name, spec);
+    plan.grid = {static_cast<std::uint32_t>(grid.tp), static_cast<std::uint32_t>(grid.pp), 1, 1};
+    plan.sram_bytes = spec.sram_bytes;
+    plan.transfer_latency_cycles = std::max<std::int64_t>(lowered.min_flight_cycles, 0);
+    plan.context_positions = positions;
+    const std::int64_t fullest = assign_offsets(lowered.chips, chip::sram_alignment_bytes(spec));
+    require(fullest <= spec.sram_bytes,
+            "model '" + config.name + "' on tp " + std::to_string(grid.tp) + " x pp " + std::to_string(grid.pp) +
+                " needs " + std::to_string(fullest) + " bytes of SRAM on its fullest chip, '" + spec.name + "' has " +
+                std::to_string(spec.sram_bytes) + " (short by " + std::to_string(fullest - spec.sram_bytes) + " bytes)");
+    plan.chips = std::move(lowered.chips);
+    plan::validate(plan);
+    log::get("compiler")->info("compiled '{}' for tp {} x pp {} on {}: {} bytes of SRAM on the fullest chip",
+                               config.name, grid.tp, grid.pp, system.topology_name, fullest);
+    return plan;
+}
+
+}  // namespace lpu::compiler

@@ -1,0 +1,49 @@
+#pragma once
+// The compiler's front door: (model, system, grid) -> a validated Plan.
+//
+//   grid       --tp/--pp as given, or the best grid of --chips chips (grid_choice.hpp)
+//   placement  nearest-neighbour walk on the topology (placement.hpp)
+//   stages     layers balanced by cycles under the SRAM limit (pipeline_stages.hpp)
+//   lowering   per-chip ops, collective schedules and stage transfers, scheduled
+//              cycle by cycle with link reservations and deskew points (lowering.hpp)
+//   SRAM       offsets per chip; a plan that does not fit is refused with the
+//              shortfall and the minimum chip count
+//
+// Fabric figures: transfers get the alignment protocol's skew bounds as slack
+// (sim/alignment_params.hpp: per-hop bound x depth in the BFS alignment tree
+// rooted at chip 0), and a RuntimeDeskew every HAC epoch of a chip's timeline
+// whose pad covers the drift the crystals' budget allows over one epoch.
+#include <cstdint>
+#include <string>
+
+#include "plan/plan.hpp"
+#include "runtime/model/model_config.hpp"
+#include "sim/chip_spec.hpp"
+#include "topology/topology.hpp"
+
+namespace lpu::compiler {
+
+struct CompileOptions {
+    int tp = 0;         // with pp: the grid; 0 = choose
+    int pp = 0;
+    int chips = 0;      // choose the best grid of this many chips (when tp and pp are 0); 0 = 1
+    int positions = 0;  // KV cache length; 0 = the model's context length
+    std::string collective_algorithm = "auto";
+};
+
+struct System {
+    const topology::Topology* topology = nullptr;
+    std::string topology_name;  // as the user gave it ("fc:8", a file), for the fingerprint
+    const sim::ChipSpec* spec = nullptr;
+};
+
+// Throws lpu::Error on a grid that does not exist for the model or system, and
+// on a model that does not fit (naming the shortfall and the minimum chips).
+plan::Plan compile_plan(const model::ModelConfig& config, const plan::ModelFingerprint& model, const System& system,
+                        const CompileOptions& options);
+
+// The default topology for a number of chips: one fully connected node up to 8
+// chips, else a Dragonfly of enough racks (72 chips each).
+std::string default_topology_spec(int chips);
+
+}  // namespace lpu::compiler

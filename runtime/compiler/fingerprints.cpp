@@ -1,0 +1,71 @@
+#include "runtime/compiler/fingerprints.hpp"
+
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/kernels/dtype.hpp"
+#include "topology/topology_io.hpp"
+
+namespace lpu::compiler {
+namespace {
+
+// FNV-1a over 8-byte words (a fast, stable hash; not cryptographic: it tells
+// files apart, it does not defend against forgery).
+class Hasher {
+public:
+    void add(const void* data, std::size_t size) {
+        const auto* bytes = static_cast<const unsigned char*>(data);
+        std::size_t i = 0;
+        for (; i + 8 <= size; i += 8) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, bytes + i, 8);
+            mix(word);
+        }
+        for (; i < size; ++i) mix(bytes[i]);
+        mix(size);
+    }
+    void add(const std::string& text) { add(text.data(), text.size()); }
+    std::uint64_t value() const { return state_; }
+
+private:
+    void mix(std::uint64_t word) {
+        state_ ^= word;
+        state_ *= 0x100000001b3ULL;
+    }
+    std::uint64_t state_ = 0xcbf29ce484222325ULL;
+};
+
+std::string describe(const model::ModelConfig& c) {
+    return c.name + " dim " + std::to_string(c.dim) + " layers " + std::to_string(c.n_layers) + " heads " +
+           std::to_string(c.n_heads) + "/" + std::to_string(c.n_kv_heads) + " hidden " + std::to_string(c.hidden_dim) +
+           " vocab " + std::to_string(c.vocab_size) + " " + kernels::dtype_name(c.weight_dtype);
+}
+
+}  // namespace
+
+plan::ModelFingerprint shape_fingerprint(const model::ModelConfig& config) {
+    Hasher hasher;
+    hasher.add(describe(config));
+    return {hasher.value(), describe(config)};
+}
+
+plan::ModelFingerprint model_fingerprint(const model::ModelFile& file) {
+    Hasher hasher;
+    hasher.add(describe(file.config()));
+    for (const model::TensorView* tensor : model::tensor_list(file.weights())) {
+        hasher.add(tensor->name);
+        hasher.add(tensor->data, tensor->size_bytes());
+    }
+    return {hasher.value(), describe(file.config())};
+}
+
+plan::SystemFingerprint system_fingerprint(const topology::Topology& topology, const std::string& topology_name,
+                                           const sim::ChipSpec& spec) {
+    Hasher hasher;
+    hasher.add(topology::topology_to_json_text(topology));
+    hasher.add(sim::to_json(spec).dump());
+    return {topology_name, spec.name, hasher.value()};
+}
+
+}  // namespace lpu::compiler

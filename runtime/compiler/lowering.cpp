@@ -1,0 +1,335 @@
+#include "runtime/compiler/lowering.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "base/error.hpp"
+#include "collectives/selection.hpp"
+#include "runtime/chip/precision.hpp"
+#include "runtime/compiler/shard_cost.hpp"
+#include "runtime/compiler/tensor_shard.hpp"
+#include "runtime/compiler/weight_binding.hpp"
+#include "runtime/kernels/attention.hpp"
+#include "sim/cost_model.hpp"
+
+namespace lpu::compiler {
+namespace {
+
+using plan::BufferId;
+using plan::BufferUse;
+using plan::OpKind;
+
+constexpr std::int64_t kFloat = sizeof(float);
+
+class Lowering {
+public:
+    explicit Lowering(const LoweringInput& input)
+        : in_(input),
+          config_(*input.config),
+          cost_(*input.spec),
+          tp_(input.placement.tp),
+          pp_(input.placement.pp),
+          scheduler_(*input.fabric, *input.spec, input.placement.chips, input.scheduler) {
+        for (int rank = 0; rank < tp_; ++rank) shards_.push_back(shard_tensor_parallel(config_, tp_, rank));
+        for (std::size_t i = 0; i < input.placement.chips.size(); ++i) index_of_[input.placement.chips[i]] = i;
+    }
+
+    LoweredProgram run() {
+        for (int stage = 0; stage < pp_; ++stage) {
+            for (int rank = 0; rank < tp_; ++rank) allocate(stage, rank);
+        }
+        for (int stage = 0; stage < pp_; ++stage) {
+            if (stage == 0) {
+                embed();
+            } else {
+                pass_residual(stage - 1);
+            }
+            const IndexRange layers = in_.split.stages[static_cast<std::size_t>(stage)].layers;
+            for (std::int64_t layer = layers.begin; layer < layers.end; ++layer) {
+                attention_block(stage, static_cast<int>(layer));
+                feed_forward_block(stage, static_cast<int>(layer));
+            }
+        }
+        head();
+        return {scheduler_.take_programs(), scheduler_.min_flight_cycles()};
+    }
+
+private:
+    std::size_t chip(int stage, int rank) const {
+        return static_cast<std::size_t>(stage) * static_cast<std::size_t>(tp_) + static_cast<std::size_t>(rank);
+    }
+    BufferId buf(int stage, int rank, const std::string& name) const { return scheduler_.buffer(chip(stage, rank), name); }
+    const TensorShard& shard(int rank) const { return shards_[static_cast<std::size_t>(rank)]; }
+    IndexRange stage_layers(int stage) const { return in_.split.stages[static_cast<std::size_t>(stage)].layers; }
+
+    void allocate(int stage, int rank) {
+        const std::size_t c = chip(stage, rank);
+        const TensorShard& s = shard(rank);
+        const IndexRange layers = stage_layers(stage);
+        plan::ChipRole& role = scheduler_.program(c).role;
+        role.tp_rank = static_cast<std::uint32_t>(rank);
+        role.pp_stage = static_cast<std::uint32_t>(stage);
+        role.layers = to_plan_range(layers);
+        role.heads = to_plan_range(s.query_heads);
+        role.kv_heads = to_plan_range(s.kv_heads);
+        role.hidden_columns = to_plan_range(s.hidden);
+        role.vocab = to_plan_range(s.vocab);
+
+        const auto weight = [&](const std::string& name) {
+            scheduler_.add_buffer(c, name, BufferUse::weights, bind_weight(name, role, config_).bytes());
+        };
+        const bool first = stage == 0, last = stage == pp_ - 1;
+        if (first) weight(kTokenEmbedding);
+        for (std::int64_t layer = layers.begin; layer < layers.end; ++layer) {
+            for (const char* tensor : kLayerTensors) weight(layer_weight_name(static_cast<int>(layer), tensor));
+        }
+        if (last) {
+            weight(kFinalNorm);
+            if (!(config_.tied_output && first)) weight(kOutput);
+        }
+        const std::int64_t kv = s.kv_features().size(), query = s.query_features().size();
+        for (std::int64_t layer = layers.begin; layer < layers.end; ++layer) {
+            const std::string prefix = "layer." + std::to_string(layer) + ".";
+            scheduler_.add_buffer(c, prefix + "key_cache", BufferUse::kv, kFloat * in_.positions * kv);
+            scheduler_.add_buffer(c, prefix + "value_cache", BufferUse::kv, kFloat * in_.positions * kv);
+        }
+        const auto activation = [&](const char* name, std::int64_t floats) {
+            scheduler_.add_buffer(c, name, BufferUse::activation, kFloat * floats);
+        };
+        activation("x", config_.dim);
+        activation("normed", config_.dim);
+        activation("q", query);
+        activation("k", kv);
+        activation("v", kv);
+        activation("attention", query);
+        activation("partial", config_.dim);
+        activation("gate", s.hidden.size());
+        activation("up", s.hidden.size());
+        activation("scores", static_cast<std::int64_t>(kernels::attention_scratch_floats(
+                                 static_cast<int>(s.query_heads.size()), in_.positions)));
+        if (last) activation(kLogitsBuffer, rank == 0 ? config_.vocab_size : s.vocab.size());
+        if (tp_ > 1) {
+            scheduler_.add_buffer(c, "rx", BufferUse::receive, kFloat * reduce_receive_floats(stage, config_.dim, c));
+        }
+    }
+
+    plan::Compute op(OpKind kind, std::vector<std::int64_t> shape, std::vector<BufferId> inputs,
+                     std::vector<BufferId> outputs, std::int64_t cycles) const {
+        plan::Compute compute;
+        compute.op = kind;
+        compute.shape = std::move(shape);
+        compute.inputs = std::move(inputs);
+        compute.outputs = std::move(outputs);
+        compute.cycles = cycles;
+        return compute;
+    }
+
+    std::int64_t vector_cycles(sim::VectorOp vector_op, std::int64_t elements) const {
+        return cost_.vector_op_cycles(vector_op, elements);
+    }
+
+    // y = matrix x, the matrix's shape taken from its binding.
+    void matmul(int stage, int rank, OpKind kind, const std::string& matrix, const char* x, const char* y) {
+        const std::size_t c = chip(stage, rank);
+        const WeightBinding binding = bind_weight(matrix, scheduler_.program(c).role, config_);
+        const std::int64_t cycles =
+            cost_.matmul_cycles({binding.rows(), binding.cols(), 1, chip::precision_of(binding.dtype)});
+        scheduler_.compute(c, op(kind, {binding.rows(), binding.cols()},
+                                 {buf(stage, rank, matrix), buf(stage, rank, x)}, {buf(stage, rank, y)}, cycles));
+    }
+
+    void rmsnorm(int stage, int rank, const char* x, const std::string& weight, const char* y) {
+        scheduler_.compute(chip(stage, rank),
+                           op(OpKind::rmsnorm, {config_.dim},
+                              {buf(stage, rank, x), buf(stage, rank, weight)}, {buf(stage, rank, y)},
+                              vector_cycles(sim::VectorOp::RmsNorm, config_.dim)));
+    }
+
+    void add_partial(int stage, int rank) {
+        const BufferId x = buf(stage, rank, "x");
+        scheduler_.compute(chip(stage, rank), op(OpKind::add, {0, 0, config_.dim}, {x, buf(stage, rank, "partial")},
+                                                 {x}, vector_cycles(sim::VectorOp::Add, config_.dim)));
+    }
+
+    void embed() {
+        for (int rank = 0; rank < tp_; ++rank) {
+            const IndexRange vocab = shard(rank).vocab;
+            scheduler_.compute(chip(0, rank), op(OpKind::embed, {vocab.begin, vocab.end},
+                                                 {buf(0, rank, kTokenEmbedding)}, {buf(0, rank, "x")},
+                                                 vector_cycles(sim::VectorOp::Multiply, config_.dim)));
+        }
+        all_reduce(0, "x");
+    }
+
+    void attention_block(int stage, int layer) {
+        const std::string prefix = "layer." + std::to_string(layer) + ".";
+        for (int rank = 0; rank < tp_; ++rank) {
+            const TensorShard& s = shard(rank);
+            const std::size_t c = chip(stage, rank);
+            rmsnorm(stage, rank, "x", prefix + "attn_norm", "normed");
+            matmul(stage, rank, OpKind::matmul, prefix + "wq", "normed", "q");
+            matmul(stage, rank, OpKind::matmul, prefix + "wk", "normed", "k");
+            matmul(stage, rank, OpKind::matmul, prefix + "wv", "normed", "v");
+            const std::int64_t query = s.query_features().size(), kv = s.kv_features().size();
+            scheduler_.compute(c, op(OpKind::rope, {s.query_heads.size(), s.kv_heads.size(), s.head_dim},
+                                     {buf(stage, rank, "q"), buf(stage, rank, "k")},
+                                     {buf(stage, rank, "q"), buf(stage, rank, "k")},
+                                     vector_cycles(sim::VectorOp::Rope, query + kv)));
+            plan::Compute attention =
+                op(OpKind::attention,
+                   {config_.n_heads, config_.n_kv_heads, s.head_dim, s.query_heads.begin, s.query_heads.size()},
+                   {buf(stage, rank, "q"), buf(stage, rank, "k"), buf(stage, rank, "v"),
+                    buf(stage, rank, prefix + "key_cache"), buf(stage, rank, prefix + "value_cache"),
+                    buf(stage, rank, "scores")},
+                   {buf(stage, rank, "attention")}, 0);
+            set_attention_cycles(attention, s);
+            scheduler_.compute(c, std::move(attention));
+            matmul(stage, rank, OpKind::matmul, prefix + "wo", "attention", "partial");
+        }
+        all_reduce(stage, "partial");
+        for (int rank = 0; rank < tp_; ++rank) add_partial(stage, rank);
+    }
+
+    // Attention's cost grows with the positions attended: the plan holds it as
+    // cycles + cycles_per_position x (position + 1) (plan/retime.hpp), the line
+    // through the cost model's figures at 1 position and at the full context,
+    // its slope rounded to whole cycles (off by at most half a cycle per position).
+    void set_attention_cycles(plan::Compute& attention, const TensorShard& s) const {
+        const std::int64_t at_one = cost_.attention_cycles(shard_attention_shape(config_, s, 1));
+        const std::int64_t at_full = cost_.attention_cycles(shard_attention_shape(config_, s, in_.positions));
+        const std::int64_t span = in_.positions - 1;
+        const std::int64_t per_position = span > 0 ? (at_full - at_one + span / 2) / span : 0;
+        const std::int64_t store_kv = cost_.sram_copy_cycles(2 * kFloat * s.kv_features().size());
+        attention.cycles = std::max<std::int64_t>(at_one - per_position, 0) + store_kv;
+        attention.cycles_per_position = per_position;
+    }
+
+    void feed_forward_block(int stage, int layer) {
+        const std::string prefix = "layer." + std::to_string(layer) + ".";
+        for (int rank = 0; rank < tp_; ++rank) {
+            const std::int64_t hidden = shard(rank).hidden.size();
+            rmsnorm(stage, rank, "x", prefix + "ffn_norm", "normed");
+            matmul(stage, rank, OpKind::matmul, prefix + "w_gate", "normed", "gate");
+            matmul(stage, rank, OpKind::matmul, prefix + "w_up", "normed", "up");
+            scheduler_.compute(chip(stage, rank),
+                               op(OpKind::swiglu, {hidden}, {buf(stage, rank, "gate"), buf(stage, rank, "up")},
+                                  {buf(stage, rank, "gate")},
+                                  vector_cycles(sim::VectorOp::Silu, hidden) +
+                                      vector_cycles(sim::VectorOp::Multiply, hidden)));
+            matmul(stage, rank, OpKind::matmul, prefix + "w_down", "gate", "partial");
+        }
+        all_reduce(stage, "partial");
+        for (int rank = 0; rank < tp_; ++rank) add_partial(stage, rank);
+    }
+
+    void pass_residual(int from_stage) {
+        std::vector<SendTicket> tickets;
+        for (int rank = 0; rank < tp_; ++rank) {
+            tickets.push_back(scheduler_.send(chip(from_stage, rank), chip(from_stage + 1, rank),
+                                              buf(from_stage, rank, "x"), 0, kFloat * config_.dim));
+        }
+        for (int rank = 0; rank < tp_; ++rank) {
+            scheduler_.recv(tickets[static_cast<std::size_t>(rank)], buf(from_stage + 1, rank, "x"), 0);
+        }
+    }
+
+    void head() {
+        const int stage = pp_ - 1;
+        const bool tied_here = config_.tied_output && pp_ == 1;
+        for (int rank = 0; rank < tp_; ++rank) {
+            rmsnorm(stage, rank, "x", kFinalNorm, "normed");
+            matmul(stage, rank, OpKind::lm_head, tied_here ? kTokenEmbedding : kOutput, "normed", kLogitsBuffer);
+        }
+        std::vector<SendTicket> tickets;
+        for (int rank = 1; rank < tp_; ++rank) {
+            tickets.push_back(scheduler_.send(chip(stage, rank), chip(stage, 0), buf(stage, rank, kLogitsBuffer), 0,
+                                              kFloat * shard(rank).vocab.size()));
+        }
+        for (int rank = 1; rank < tp_; ++rank) {
+            scheduler_.recv(tickets[static_cast<std::size_t>(rank - 1)], buf(stage, 0, kLogitsBuffer),
+                            kFloat * shard(rank).vocab.begin);
+        }
+    }
+
+    // The all-reduce schedule of a stage's TP group for `count` floats.
+    const collectives::Schedule& schedule(int stage, std::int64_t count) {
+        const auto key = std::make_pair(stage, count);
+        auto found = schedules_.find(key);
+        if (found == schedules_.end()) {
+            collectives::Request request;
+            request.op = collectives::CollectiveOp::all_reduce;
+            request.participants = in_.placement.tp_group(stage);
+            request.count = static_cast<std::uint64_t>(count);
+            request.element_bytes = kFloat;
+            auto selection = collectives::select_schedule(*in_.fabric, request, in_.collective_algorithm);
+            found = schedules_.emplace(key, std::move(selection.schedule)).first;
+        }
+        return found->second;
+    }
+
+    // Floats a chip receives for reductions in one all-reduce (each lands in its own part of "rx").
+    std::int64_t reduce_receive_floats(int stage, std::int64_t count, std::size_t c) {
+        std::int64_t floats = 0;
+        for (const auto& step : schedule(stage, count).steps) {
+            for (const auto& transfer : step.transfers) {
+                if (transfer.kind == collectives::TransferKind::reduce && index_of_.at(transfer.dst) == c) {
+                    floats += static_cast<std::int64_t>(transfer.count);
+                }
+            }
+        }
+        return std::max<std::int64_t>(floats, 1);
+    }
+
+    void all_reduce(int stage, const char* name) {
+        if (tp_ == 1) return;
+        const collectives::Schedule& plan = schedule(stage, config_.dim);
+        std::map<std::size_t, std::int64_t> rx_used;
+        for (const auto& step : plan.steps) {
+            std::vector<SendTicket> tickets;
+            for (const auto& t : step.transfers) {
+                require(t.src != t.dst, "all-reduce '" + plan.algorithm + "' has an on-chip transfer, which plans do not lower");
+                const std::size_t src = index_of_.at(t.src);
+                tickets.push_back(scheduler_.send(src, index_of_.at(t.dst), scheduler_.buffer(src, name),
+                                                  kFloat * static_cast<std::int64_t>(t.src_offset),
+                                                  kFloat * static_cast<std::int64_t>(t.count)));
+            }
+            for (std::size_t i = 0; i < step.transfers.size(); ++i) {
+                const auto& t = step.transfers[i];
+                const std::size_t dst = index_of_.at(t.dst);
+                const BufferId target = scheduler_.buffer(dst, name);
+                const auto offset = static_cast<std::int64_t>(t.dst_offset), count = static_cast<std::int64_t>(t.count);
+                if (t.kind == collectives::TransferKind::copy) {
+                    scheduler_.recv(tickets[i], target, kFloat * offset);
+                    continue;
+                }
+                const BufferId rx = scheduler_.buffer(dst, "rx");
+                std::int64_t& used = rx_used[dst];
+                scheduler_.recv(tickets[i], rx, kFloat * used);
+                scheduler_.compute(dst, op(OpKind::add, {offset, used, count}, {target, rx}, {target},
+                                           vector_cycles(sim::VectorOp::Add, count)));
+                used += count;
+            }
+        }
+    }
+
+    const LoweringInput& in_;
+    const model::ModelConfig& config_;
+    sim::CostModel cost_;
+    int tp_, pp_;
+    PlanScheduler scheduler_;
+    std::vector<TensorShard> shards_;
+    std::map<topology::ChipId, std::size_t> index_of_;
+    std::map<std::pair<int, std::int64_t>, collectives::Schedule> schedules_;
+};
+
+}  // namespace
+
+LoweredProgram lower_model(const LoweringInput& input) {
+    require(input.config && input.spec && input.fabric, "lower_model: config, spec and fabric are required");
+    require(static_cast<int>(input.split.stages.size()) == input.placement.pp,
+            "lower_model: the pipeline split has " + std::to_string(input.split.stages.size()) + " stages, the grid " +
+                std::to_string(input.placement.pp));
+    return Lowering(input).run();
+}
+
+}  // namespace lpu::compiler

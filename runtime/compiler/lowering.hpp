@@ -1,0 +1,68 @@
+#pragma once
+// Lowering: a Llama model on a placed TP x PP grid -> every chip's buffers and
+// instructions, scheduled as they are emitted (plan_scheduler.hpp).
+//
+// One decode step (one token through the whole pipeline), per chip of stage s,
+// TP rank r (see tensor_shard.hpp for the slices):
+//   stage 0:  embed (its vocabulary rows; zeros unless it holds the token),
+//             all-reduce x over the TP group (the sum is the token's row)
+//   stage>0:  recv x from (s - 1, r)
+//   per layer: rmsnorm; q/k/v = its rows of wq/wk/wv; rope; attention (stores
+//             k, v at the position, attends its query heads); partial = its
+//             columns of wo; all-reduce partial; x += partial; rmsnorm; gate/up =
+//             its hidden rows; swiglu; partial = its columns of w_down;
+//             all-reduce; x += partial
+//   stage<pp-1: send x to (s + 1, r)
+//   last stage: rmsnorm; logits = its vocabulary rows of the LM head; ranks
+//             r > 0 send theirs to rank 0, whose "logits" buffer then holds all.
+// All-reduces use the collectives library's schedule for the group (chosen by
+// the fabric model unless an algorithm is named), lowered transfer by transfer:
+// sends first, then receives in transfer order, a reduction as Recv into the
+// "rx" buffer followed by an add — the library's fixed fold order, so every
+// rank ends with bitwise the same sum.
+//
+// Op encoding (what the runtime executes; shape fields in this order):
+//   embed     shape {vocab_begin, vocab_end}     in {table}              out {x}
+//   rmsnorm   shape {n}                          in {x, weight}          out {y}
+//   matmul    shape {rows, cols}                 in {matrix, x}          out {y}
+//   lm_head   like matmul
+//   rope      shape {q_heads, kv_heads, head_dim} in {q, k}              out {q, k}
+//   attention shape {n_heads, n_kv_heads, head_dim, first_head, head_count}
+//             in {q, k, v, key_cache, value_cache, scores}               out {out}
+//   swiglu    shape {n}                          in {gate, up}           out {gate}
+//   add       shape {dst_offset, src_offset, n}  in {dst, src}           out {dst}
+#include <string>
+#include <vector>
+
+#include "collectives/fabric_timing.hpp"
+#include "plan/plan.hpp"
+#include "runtime/compiler/pipeline_stages.hpp"
+#include "runtime/compiler/placement.hpp"
+#include "runtime/compiler/plan_scheduler.hpp"
+#include "runtime/model/model_config.hpp"
+#include "sim/chip_spec.hpp"
+
+namespace lpu::compiler {
+
+// Names of the activation buffers the runtime looks up.
+inline constexpr const char* kLogitsBuffer = "logits";
+
+struct LoweringInput {
+    const model::ModelConfig* config = nullptr;
+    const sim::ChipSpec* spec = nullptr;
+    const collectives::FabricTiming* fabric = nullptr;
+    Placement placement;
+    PipelineSplit split;      // layers of each stage
+    int positions = 0;        // KV cache length
+    std::string collective_algorithm = "auto";
+    SchedulerParams scheduler;
+};
+
+struct LoweredProgram {
+    std::vector<plan::ChipProgram> chips;  // chips[stage * tp + rank]
+    std::int64_t min_flight_cycles = -1;   // -1 when there are no transfers
+};
+
+LoweredProgram lower_model(const LoweringInput& input);
+
+}  // namespace lpu::compiler

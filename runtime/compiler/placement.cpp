@@ -1,0 +1,67 @@
+#include "runtime/compiler/placement.hpp"
+
+#include <deque>
+#include <optional>
+
+#include "base/error.hpp"
+
+namespace lpu::compiler {
+namespace {
+
+// The untaken, non-spare chip closest to `from` (BFS in port order; among the
+// chips at the first distance that has any, the lowest id).
+std::optional<topology::ChipId> nearest_free(const topology::Topology& topology, topology::ChipId from,
+                                             const std::vector<bool>& taken) {
+    std::vector<bool> seen(topology.chip_count(), false);
+    std::vector<topology::ChipId> frontier{from};
+    seen[from] = true;
+    while (!frontier.empty()) {
+        std::vector<topology::ChipId> next;
+        std::optional<topology::ChipId> best;
+        for (topology::ChipId chip : frontier) {
+            for (const auto& adjacency : topology.neighbours(chip)) {
+                if (seen[adjacency.peer]) continue;
+                seen[adjacency.peer] = true;
+                next.push_back(adjacency.peer);
+                if (!taken[adjacency.peer] && !topology.chip(adjacency.peer).spare && (!best || adjacency.peer < *best)) {
+                    best = adjacency.peer;
+                }
+            }
+        }
+        if (best) return best;
+        frontier = std::move(next);
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<topology::ChipId> Placement::tp_group(int stage) const {
+    const auto begin = chips.begin() + static_cast<std::ptrdiff_t>(stage) * tp;
+    return {begin, begin + tp};
+}
+
+Placement place_grid(const topology::Topology& topology, int tp, int pp) {
+    require(tp >= 1 && pp >= 1, "tp and pp must be >= 1, got tp " + std::to_string(tp) + " pp " + std::to_string(pp));
+    const std::size_t needed = static_cast<std::size_t>(tp) * static_cast<std::size_t>(pp);
+    std::size_t usable = 0;
+    for (const auto& chip : topology.chips()) usable += chip.spare ? 0 : 1;
+    require(usable >= needed, "the grid tp " + std::to_string(tp) + " x pp " + std::to_string(pp) + " needs " +
+                                  std::to_string(needed) + " chips, the topology '" + topology.info().name + "' has " +
+                                  std::to_string(usable));
+    Placement placement{tp, pp, {}};
+    std::vector<bool> taken(topology.chip_count(), false);
+    topology::ChipId current = 0;
+    while (topology.chip(current).spare) ++current;
+    for (;;) {
+        taken[current] = true;
+        placement.chips.push_back(current);
+        if (placement.chips.size() == needed) break;
+        const auto next = nearest_free(topology, current, taken);
+        require(next.has_value(), "placement: no free chip reachable from chip " + std::to_string(current));
+        current = *next;
+    }
+    return placement;
+}
+
+}  // namespace lpu::compiler

@@ -1,0 +1,119 @@
+#include "runtime/compiler/plan_scheduler.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "base/error.hpp"
+#include "topology/routing.hpp"
+
+namespace lpu::compiler {
+
+PlanScheduler::PlanScheduler(const collectives::FabricTiming& fabric, const sim::ChipSpec& spec,
+                                 std::vector<topology::ChipId> chips, SchedulerParams params)
+    : fabric_(fabric),
+      clock_hz_(spec.clock_hz),
+      chips_(std::move(chips)),
+      params_(params),
+      programs_(chips_.size()),
+      buffer_index_(chips_.size()),
+      clock_(chips_.size(), 0),
+      last_deskew_(chips_.size(), 0) {
+    for (std::size_t i = 0; i < chips_.size(); ++i) programs_[i].chip = chips_[i];
+}
+
+plan::BufferId PlanScheduler::add_buffer(std::size_t chip, std::string name, plan::BufferUse use,
+                                           std::int64_t bytes) {
+    auto& buffers = programs_[chip].buffers;
+    const auto id = static_cast<plan::BufferId>(buffers.size());
+    require(buffer_index_[chip].emplace(name, id).second, "buffer '" + name + "' allocated twice");
+    buffers.push_back({std::move(name), use, 0, bytes, false});
+    return id;
+}
+
+plan::BufferId PlanScheduler::buffer(std::size_t chip, const std::string& name) const {
+    const auto found = buffer_index_[chip].find(name);
+    require(found != buffer_index_[chip].end(), "chip " + std::to_string(chip) + " has no buffer '" + name + "'");
+    return found->second;
+}
+
+void PlanScheduler::append(std::size_t chip, std::int64_t cycle, plan::InstructionBody body,
+                             std::int64_t duration) {
+    programs_[chip].instructions.push_back({cycle, std::move(body)});
+    clock_[chip] = cycle + duration;
+    if (params_.deskew_interval_cycles > 0 && clock_[chip] - last_deskew_[chip] >= params_.deskew_interval_cycles) {
+        programs_[chip].instructions.push_back({clock_[chip], plan::RuntimeDeskew{params_.deskew_pad_cycles}});
+        clock_[chip] += params_.deskew_pad_cycles;
+        last_deskew_[chip] = clock_[chip];
+    }
+}
+
+void PlanScheduler::compute(std::size_t chip, plan::Compute compute) {
+    const std::int64_t duration = compute.cycles;
+    append(chip, clock_[chip], std::move(compute), duration);
+}
+
+std::int64_t PlanScheduler::earliest_free(const std::vector<topology::ChannelId>& route, std::int64_t from,
+                                            std::int64_t duration) const {
+    std::int64_t start = from;
+    for (bool moved = true; moved;) {
+        moved = false;
+        for (topology::ChannelId channel : route) {
+            const auto found = reservations_.find(channel);
+            if (found == reservations_.end()) continue;
+            const auto& intervals = found->second;
+            // The last interval starting before our end is the only one that can overlap
+            // (reserved intervals of one channel never overlap each other).
+            auto next = intervals.lower_bound(start + duration);
+            if (next == intervals.begin()) continue;
+            --next;
+            if (next->second > start) {
+                start = next->second;
+                moved = true;
+            }
+        }
+    }
+    return start;
+}
+
+SendTicket PlanScheduler::send(std::size_t src, std::size_t dst, plan::BufferId buffer, std::int64_t offset_bytes,
+                                 std::int64_t bytes) {
+    require(src != dst, "a transfer needs two different chips");
+    const auto routes = topology::minimal_routes(fabric_.topology(), chips_[src], chips_[dst], 1);
+    require(!routes.empty(), "no route from chip " + std::to_string(chips_[src]) + " to " + std::to_string(chips_[dst]));
+    SendTicket ticket{src, dst, next_tag_++, bytes, 0, 0, routes.front().channels};
+    const double wire_ps = static_cast<double>(fabric_.transfer_ps(ticket.route, bytes));
+    const auto wire_cycles = static_cast<std::int64_t>(std::ceil(wire_ps * clock_hz_ / 1e12));
+    const auto& skew = params_.skew_bound_cycles;
+    const double slack = skew.empty() ? 0.0 : skew.at(src) + skew.at(dst);
+    ticket.flight_cycles = wire_cycles + static_cast<std::int64_t>(std::ceil(slack));
+    ticket.send_cycle = earliest_free(ticket.route, clock_[src], wire_cycles);
+    for (topology::ChannelId channel : ticket.route) {
+        reservations_[channel].emplace(ticket.send_cycle, ticket.send_cycle + wire_cycles);
+    }
+    min_flight_cycles_ = min_flight_cycles_ < 0 ? ticket.flight_cycles : std::min(min_flight_cycles_, ticket.flight_cycles);
+    plan::Send body;
+    body.peer = chips_[dst];
+    body.tag = ticket.tag;
+    body.bytes = bytes;
+    body.route = ticket.route;
+    body.buffer = buffer;
+    body.offset_bytes = offset_bytes;
+    body.flight_cycles = ticket.flight_cycles;
+    append(src, ticket.send_cycle, std::move(body), 0);
+    return ticket;
+}
+
+void PlanScheduler::recv(const SendTicket& ticket, plan::BufferId buffer, std::int64_t offset_bytes) {
+    plan::Recv body;
+    body.peer = chips_[ticket.src];
+    body.tag = ticket.tag;
+    body.bytes = ticket.bytes;
+    body.route = ticket.route;
+    body.buffer = buffer;
+    body.offset_bytes = offset_bytes;
+    body.flight_cycles = ticket.flight_cycles;
+    const std::int64_t cycle = std::max(clock_[ticket.dst], ticket.send_cycle + ticket.flight_cycles);
+    append(ticket.dst, cycle, std::move(body), 0);
+}
+
+}  // namespace lpu::compiler

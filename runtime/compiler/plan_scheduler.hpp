@@ -1,0 +1,92 @@
+#pragma once
+// Static scheduling by construction: the lowering emits every chip's
+// instructions in dataflow order (a Recv only after its Send), and this
+// builder places each one at a cycle as it is emitted (list scheduling):
+//  - a Compute starts when its chip's previous instruction has ended;
+//  - a Send starts when its chip is ready AND every channel of its route is
+//    free: a transfer reserves all channels of its route from the send cycle
+//    until its last vector has arrived, so no link ever carries two transfers
+//    at once (no arbitration is needed at run time);
+//  - a Recv is placed no earlier than its Send + the flight time (hop
+//    latencies and serialisation through the fabric model) + the slack that
+//    covers the two counters' worst-case skew: each chip's counter is within
+//    its skew bound of the alignment tree's root, so two chips are within the
+//    sum of theirs;
+//  - every `deskew_interval_cycles` of a chip's timeline a RuntimeDeskew is
+//    inserted, whose pad absorbs the drift the alignment counters allow
+//    between DESKEW points (sim/alignment_params.hpp).
+// The same emission order always gives the same plan.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "collectives/fabric_timing.hpp"
+#include "plan/plan.hpp"
+#include "sim/chip_spec.hpp"
+
+namespace lpu::compiler {
+
+struct SchedulerParams {
+    // Per plan chip: how far its counter may be from the root's (empty: 0).
+    std::vector<double> skew_bound_cycles;
+    std::int64_t deskew_interval_cycles = 0;  // 0: no deskew points
+    std::int64_t deskew_pad_cycles = 0;
+};
+
+// A posted send, for the matching recv.
+struct SendTicket {
+    std::size_t src = 0;  // chip index in the plan
+    std::size_t dst = 0;
+    std::uint64_t tag = 0;
+    std::int64_t bytes = 0;
+    std::int64_t send_cycle = 0;
+    std::int64_t flight_cycles = 0;
+    std::vector<topology::ChannelId> route;
+};
+
+class PlanScheduler {
+public:
+    // `chips[i]` is the topology chip of plan chip i. Keeps references to fabric.
+    PlanScheduler(const collectives::FabricTiming& fabric, const sim::ChipSpec& spec,
+                    std::vector<topology::ChipId> chips, SchedulerParams params);
+
+    std::size_t chip_count() const { return programs_.size(); }
+    plan::ChipProgram& program(std::size_t chip) { return programs_[chip]; }
+
+    // A buffer of `bytes` on a chip (its SRAM offset is assigned later).
+    plan::BufferId add_buffer(std::size_t chip, std::string name, plan::BufferUse use, std::int64_t bytes);
+    plan::BufferId buffer(std::size_t chip, const std::string& name) const;
+
+    void compute(std::size_t chip, plan::Compute compute);
+    SendTicket send(std::size_t src, std::size_t dst, plan::BufferId buffer, std::int64_t offset_bytes,
+                    std::int64_t bytes);
+    void recv(const SendTicket& ticket, plan::BufferId buffer, std::int64_t offset_bytes);
+
+    // The cycle at which a chip's last instruction ends.
+    std::int64_t clock(std::size_t chip) const { return clock_[chip]; }
+    // The shortest flight time of any transfer (the plan's transfer_latency_cycles floor); -1 when none.
+    std::int64_t min_flight_cycles() const { return min_flight_cycles_; }
+
+    std::vector<plan::ChipProgram> take_programs() { return std::move(programs_); }
+
+private:
+    void append(std::size_t chip, std::int64_t cycle, plan::InstructionBody body, std::int64_t duration);
+    std::int64_t earliest_free(const std::vector<topology::ChannelId>& route, std::int64_t from,
+                               std::int64_t duration) const;
+
+    const collectives::FabricTiming& fabric_;
+    double clock_hz_;
+    std::vector<topology::ChipId> chips_;
+    SchedulerParams params_;
+    std::vector<plan::ChipProgram> programs_;
+    std::vector<std::map<std::string, plan::BufferId>> buffer_index_;
+    std::vector<std::int64_t> clock_;
+    std::vector<std::int64_t> last_deskew_;
+    // Per channel: reserved intervals [start, end), keyed by start.
+    std::map<topology::ChannelId, std::map<std::int64_t, std::int64_t>> reservations_;
+    std::uint64_t next_tag_ = 1;
+    std::int64_t min_flight_cycles_ = -1;
+};
+
+}  // namespace lpu::compiler

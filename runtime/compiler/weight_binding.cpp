@@ -1,0 +1,83 @@
+#include "runtime/compiler/weight_binding.hpp"
+
+#include <cstdio>
+
+#include "base/error.hpp"
+
+namespace lpu::compiler {
+
+std::int64_t WeightBinding::bytes() const {
+    return static_cast<std::int64_t>(kernels::dtype_bytes(dtype, static_cast<std::size_t>(rows() * cols())));
+}
+
+std::string layer_weight_name(int layer, const char* tensor) {
+    return "layer." + std::to_string(layer) + "." + tensor;
+}
+
+IndexRange to_range(const plan::IndexRange& range) { return {range.first, range.last}; }
+
+plan::IndexRange to_plan_range(const IndexRange& range) {
+    return {static_cast<std::uint32_t>(range.begin), static_cast<std::uint32_t>(range.end)};
+}
+
+namespace {
+
+WeightBinding layer_binding(const std::string& name, int layer, const std::string& tensor, const plan::ChipRole& role,
+                            const model::ModelConfig& config) {
+    const std::int64_t head_dim = config.head_dim(), dim = config.dim, kv_dim = config.kv_dim();
+    const std::int64_t hidden_dim = config.hidden_dim;
+    const IndexRange query{role.heads.first * head_dim, role.heads.last * head_dim};
+    const IndexRange kv{role.kv_heads.first * head_dim, role.kv_heads.last * head_dim};
+    const IndexRange hidden = to_range(role.hidden_columns);
+    const auto matrix = [&](std::int64_t rows, std::int64_t cols, SliceKind slice, IndexRange range) {
+        return WeightBinding{layer, tensor, config.weight_dtype, rows, cols, slice, range};
+    };
+    if (tensor == "attn_norm" || tensor == "ffn_norm") {
+        return WeightBinding{layer, tensor, kernels::DType::F32, 1, dim, SliceKind::whole, {}};
+    }
+    if (tensor == "wq") return matrix(dim, dim, SliceKind::rows, query);
+    if (tensor == "wk" || tensor == "wv") return matrix(kv_dim, dim, SliceKind::rows, kv);
+    if (tensor == "wo") return matrix(dim, dim, SliceKind::columns, query);
+    if (tensor == "w_gate" || tensor == "w_up") return matrix(hidden_dim, dim, SliceKind::rows, hidden);
+    if (tensor == "w_down") return matrix(dim, hidden_dim, SliceKind::columns, hidden);
+    throw Error("weight buffer '" + name + "': a layer has no tensor '" + tensor + "'");
+}
+
+}  // namespace
+
+WeightBinding bind_weight(const std::string& name, const plan::ChipRole& role, const model::ModelConfig& config) {
+    const IndexRange vocab = to_range(role.vocab);
+    if (name == kTokenEmbedding || name == kOutput) {
+        return {-1, name, config.weight_dtype, config.vocab_size, config.dim, SliceKind::rows, vocab};
+    }
+    if (name == kFinalNorm) return {-1, name, kernels::DType::F32, 1, config.dim, SliceKind::whole, {}};
+    int layer = -1, consumed = 0;
+    if (std::sscanf(name.c_str(), "layer.%d.%n", &layer, &consumed) == 1 && consumed > 0 && layer >= 0 &&
+        layer < config.n_layers) {
+        return layer_binding(name, layer, name.substr(static_cast<std::size_t>(consumed)), role, config);
+    }
+    throw Error("buffer '" + name + "' names no weight of model '" + config.name + "'");
+}
+
+const model::TensorView& bound_tensor(const WeightBinding& binding, const model::ModelWeights& weights) {
+    if (binding.layer < 0) {
+        if (binding.tensor == kTokenEmbedding) return weights.token_embedding;
+        if (binding.tensor == kOutput) return weights.output;
+        return weights.final_norm;
+    }
+    require(static_cast<std::size_t>(binding.layer) < weights.layers.size(),
+            "the model file has no layer " + std::to_string(binding.layer));
+    const auto& layer = weights.layers[static_cast<std::size_t>(binding.layer)];
+    const std::string& t = binding.tensor;
+    if (t == "attn_norm") return layer.attn_norm;
+    if (t == "ffn_norm") return layer.ffn_norm;
+    if (t == "wq") return layer.wq;
+    if (t == "wk") return layer.wk;
+    if (t == "wv") return layer.wv;
+    if (t == "wo") return layer.wo;
+    if (t == "w_gate") return layer.w_gate;
+    if (t == "w_up") return layer.w_up;
+    return layer.w_down;
+}
+
+}  // namespace lpu::compiler

@@ -1,0 +1,270 @@
+#include "runtime/engine/chip_runner.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+#include "base/error.hpp"
+#include "runtime/compiler/weight_binding.hpp"
+#include "runtime/compiler/weight_slice.hpp"
+#include "runtime/kernels/activation.hpp"
+#include "runtime/kernels/attention.hpp"
+#include "runtime/kernels/matvec.hpp"
+#include "runtime/kernels/norm.hpp"
+#include "runtime/kernels/quantize.hpp"
+#include "runtime/kernels/rope.hpp"
+
+namespace lpu::engine {
+namespace {
+
+chip::SramUse sram_use(plan::BufferUse use) {
+    switch (use) {
+        case plan::BufferUse::weights: return chip::SramUse::Weights;
+        case plan::BufferUse::kv: return chip::SramUse::KvCache;
+        case plan::BufferUse::activation: return chip::SramUse::Activations;
+        case plan::BufferUse::receive: return chip::SramUse::ReceiveBuffers;
+    }
+    return chip::SramUse::Activations;
+}
+
+chip::OpKind account_kind(plan::OpKind op) {
+    switch (op) {
+        case plan::OpKind::matmul:
+        case plan::OpKind::lm_head: return chip::OpKind::Matmul;
+        case plan::OpKind::attention: return chip::OpKind::Attention;
+        default: return chip::OpKind::Vector;
+    }
+}
+
+}  // namespace
+
+ChipRunner::ChipRunner(const plan::ChipProgram& program, const model::ModelFile& file, const sim::ChipSpec& spec,
+                       kernels::ThreadPool& pool)
+    : program_(program), config_(file.config()), pool_(pool), chip_(static_cast<int>(program.chip), spec) {
+    // The arena is a stack: allocating in offset order reproduces the plan's offsets.
+    std::vector<plan::BufferId> order(program.buffers.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(), [&](plan::BufferId a, plan::BufferId b) {
+        return program.buffers[a].sram_offset_bytes < program.buffers[b].sram_offset_bytes;
+    });
+    buffers_.resize(program.buffers.size());
+    for (plan::BufferId id : order) {
+        const plan::Buffer& buffer = program.buffers[id];
+        buffers_[id] = chip_.sram().allocate(buffer.size_bytes, sram_use(buffer.use), buffer.name);
+        require(chip_.sram().offset_of(buffers_[id].data()) == buffer.sram_offset_bytes,
+                "chip " + std::to_string(program.chip) + ": buffer '" + buffer.name + "' is planned at SRAM offset " +
+                    std::to_string(buffer.sram_offset_bytes) + ", which this chip's allocator cannot reproduce");
+    }
+    load_weights(file);
+    for (const auto& instruction : program.instructions) {
+        if (const auto* compute = std::get_if<plan::Compute>(&instruction.body)) check(*compute);
+    }
+}
+
+// Plans come from files: every op's shape is checked against its buffers once,
+// so a plan that would read or write outside them is refused before it runs.
+void ChipRunner::check(const plan::Compute& compute) const {
+    const std::string where = "chip " + std::to_string(program_.chip) + ": " + plan::op_kind_name(compute.op) + " op";
+    const auto& shape = compute.shape;
+    const auto count = [&](std::size_t n) {
+        require(shape.size() == n, where + " has " + std::to_string(shape.size()) + " shape fields, not " +
+                                       std::to_string(n));
+        for (std::int64_t value : shape) require(value >= 0, where + " has a negative shape field");
+    };
+    const auto ids = [&](const std::vector<plan::BufferId>& list, std::size_t n, const char* what) {
+        require(list.size() == n, where + " needs " + std::to_string(n) + " " + what);
+        for (plan::BufferId id : list) require(id < buffers_.size(), where + " names an unknown buffer");
+    };
+    const auto holds = [&](plan::BufferId id, std::int64_t floats) {
+        require(floats >= 0 && static_cast<std::size_t>(floats) * sizeof(float) <= buffers_[id].size(),
+                where + ": buffer '" + program_.buffers[id].name + "' is too small for it");
+    };
+    const std::int64_t dim = config_.dim;
+    switch (compute.op) {
+        case plan::OpKind::embed: {
+            count(2), ids(compute.inputs, 1, "input"), ids(compute.outputs, 1, "output");
+            const auto& table = matrix(compute.inputs[0]);
+            require(table.rows == shape[1] - shape[0] && table.cols == dim, where + ": table does not match the shape");
+            holds(compute.outputs[0], dim);
+            break;
+        }
+        case plan::OpKind::rmsnorm:
+            count(1), ids(compute.inputs, 2, "inputs"), ids(compute.outputs, 1, "output");
+            require(shape[0] == dim, where + ": normalises " + std::to_string(shape[0]) + " values, the model's dim is " +
+                                         std::to_string(dim));
+            holds(compute.inputs[0], dim), holds(compute.inputs[1], dim), holds(compute.outputs[0], dim);
+            break;
+        case plan::OpKind::matmul:
+        case plan::OpKind::lm_head: {
+            count(2), ids(compute.inputs, 2, "inputs"), ids(compute.outputs, 1, "output");
+            const auto& w = matrix(compute.inputs[0]);
+            require(w.rows == shape[0] && w.cols == shape[1], where + ": matrix does not match the shape");
+            holds(compute.inputs[1], w.cols), holds(compute.outputs[0], w.rows);
+            break;
+        }
+        case plan::OpKind::rope:
+            count(3), ids(compute.inputs, 2, "inputs"), ids(compute.outputs, 2, "outputs");
+            require(shape[2] % 2 == 0, where + ": odd head_dim");
+            holds(compute.outputs[0], shape[0] * shape[2]), holds(compute.outputs[1], shape[1] * shape[2]);
+            break;
+        case plan::OpKind::attention: {
+            count(5), ids(compute.inputs, 6, "inputs"), ids(compute.outputs, 1, "output");
+            const kernels::AttentionHeads heads{static_cast<int>(shape[0]), static_cast<int>(shape[1]),
+                                                static_cast<int>(shape[2]), static_cast<int>(shape[3]),
+                                                static_cast<int>(shape[4])};
+            require(heads.n_kv_heads > 0 && heads.head_count > 0 && heads.n_heads % heads.n_kv_heads == 0 &&
+                        heads.first_head + heads.head_count <= heads.n_heads,
+                    where + ": inconsistent heads");
+            const std::int64_t stride = std::int64_t{heads.kv_head_count()} * heads.head_dim;
+            const std::int64_t query = std::int64_t{heads.head_count} * heads.head_dim;
+            holds(compute.inputs[0], query), holds(compute.inputs[1], stride), holds(compute.inputs[2], stride);
+            holds(compute.outputs[0], query);
+            require(buffers_[compute.inputs[3]].size() == buffers_[compute.inputs[4]].size(),
+                    where + ": key and value caches differ in size");
+            break;
+        }
+        case plan::OpKind::swiglu:
+            count(1), ids(compute.inputs, 2, "inputs"), ids(compute.outputs, 1, "output");
+            holds(compute.inputs[0], shape[0]), holds(compute.inputs[1], shape[0]), holds(compute.outputs[0], shape[0]);
+            break;
+        case plan::OpKind::add:
+            count(3), ids(compute.inputs, 2, "inputs"), ids(compute.outputs, 1, "output");
+            holds(compute.inputs[0], shape[0] + shape[2]), holds(compute.inputs[1], shape[1] + shape[2]);
+            break;
+        case plan::OpKind::argmax: throw Error(where + ": argmax is not an op this runtime executes");
+    }
+}
+
+void ChipRunner::load_weights(const model::ModelFile& file) {
+    for (plan::BufferId id = 0; id < program_.buffers.size(); ++id) {
+        const plan::Buffer& buffer = program_.buffers[id];
+        if (buffer.use != plan::BufferUse::weights) continue;
+        const compiler::WeightBinding binding = compiler::bind_weight(buffer.name, program_.role, config_);
+        const model::TensorView& tensor = compiler::bound_tensor(binding, file.weights());
+        require(tensor.dtype == binding.dtype && binding.bytes() == buffer.size_bytes,
+                "weight buffer '" + buffer.name + "' of chip " + std::to_string(program_.chip) + " holds " +
+                    std::to_string(buffer.size_bytes) + " bytes; the model's tensor slice has " +
+                    std::to_string(binding.bytes()) + " (" + kernels::dtype_name(tensor.dtype) + ")");
+        const kernels::Matrix whole{tensor.dtype, tensor.rows, tensor.cols, tensor.data};
+        switch (binding.slice) {
+            case compiler::SliceKind::whole:
+                std::memcpy(buffers_[id].data(), tensor.data, tensor.size_bytes());
+                matrices_[id] = {tensor.dtype, tensor.rows, tensor.cols, buffers_[id].data()};
+                break;
+            case compiler::SliceKind::rows: matrices_[id] = compiler::slice_rows(whole, binding.range, buffers_[id]); break;
+            case compiler::SliceKind::columns:
+                matrices_[id] = compiler::slice_columns(whole, binding.range, buffers_[id]);
+                break;
+        }
+    }
+}
+
+std::span<float> ChipRunner::floats(plan::BufferId buffer) {
+    auto bytes = buffers_.at(buffer);
+    return {reinterpret_cast<float*>(bytes.data()), bytes.size() / sizeof(float)};
+}
+
+const kernels::Matrix& ChipRunner::matrix(plan::BufferId buffer) const {
+    const auto found = matrices_.find(buffer);
+    require(found != matrices_.end(), [&] {
+        return "chip " + std::to_string(program_.chip) + ": buffer '" + program_.buffers.at(buffer).name +
+               "' is not a weight matrix";
+    });
+    return found->second;
+}
+
+void ChipRunner::begin_step(int token, int position) {
+    next_ = 0;
+    token_ = token;
+    position_ = position;
+    chip_.reset_step();
+}
+
+bool ChipRunner::advance(collectives::Transport& transport) {
+    const std::size_t start = next_;
+    const auto chip = program_.chip;
+    while (!done()) {
+        const plan::Instruction& instruction = program_.instructions[next_];
+        if (const auto* compute = std::get_if<plan::Compute>(&instruction.body)) {
+            execute(*compute);
+            chip_.charge(account_kind(compute->op), compute->cycles + compute->cycles_per_position * (position_ + 1));
+        } else if (const auto* send = std::get_if<plan::Send>(&instruction.body)) {
+            const auto bytes = buffers_.at(send->buffer).subspan(static_cast<std::size_t>(send->offset_bytes),
+                                                                 static_cast<std::size_t>(send->bytes));
+            transport.send_copy(chip, send->peer, send->tag, bytes);
+        } else if (const auto* recv = std::get_if<plan::Recv>(&instruction.body)) {
+            const auto target = buffers_.at(recv->buffer).subspan(static_cast<std::size_t>(recv->offset_bytes),
+                                                                  static_cast<std::size_t>(recv->bytes));
+            const bool arrived =
+                transport.try_recv(chip, recv->peer, recv->tag, target.size(), [&](std::span<const std::byte> message) {
+                    std::memcpy(target.data(), message.data(), message.size());
+                });
+            if (!arrived) break;
+        }
+        // Deskew points and barriers order time, not data: nothing to compute.
+        ++next_;
+    }
+    return next_ != start;
+}
+
+void ChipRunner::execute(const plan::Compute& compute) {
+    const auto in = [&](std::size_t i) { return floats(compute.inputs.at(i)).data(); };
+    const auto out = [&](std::size_t i) { return floats(compute.outputs.at(i)).data(); };
+    const auto& shape = compute.shape;
+    const auto dim = [&](std::size_t i) { return shape.at(i); };
+    switch (compute.op) {
+        case plan::OpKind::embed: {
+            const std::int64_t begin = dim(0), end = dim(1);
+            float* x = out(0);
+            if (token_ >= begin && token_ < end) {
+                kernels::dequantize_row(matrix(compute.inputs.at(0)), token_ - begin, x);
+            } else {
+                std::fill_n(x, config_.dim, 0.0f);
+            }
+            break;
+        }
+        case plan::OpKind::rmsnorm: kernels::rmsnorm(out(0), in(0), in(1), dim(0), config_.rms_norm_eps); break;
+        case plan::OpKind::matmul:
+        case plan::OpKind::lm_head: kernels::matvec(matrix(compute.inputs.at(0)), in(1), out(0), pool_); break;
+        case plan::OpKind::rope: {
+            const auto head_dim = static_cast<int>(dim(2));
+            kernels::rope(out(0), static_cast<int>(dim(0)), head_dim, position_, config_.rope_theta);
+            kernels::rope(out(1), static_cast<int>(dim(1)), head_dim, position_, config_.rope_theta);
+            break;
+        }
+        case plan::OpKind::attention: {
+            const kernels::AttentionHeads heads{static_cast<int>(dim(0)), static_cast<int>(dim(1)),
+                                                static_cast<int>(dim(2)), static_cast<int>(dim(3)),
+                                                static_cast<int>(dim(4))};
+            const std::int64_t stride = std::int64_t{heads.kv_head_count()} * heads.head_dim;
+            float* keys = floats(compute.inputs.at(3)).data();
+            float* values = floats(compute.inputs.at(4)).data();
+            const std::size_t row = static_cast<std::size_t>(position_) * static_cast<std::size_t>(stride);
+            require(row + static_cast<std::size_t>(stride) <= floats(compute.inputs.at(3)).size(), [&] {
+                return "position " + std::to_string(position_) + " is beyond the KV cache of chip " +
+                       std::to_string(program_.chip);
+            });
+            std::copy_n(in(1), stride, keys + row);
+            std::copy_n(in(2), stride, values + row);
+            require(kernels::attention_scratch_floats(heads.head_count, position_ + 1) <=
+                            floats(compute.inputs.at(5)).size(),
+                    [&] {
+                        return "position " + std::to_string(position_) + " needs more attention scratch than chip " +
+                               std::to_string(program_.chip) + " holds";
+                    });
+            const kernels::KvCacheView cache{keys, values, stride, position_ + 1};
+            kernels::attention(in(0), cache, heads, out(0), floats(compute.inputs.at(5)).data(), pool_);
+            break;
+        }
+        case plan::OpKind::swiglu: kernels::swiglu(out(0), in(1), dim(0)); break;
+        case plan::OpKind::add: {
+            float* target = floats(compute.inputs.at(0)).data() + dim(0);
+            const float* source = floats(compute.inputs.at(1)).data() + dim(1);
+            for (std::int64_t i = 0; i < dim(2); ++i) target[i] += source[i];
+            break;
+        }
+        case plan::OpKind::argmax: break;  // refused by check()
+    }
+}
+
+}  // namespace lpu::engine

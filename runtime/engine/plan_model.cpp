@@ -1,0 +1,81 @@
+#include "runtime/engine/plan_model.hpp"
+
+#include "base/error.hpp"
+#include "runtime/compiler/lowering.hpp"
+
+namespace lpu::engine {
+namespace {
+
+std::size_t head_chip(const plan::Plan& plan) {
+    for (std::size_t c = 0; c < plan.chips.size(); ++c) {
+        const auto& role = plan.chips[c].role;
+        if (role.tp_rank == 0 && role.pp_stage + 1 == plan.grid.pp) return c;
+    }
+    throw Error("the plan has no chip for TP rank 0 of its last pipeline stage");
+}
+
+plan::BufferId buffer_named(const plan::ChipProgram& program, const char* name) {
+    for (plan::BufferId id = 0; id < program.buffers.size(); ++id) {
+        if (program.buffers[id].name == name) return id;
+    }
+    throw Error("chip " + std::to_string(program.chip) + " of the plan has no '" + name + "' buffer");
+}
+
+}  // namespace
+
+PlanModel::PlanModel(plan::Plan plan, const model::ModelFile& file, const sim::ChipSpec& spec,
+                     collectives::Transport& transport, kernels::ThreadPool& pool)
+    : plan_(std::move(plan)), retimer_(plan_), config_(file.config()), clock_hz_(spec.clock_hz), transport_(transport) {
+    require(plan_.context_positions >= 1 && plan_.context_positions <= config_.context_length,
+            "the plan's KV cache of " + std::to_string(plan_.context_positions) +
+                " positions does not suit the model's context of " + std::to_string(config_.context_length));
+    require(plan_.sram_bytes == spec.sram_bytes, "the plan was compiled for chips with " +
+                                                     std::to_string(plan_.sram_bytes) + " bytes of SRAM, '" +
+                                                     spec.name + "' has " + std::to_string(spec.sram_bytes));
+    head_ = head_chip(plan_);
+    logits_ = buffer_named(plan_.chips[head_], compiler::kLogitsBuffer);
+    require(plan_.chips[head_].buffers[logits_].size_bytes ==
+                static_cast<std::int64_t>(sizeof(float)) * config_.vocab_size,
+            "the plan's logits buffer does not hold the model's " + std::to_string(config_.vocab_size) + " logits");
+    for (const auto& program : plan_.chips) runners_.push_back(std::make_unique<ChipRunner>(program, file, spec, pool));
+}
+
+std::int64_t PlanModel::step_cycles(int position) {
+    auto found = step_cycles_.find(position);
+    if (found == step_cycles_.end()) {
+        found = step_cycles_.emplace(position, retimer_.step_end_cycle(position)).first;
+    }
+    return found->second;
+}
+
+std::span<float> PlanModel::forward(int token, int position) {
+    require(token >= 0 && token < config_.vocab_size, "token id " + std::to_string(token) + " out of range");
+    require(position >= 0 && position < max_positions(), "position " + std::to_string(position) + " beyond the " +
+                                                             std::to_string(max_positions()) + "-position KV cache");
+    for (auto& runner : runners_) runner->begin_step(token, position);
+    try {
+        for (bool all_done = false; !all_done;) {
+            bool progressed = false;
+            all_done = true;
+            for (auto& runner : runners_) {
+                progressed = runner->advance(transport_) || progressed;
+                all_done = all_done && runner->done();
+            }
+            if (!all_done && !progressed) {
+                // Every chip of the plan is here, so nobody else can send what they wait for.
+                for (const auto& runner : runners_) {
+                    require(runner->done(), "the plan deadlocks: chip " + std::to_string(runner->program().chip) +
+                                                " waits at instruction " + std::to_string(runner->next_instruction()) +
+                                                " for a message no chip sends");
+                }
+            }
+        }
+    } catch (const std::exception& e) {
+        transport_.abort(e.what());
+        throw;
+    }
+    last_forward_cycles_ = step_cycles(position);
+    return runners_[head_]->floats(logits_).first(static_cast<std::size_t>(config_.vocab_size));
+}
+
+}  // namespace lpu::engine

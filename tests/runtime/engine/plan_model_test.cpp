@@ -1,0 +1,138 @@
+// Compiled plans executed in one process: every partition gives the tokens of
+// one chip (reference A for stories260K) and logits within 1e-4 of one chip
+// for a GQA synthetic model, bitwise the same run after run.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "launch/transport/in_process_transport.hpp"
+#include "plan/retime.hpp"
+#include "runtime/compiler/compile.hpp"
+#include "runtime/compiler/fingerprints.hpp"
+#include "runtime/engine/generator.hpp"
+#include "runtime/engine/plan_model.hpp"
+#include "runtime/engine/single_chip_model.hpp"
+#include "runtime/model/model_file.hpp"
+#include "runtime/model/synthetic_model.hpp"
+#include "runtime/model/tokenizer.hpp"
+#include "sim/chip_spec.hpp"
+#include "tests/support/paths.hpp"
+#include "tests/support/reference_outputs.hpp"
+#include "tests/support/temp_path.hpp"
+#include "topology/topology_spec.hpp"
+
+using namespace lpu;
+
+namespace {
+
+struct CompiledRun {
+    topology::Topology topology;
+    sim::ChipSpec spec;
+    launch::InProcessTransport transport;
+    std::unique_ptr<engine::PlanModel> model;
+
+    CompiledRun(const model::ModelFile& file, int tp, int pp, int positions, const std::string& spec_name = "tsp-v1")
+        : topology(topology::topology_from_spec(compiler::default_topology_spec(tp * pp))),
+          spec(sim::chip_spec_preset(spec_name)) {
+        compiler::CompileOptions options;
+        options.tp = tp;
+        options.pp = pp;
+        options.positions = positions;
+        auto plan = compiler::compile_plan(file.config(), compiler::model_fingerprint(file),
+                                           {&topology, compiler::default_topology_spec(tp * pp), &spec}, options);
+        model = std::make_unique<engine::PlanModel>(std::move(plan), file, spec, transport);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("stories260K on every TP x PP grid, greedy, 256 steps: reference A", "[engine][plan][reference]") {
+    LPU_REQUIRE_SHARED_MODEL(path, "stories260K.gguf");
+    const auto file = model::open_model(path);
+    const model::Tokenizer tokenizer(*file->tokenizer());
+    const auto [tp, pp] = GENERATE(table<int, int>({{1, 1}, {2, 1}, {4, 1}, {8, 1}, {1, 5}, {2, 5}, {4, 2}, {8, 5}}));
+    CAPTURE(tp, pp);
+    CompiledRun run(*file, tp, pp, 256);
+    CHECK(run.model->chips().size() == static_cast<std::size_t>(tp * pp));
+    engine::GenerationOptions options;
+    options.steps = 256;
+    options.sampling.temperature = 0.0f;
+    const auto result = engine::generate(*run.model, tokenizer, options);
+    CHECK(result.tokens == test::kReferenceTokensA);
+    CHECK(result.text == test::kReferenceTextA);
+    CHECK(result.stats.emulated_cycles > 0);
+    CHECK(run.transport.pending() == 0);
+}
+
+TEST_CASE("tp 8 shares the 4 KV heads and splits hidden 172 unevenly", "[engine][plan]") {
+    LPU_REQUIRE_SHARED_MODEL(path, "stories260K.gguf");
+    const auto file = model::open_model(path);
+    CompiledRun run(*file, 8, 1, 64);
+    std::vector<std::uint32_t> hidden_sizes;
+    for (const auto& runner : run.model->chips()) {
+        const auto& role = runner->program().role;
+        CHECK(role.heads.last - role.heads.first == 1);
+        CHECK(role.kv_heads.last - role.kv_heads.first == 1);
+        CHECK(role.kv_heads.first == role.heads.first / 2);
+        hidden_sizes.push_back(role.hidden_columns.last - role.hidden_columns.first);
+    }
+    CHECK(*std::min_element(hidden_sizes.begin(), hidden_sizes.end()) == 21);
+    CHECK(*std::max_element(hidden_sizes.begin(), hidden_sizes.end()) == 22);
+}
+
+TEST_CASE("compiler-test synthetic model: every partition within 1e-4 of one chip, bitwise repeatable",
+          "[engine][plan]") {
+    const auto path = test::unique_temp_path("compiler-test", ".gguf");
+    model::write_synthetic_model(model::synthetic_preset("compiler-test"), path.string());
+    const auto file = model::open_model(path.string());
+    const int positions = 8;
+    const std::vector<int> tokens = {1, 300, 301, 4000, 17, 2500, 99, 3};
+
+    engine::SingleChipModel reference(*file, sim::chip_spec_preset("tsp-v1"), positions);
+    std::vector<std::vector<float>> expected;
+    for (int p = 0; p < positions; ++p) {
+        const auto logits = reference.forward(tokens[static_cast<std::size_t>(p)], p);
+        expected.emplace_back(logits.begin(), logits.end());
+    }
+    const auto [tp, pp] = GENERATE(table<int, int>({{1, 1}, {2, 1}, {8, 1}, {1, 8}, {2, 4}, {4, 2}, {8, 2}}));
+    CAPTURE(tp, pp);
+    std::vector<std::vector<float>> first;
+    for (int repeat = 0; repeat < 2; ++repeat) {
+        CompiledRun run(*file, tp, pp, positions);
+        for (int p = 0; p < positions; ++p) {
+            const auto logits = run.model->forward(tokens[static_cast<std::size_t>(p)], p);
+            const auto& want = expected[static_cast<std::size_t>(p)];
+            double error = 0.0, norm = 0.0;
+            for (std::size_t i = 0; i < want.size(); ++i) {
+                error = std::max(error, std::abs(static_cast<double>(logits[i]) - want[i]));
+                norm = std::max(norm, std::abs(static_cast<double>(want[i])));
+            }
+            CHECK(error <= 1e-4 * norm);
+            if (repeat == 0) {
+                first.emplace_back(logits.begin(), logits.end());
+            } else {
+                CHECK(std::equal(logits.begin(), logits.end(), first[static_cast<std::size_t>(p)].begin()));
+            }
+        }
+    }
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("a one-chip plan costs what the one-chip model charges, give or take attention's linear fit",
+          "[engine][plan]") {
+    LPU_REQUIRE_SHARED_MODEL(path, "stories260K.gguf");
+    const auto file = model::open_model(path);
+    engine::SingleChipModel single(*file, sim::chip_spec_preset("tsp-v1"), 256);
+    CompiledRun run(*file, 1, 1, 256);
+    for (int position : {0, 100, 255}) {
+        single.forward(1, position);
+        run.model->forward(1, position);
+        const double ratio = static_cast<double>(run.model->last_forward_cycles()) /
+                             static_cast<double>(single.last_forward_cycles());
+        CAPTURE(position, ratio);
+        CHECK(ratio >= 0.99);
+        CHECK(ratio <= 1.01);
+    }
+}
