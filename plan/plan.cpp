@@ -29,6 +29,17 @@ const char* op_kind_name(OpKind op) {
     return "unknown";
 }
 
+std::int64_t instruction_duration(const InstructionBody& body) {
+    if (const auto* compute = std::get_if<Compute>(&body)) return compute->cycles;
+    if (const auto* deskew = std::get_if<Deskew>(&body)) return deskew->pad_cycles;
+    if (const auto* runtime_deskew = std::get_if<RuntimeDeskew>(&body)) return runtime_deskew->max_pad_cycles;
+    return 0;
+}
+
+std::int64_t instruction_end_cycle(const Instruction& instruction) {
+    return instruction.cycle + instruction_duration(instruction.body);
+}
+
 std::int64_t arrival_latency_cycles(const Plan& plan, const Transfer& transfer) {
     return std::max(plan.transfer_latency_cycles, transfer.flight_cycles);
 }

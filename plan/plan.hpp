@@ -157,6 +157,12 @@ struct Plan {
     bool operator==(const Plan&) const = default;
 };
 
+// How long an instruction keeps its chip busy: a Compute its cycles (without
+// the position-dependent part, see retime), a deskew its pad; transfers take
+// no time of their chip. And when it ends: cycle + duration.
+std::int64_t instruction_duration(const InstructionBody& body);
+std::int64_t instruction_end_cycle(const Instruction& instruction);
+
 // Cycles a Recv waits after its Send: max(plan.transfer_latency_cycles, transfer.flight_cycles).
 std::int64_t arrival_latency_cycles(const Plan& plan, const Transfer& transfer);
 

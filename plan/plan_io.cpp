@@ -182,10 +182,12 @@ Plan plan_from_bytes(std::string_view bytes, const std::string& origin) {
     std::memcpy(words.begin(), message_bytes.data(), message_bytes.size());
     Plan plan;
     try {
-        // A real file's objects fill its words; a larger traversal would mean
-        // lists of empty elements blown up from nothing (absurd counts).
+        // Traversal counts every struct and list read, and small lists (a shape,
+        // a route) count a whole word and their pointer each; a few reads per
+        // word of a real file is ample, while absurd list counts blown up from
+        // nothing are still refused.
         capnp::ReaderOptions options;
-        options.traversalLimitInWords = words.size() + 64;
+        options.traversalLimitInWords = 4 * words.size() + 1024;
         capnp::FlatArrayMessageReader message(words, options);
         plan = plan_from_reader(message.getRoot<schema::PlanFile>(), origin);
     } catch (const kj::Exception& e) {

@@ -28,15 +28,6 @@ std::int64_t extra_cycles(const Compute& compute, std::int64_t position) {
     return extra;
 }
 
-// How long an instruction keeps its chip busy once its position-dependent
-// part is known (transfers take no time of their chip).
-std::int64_t base_duration(const InstructionBody& body) {
-    if (const auto* deskew = std::get_if<Deskew>(&body)) return deskew->pad_cycles;
-    if (const auto* runtime_deskew = std::get_if<RuntimeDeskew>(&body)) return runtime_deskew->max_pad_cycles;
-    if (const auto* compute = std::get_if<Compute>(&body)) return compute->cycles;
-    return 0;
-}
-
 }  // namespace
 
 Retimer::Retimer(const Plan& plan) : plan_(plan), send_of_(plan.chips.size()) {
@@ -44,10 +35,10 @@ Retimer::Retimer(const Plan& plan) : plan_(plan), send_of_(plan.chips.size()) {
     for (const MatchedTransfer& pair : match_transfers(plan)) send_of_[pair.recv.chip][pair.recv.instruction] = pair.send;
 }
 
-Retimer::Timing Retimer::timing(std::int64_t position) const {
+StepTiming Retimer::timing(std::int64_t position) const {
     require(position >= 0, "cannot retime a plan for negative position " + std::to_string(position));
     const auto& chips = plan_.chips;
-    Timing timing{std::vector<std::vector<std::int64_t>>(chips.size()), std::vector<std::vector<std::int64_t>>(chips.size())};
+    StepTiming timing{std::vector<std::vector<std::int64_t>>(chips.size()), std::vector<std::vector<std::int64_t>>(chips.size())};
     for (std::size_t c = 0; c < chips.size(); ++c) {
         timing.cycles[c].resize(chips[c].instructions.size());
         timing.durations[c].resize(chips[c].instructions.size());
@@ -74,7 +65,7 @@ Retimer::Timing Retimer::timing(std::int64_t position) const {
                 }
                 timing.cycles[c][i] = cycle;
                 shift_cycles[c] = cycle - instruction.cycle;
-                std::int64_t duration = base_duration(instruction.body);
+                std::int64_t duration = instruction_duration(instruction.body);
                 if (const auto* compute = std::get_if<Compute>(&instruction.body)) {
                     const std::int64_t extra = extra_cycles(*compute, position);
                     duration = checked_add(duration, extra, position);
@@ -96,7 +87,7 @@ Retimer::Timing Retimer::timing(std::int64_t position) const {
 }
 
 Plan Retimer::retime(std::int64_t position) const {
-    const Timing concrete = timing(position);
+    const StepTiming concrete = timing(position);
     Plan retimed = plan_;
     for (std::size_t c = 0; c < retimed.chips.size(); ++c) {
         auto& instructions = retimed.chips[c].instructions;
@@ -111,13 +102,10 @@ Plan Retimer::retime(std::int64_t position) const {
     return retimed;
 }
 
-std::int64_t Retimer::step_end_cycle(std::int64_t position) const {
-    const Timing concrete = timing(position);
+std::int64_t StepTiming::end_cycle() const {
     std::int64_t end = 0;
-    for (std::size_t c = 0; c < concrete.cycles.size(); ++c) {
-        for (std::size_t i = 0; i < concrete.cycles[c].size(); ++i) {
-            end = std::max(end, concrete.cycles[c][i] + concrete.durations[c][i]);
-        }
+    for (std::size_t c = 0; c < cycles.size(); ++c) {
+        for (std::size_t i = 0; i < cycles[c].size(); ++i) end = std::max(end, cycles[c][i] + durations[c][i]);
     }
     return end;
 }
@@ -128,7 +116,7 @@ std::int64_t step_end_cycle(const Plan& plan) {
     std::int64_t end = 0;
     for (const ChipProgram& chip : plan.chips) {
         for (const Instruction& instruction : chip.instructions) {
-            std::int64_t duration = base_duration(instruction.body);
+            std::int64_t duration = instruction_duration(instruction.body);
             if (const auto* compute = std::get_if<Compute>(&instruction.body)) duration += compute->cycles_per_position;
             end = std::max(end, instruction.cycle + duration);
         }

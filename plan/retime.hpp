@@ -23,23 +23,26 @@ namespace lpu::plan {
 // sends and recvs that wait on each other in a cycle; `plan` must be valid.
 Plan retime(const Plan& plan, std::int64_t position);
 
+// Every instruction's cycle at one position, and its concrete duration (how
+// long it keeps its chip busy), indexed [chip][instruction] like the plan.
+struct StepTiming {
+    std::vector<std::vector<std::int64_t>> cycles;
+    std::vector<std::vector<std::int64_t>> durations;
+    std::int64_t end_cycle() const;  // when the last instruction ends
+};
+
 // The same for many positions of one plan: transfers are matched once, and the
-// step latency comes without building the retimed plan (executors call it
-// every step). Keeps a reference to `plan`, which must outlive it.
+// timing comes without building the retimed plan (executors need it every
+// step). Keeps a reference to `plan`, which must outlive it.
 class Retimer {
 public:
     explicit Retimer(const Plan& plan);
     Plan retime(std::int64_t position) const;
+    StepTiming timing(std::int64_t position) const;
     // step_end_cycle(retime(position)), computed directly.
-    std::int64_t step_end_cycle(std::int64_t position) const;
+    std::int64_t step_end_cycle(std::int64_t position) const { return timing(position).end_cycle(); }
 
 private:
-    // Every instruction's cycle at `position`, and its concrete duration.
-    struct Timing {
-        std::vector<std::vector<std::int64_t>> cycles;
-        std::vector<std::vector<std::int64_t>> durations;
-    };
-    Timing timing(std::int64_t position) const;
 
     const Plan& plan_;
     // For each Recv, the Send it waits for.

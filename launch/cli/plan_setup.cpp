@@ -24,6 +24,10 @@ void add_partition_options(CLI::App& command, SystemOptions& options) {
     command.add_option("--topology", options.topology,
                        "System wiring: fc:N, ring:N, torus:AxB[xC], mesh:..., dragonfly:R, or a topology file "
                        "(default: fc:N up to 8 chips, else a Dragonfly)");
+    command.add_option("--batch", options.compile.batch,
+                       "Sequences per decode step, pipelined through the stages (same prompt, seeds seed+i)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1024));
     command.add_option("--collective", options.compile.collective_algorithm,
                        "All-reduce algorithm for tensor parallelism (auto = fastest on the fabric model)")
         ->capture_default_str();
@@ -31,7 +35,7 @@ void add_partition_options(CLI::App& command, SystemOptions& options) {
 
 bool wants_plan(const SystemOptions& options) {
     return options.compile.tp > 0 || options.compile.pp > 0 || options.compile.chips > 0 ||
-           !options.topology.empty() || !options.plan_path.empty();
+           options.compile.batch > 1 || !options.topology.empty() || !options.plan_path.empty();
 }
 
 namespace {
@@ -46,8 +50,9 @@ int chip_count(const compiler::CompileOptions& options) {
 PreparedPlan prepare_plan(const model::ModelFile& file, const SystemOptions& options) {
     PreparedPlan prepared{{}, sim::load_chip_spec(options.spec), nullptr};
     if (!options.plan_path.empty()) {
-        require(options.compile.tp == 0 && options.compile.pp == 0 && options.compile.chips == 0,
-                "--plan fixes the partition: drop --tp, --pp and --chips");
+        require(options.compile.tp == 0 && options.compile.pp == 0 && options.compile.chips == 0 &&
+                    options.compile.batch == 1,
+                "--plan fixes the partition and the batch: drop --tp, --pp, --chips and --batch");
         prepared.plan = plan::load_plan(options.plan_path);
         require(options.compile.positions == 0 || options.compile.positions == prepared.plan.context_positions,
                 "the plan holds a KV cache of " + std::to_string(prepared.plan.context_positions) +

@@ -1,7 +1,7 @@
 #pragma once
 // What `lpu run` and `lpu compile` share: the flags that describe the system
-// and the partition (--spec, --topology, --tp/--pp/--chips, --context,
-// --collective), and how a plan comes to be: compiled from those flags, or
+// and the partition (--spec, --topology, --tp/--pp/--chips, --batch,
+// --context, --collective), and how a plan comes to be: compiled from those flags, or
 // loaded from a file and checked against this model and system.
 #include <memory>
 #include <string>
@@ -25,7 +25,7 @@ struct SystemOptions {
 
 // --spec and --context (every model run has them).
 void add_chip_options(CLI::App& command, SystemOptions& options);
-// --topology, --tp, --pp, --chips, --collective.
+// --topology, --tp, --pp, --chips, --batch, --collective.
 void add_partition_options(CLI::App& command, SystemOptions& options);
 
 // True when the flags ask for more than the single-chip path.

@@ -53,11 +53,14 @@ struct RunChips {
     std::string grid;  // "tp 2 x pp 4 on fc:8", or "1 chip"
 };
 
-nlohmann::json to_json(const engine::GenerationResult& result, const RunChips& run) {
+// The first sequence's fields at the top (what a batch of one prints), every
+// sequence under "sequences" when there are several.
+nlohmann::json to_json(const std::vector<engine::GenerationResult>& results, const RunChips& run) {
+    const auto& result = results.front();
     const auto& stats = result.stats;
     nlohmann::json sram = nlohmann::json::array();
     for (const auto* chip : run.chips) sram.push_back(sram_json(chip->sram()));
-    return {
+    nlohmann::json out = {
         {"prompt_tokens", result.prompt_tokens},
         {"tokens", result.tokens},
         {"text", result.text},
@@ -68,11 +71,21 @@ nlohmann::json to_json(const engine::GenerationResult& result, const RunChips& r
           {"host_tokens_per_second", stats.host_tokens_per_second()},
           {"emulated_cycles", stats.emulated_cycles},
           {"emulated_us_per_token", stats.emulated_us_per_token()},
+          {"emulated_tokens_per_second", stats.emulated_tokens_per_second()},
+          {"batch", stats.batch},
           {"clock_hz", stats.clock_hz},
           {"chips", run.chips.size()},
           {"grid", run.grid},
           {"sram", run.chips.size() == 1 ? sram.front() : sram}}},
     };
+    if (results.size() > 1) {
+        out["sequences"] = nlohmann::json::array();
+        for (const auto& sequence : results) {
+            out["sequences"].push_back(
+                {{"tokens", sequence.tokens}, {"text", sequence.text}, {"stopped_at_eos", sequence.stopped_at_eos}});
+        }
+    }
+    return out;
 }
 
 void print_summary(const engine::GenerationResult& result, const RunChips& run) {
@@ -88,6 +101,10 @@ void print_summary(const engine::GenerationResult& result, const RunChips& run) 
                  static_cast<int>(result.tokens.size()), stats.positions, stats.host_tokens_per_second(),
                  stats.emulated_us_per_token(), run.grid.c_str(), stats.clock_hz / 1e6, emptiest / 1e6, fullest / 1e6,
                  run.chips.front()->sram().capacity_bytes() / 1e6);
+    if (stats.batch > 1) {
+        std::fprintf(stderr, "lpu run: batch of %d sequences | emulated throughput %.0f tokens/s (all sequences)\n",
+                     stats.batch, stats.emulated_tokens_per_second());
+    }
 }
 
 void generate_and_report(engine::LanguageModel& language_model, const model::Tokenizer& tokenizer,
@@ -96,15 +113,21 @@ void generate_and_report(engine::LanguageModel& language_model, const model::Tok
         std::fwrite(piece.data(), 1, piece.size(), stdout);
         std::fflush(stdout);
     };
-    const auto result = engine::generate(language_model, tokenizer, options.generation,
-                                         options.json ? std::function<void(std::string_view)>{} : stream);
+    const bool streaming = !options.json && language_model.batch_size() == 1;
+    const auto results = engine::generate_batch(language_model, tokenizer, options.generation,
+                                                streaming ? stream : std::function<void(std::string_view)>{});
     if (options.json) {
-        std::cout << to_json(result, chips()).dump(2) << "\n";
-    } else {
+        std::cout << to_json(results, chips()).dump(2) << "\n";
+    } else if (streaming) {
         std::fputc('\n', stdout);
+    } else {
+        for (std::size_t b = 0; b < results.size(); ++b) {
+            std::printf("--- sequence %zu (seed %llu)\n%s\n", b,
+                        static_cast<unsigned long long>(options.generation.sampling.seed + b), results[b].text.c_str());
+        }
     }
     std::fflush(stdout);
-    print_summary(result, chips());
+    print_summary(results.front(), chips());
 }
 
 void run(const RunOptions& options) {

@@ -1,10 +1,12 @@
 #include "runtime/compiler/compile.hpp"
 
 #include <cmath>
+#include <optional>
 
 #include "base/error.hpp"
 #include "base/log.hpp"
 #include "collectives/fabric_timing.hpp"
+#include "plan/retime.hpp"
 #include "plan/validation.hpp"
 #include "runtime/chip/sram_arena.hpp"
 #include "runtime/compiler/fingerprints.hpp"
@@ -18,9 +20,8 @@
 namespace lpu::compiler {
 namespace {
 
-GridEstimate pick_grid(const model::ModelConfig& config, const sim::ChipSpec& spec, const CompileOptions& options,
-                       int positions) {
-    if (options.tp == 0 && options.pp == 0) return choose_grid(config, spec, std::max(options.chips, 1), positions);
+GridEstimate explicit_grid(const model::ModelConfig& config, const sim::ChipSpec& spec, const CompileOptions& options,
+                           int positions) {
     require(options.tp >= 1 && options.pp >= 1,
             "give both --tp and --pp (got tp " + std::to_string(options.tp) + ", pp " + std::to_string(options.pp) + ")");
     require(options.chips == 0 || options.chips == options.tp * options.pp,
@@ -67,17 +68,11 @@ std::string default_topology_spec(int chips) {
     return "dragonfly:" + std::to_string((chips + chips_per_rack - 1) / chips_per_rack);
 }
 
-plan::Plan compile_plan(const model::ModelConfig& config, const plan::ModelFingerprint& model, const System& system,
-                        const CompileOptions& options) {
-    require(system.topology && system.spec, "compile_plan needs a topology and a chip spec");
-    model::validate(config);
-    const int positions = options.positions == 0 ? config.context_length : options.positions;
-    require(positions >= 1 && positions <= config.context_length,
-            "--context must be between 1 and the model's " + std::to_string(config.context_length) +
-                " positions (got " + std::to_string(positions) + ")");
-    const sim::ChipSpec& spec = *system.spec;
-    const GridEstimate grid = pick_grid(config, spec, options, positions);
+namespace {
 
+plan::Plan build_plan(const model::ModelConfig& config, const plan::ModelFingerprint& model, const System& system,
+                      const CompileOptions& options, const GridEstimate& grid, int positions) {
+    const sim::ChipSpec& spec = *system.spec;
     const collectives::FabricTiming fabric(*system.topology, spec);
     LoweringInput input;
     input.config = &config;
@@ -86,6 +81,7 @@ plan::Plan compile_plan(const model::ModelConfig& config, const plan::ModelFinge
     input.placement = place_grid(*system.topology, grid.tp, grid.pp);
     input.split = grid.split;
     input.positions = positions;
+    input.batch = options.batch;
     input.collective_algorithm = options.collective_algorithm;
     input.scheduler = fabric_params(*system.topology, spec, input.placement);
     LoweredProgram lowered = lower_model(input);
@@ -93,7 +89,8 @@ plan::Plan compile_plan(const model::ModelConfig& config, const plan::ModelFinge
     plan::Plan plan;
     plan.model = model;
     plan.system = system_fingerprint(*system.topology, system.topology_name, spec);
-    plan.grid = {static_cast<std::uint32_t>(grid.tp), static_cast<std::uint32_t>(grid.pp), 1, 1};
+    const auto batch = static_cast<std::uint32_t>(options.batch);
+    plan.grid = {static_cast<std::uint32_t>(grid.tp), static_cast<std::uint32_t>(grid.pp), batch, batch};
     plan.sram_bytes = spec.sram_bytes;
     plan.transfer_latency_cycles = std::max<std::int64_t>(lowered.min_flight_cycles, 0);
     plan.context_positions = positions;
@@ -107,6 +104,45 @@ plan::Plan compile_plan(const model::ModelConfig& config, const plan::ModelFinge
     log::get("compiler")->info("compiled '{}' for tp {} x pp {} on {}: {} bytes of SRAM on the fullest chip",
                                config.name, grid.tp, grid.pp, system.topology_name, fullest);
     return plan;
+}
+
+// --chips N: every fitting grid of N chips is compiled and the one whose step
+// at the last position of the context (the slowest) is shortest wins; ties go
+// to the smaller tp. The estimates only filter what fits: the scheduled plan,
+// with its real collectives and slack, is what decides.
+plan::Plan fastest_plan(const model::ModelConfig& config, const plan::ModelFingerprint& model, const System& system,
+                        const CompileOptions& options, int positions) {
+    const int chips = std::max(options.chips, 1);
+    choose_grid(config, *system.spec, chips, positions);  // throws, with the minimum chip count, when none fits
+    std::optional<plan::Plan> best;
+    std::int64_t best_cycles = 0;
+    for (const GridEstimate& grid : estimate_grids(config, *system.spec, chips, positions)) {
+        if (!grid.fits) continue;
+        plan::Plan candidate = build_plan(config, model, system, options, grid, positions);
+        const std::int64_t cycles = plan::Retimer(candidate).step_end_cycle(positions - 1);
+        log::get("compiler")->debug("tp {} x pp {}: {} cycles per token at the last position", grid.tp, grid.pp, cycles);
+        if (!best || cycles < best_cycles) {
+            best = std::move(candidate);
+            best_cycles = cycles;
+        }
+    }
+    return std::move(*best);
+}
+
+}  // namespace
+
+plan::Plan compile_plan(const model::ModelConfig& config, const plan::ModelFingerprint& model, const System& system,
+                        const CompileOptions& options) {
+    require(system.topology && system.spec, "compile_plan needs a topology and a chip spec");
+    model::validate(config);
+    require(options.batch >= 1 && options.batch <= 1024,
+            "--batch must be between 1 and 1024 sequences, got " + std::to_string(options.batch));
+    const int positions = options.positions == 0 ? config.context_length : options.positions;
+    require(positions >= 1 && positions <= config.context_length,
+            "--context must be between 1 and the model's " + std::to_string(config.context_length) +
+                " positions (got " + std::to_string(positions) + ")");
+    if (options.tp == 0 && options.pp == 0) return fastest_plan(config, model, system, options, positions);
+    return build_plan(config, model, system, options, explicit_grid(config, *system.spec, options, positions), positions);
 }
 
 }  // namespace lpu::compiler

@@ -28,6 +28,7 @@ struct CompileOptions {
     int pp = 0;
     int chips = 0;      // choose the best grid of this many chips (when tp and pp are 0); 0 = 1
     int positions = 0;  // KV cache length; 0 = the model's context length
+    int batch = 1;      // sequences per decode step (pipeline micro-batches of one sequence each)
     std::string collective_algorithm = "auto";
 };
 

@@ -42,19 +42,27 @@ std::string describe(const model::ModelConfig& c) {
            " vocab " + std::to_string(c.vocab_size) + " " + kernels::dtype_name(c.weight_dtype);
 }
 
+// The hash covers the shape and the weights, not the names: the same model
+// as GGUF and as a llama2.c checkpoint runs the same plans.
+std::string shape_text(const model::ModelConfig& c) {
+    return std::to_string(c.dim) + " " + std::to_string(c.n_layers) + " " + std::to_string(c.n_heads) + " " +
+           std::to_string(c.n_kv_heads) + " " + std::to_string(c.hidden_dim) + " " + std::to_string(c.vocab_size) +
+           " " + std::to_string(c.context_length) + " " + kernels::dtype_name(c.weight_dtype) + " " +
+           std::to_string(c.rms_norm_eps) + " " + std::to_string(c.rope_theta) + (c.tied_output ? " tied" : "");
+}
+
 }  // namespace
 
 plan::ModelFingerprint shape_fingerprint(const model::ModelConfig& config) {
     Hasher hasher;
-    hasher.add(describe(config));
+    hasher.add(shape_text(config));
     return {hasher.value(), describe(config)};
 }
 
 plan::ModelFingerprint model_fingerprint(const model::ModelFile& file) {
     Hasher hasher;
-    hasher.add(describe(file.config()));
+    hasher.add(shape_text(file.config()));
     for (const model::TensorView* tensor : model::tensor_list(file.weights())) {
-        hasher.add(tensor->name);
         hasher.add(tensor->data, tensor->size_bytes());
     }
     return {hasher.value(), describe(file.config())};

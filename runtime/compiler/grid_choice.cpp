@@ -12,11 +12,18 @@ namespace {
 
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
-// The grids of exactly `chips` chips that shard this model, tp ascending;
-// grids the model cannot be split into (e.g. Q8_0 ranges that cannot align)
-// are left out.
-std::vector<GridEstimate> estimate_all(const model::ModelConfig& config, const sim::ChipSpec& spec, int chips,
-                                       int positions) {
+std::optional<GridEstimate> best_fitting(const std::vector<GridEstimate>& grids) {
+    std::optional<GridEstimate> best;
+    for (const auto& grid : grids) {
+        if (grid.fits && (!best || grid.token_cycles < best->token_cycles)) best = grid;
+    }
+    return best;
+}
+
+}  // namespace
+
+std::vector<GridEstimate> estimate_grids(const model::ModelConfig& config, const sim::ChipSpec& spec, int chips,
+                                         int positions) {
     std::vector<GridEstimate> grids;
     for (int tp = 1; tp <= std::min(chips, config.n_heads); ++tp) {
         if (chips % tp != 0 || chips / tp > config.n_layers) continue;
@@ -28,16 +35,6 @@ std::vector<GridEstimate> estimate_all(const model::ModelConfig& config, const s
     }
     return grids;
 }
-
-std::optional<GridEstimate> best_fitting(const std::vector<GridEstimate>& grids) {
-    std::optional<GridEstimate> best;
-    for (const auto& grid : grids) {
-        if (grid.fits && (!best || grid.token_cycles < best->token_cycles)) best = grid;
-    }
-    return best;
-}
-
-}  // namespace
 
 std::int64_t link_hop_cycles(const sim::ChipSpec& spec, std::int64_t bytes) {
     const std::int64_t vectors = ceil_div(bytes, spec.vector_bytes);
@@ -93,7 +90,7 @@ GridEstimate choose_grid(const model::ModelConfig& config, const sim::ChipSpec& 
             "positions " + std::to_string(positions) + " outside [1, context_length " +
                 std::to_string(config.context_length) + "]");
     const std::string what = "model '" + config.name + "' with a " + std::to_string(positions) + "-position KV cache";
-    const auto grids = estimate_all(config, spec, chips, positions);
+    const auto grids = estimate_grids(config, spec, chips, positions);
     if (const auto best = best_fitting(grids)) return *best;
 
     std::string problem;
@@ -114,7 +111,7 @@ GridEstimate choose_grid(const model::ModelConfig& config, const sim::ChipSpec& 
     // The largest grid the model can be split into is n_heads x n_layers chips.
     const int max_chips = config.n_heads * config.n_layers;
     for (int more = chips + 1; more <= max_chips; ++more) {
-        if (best_fitting(estimate_all(config, spec, more, positions))) {
+        if (best_fitting(estimate_grids(config, spec, more, positions))) {
             throw Error(what + " " + problem + "; it needs at least " + std::to_string(more) + " chips");
         }
     }

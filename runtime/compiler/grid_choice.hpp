@@ -17,6 +17,7 @@
 //   positions (the largest rank of its TP group) + activation_bytes.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "runtime/compiler/pipeline_stages.hpp"
 #include "runtime/model/model_config.hpp"
@@ -41,6 +42,12 @@ std::int64_t all_reduce_cycles(const sim::ChipSpec& spec, std::int64_t bytes);
 // be sharded tp ways (see shard_tensor_parallel).
 GridEstimate estimate_grid(const model::ModelConfig& config, const sim::ChipSpec& spec, int tp, int pp,
                            int positions);
+
+// Every grid of exactly `chips` chips that shards this model, tp ascending;
+// grids the model cannot be split into (e.g. Q8_0 ranges that cannot align)
+// are left out.
+std::vector<GridEstimate> estimate_grids(const model::ModelConfig& config, const sim::ChipSpec& spec, int chips,
+                                         int positions);
 
 // The best fitting grid of exactly `chips` chips. Throws lpu::Error when no
 // grid of that size exists, or none fits: the message gives the best grid's

@@ -38,19 +38,29 @@ public:
         for (int stage = 0; stage < pp_; ++stage) {
             for (int rank = 0; rank < tp_; ++rank) allocate(stage, rank);
         }
+        // Emitted in dataflow order (every Send before its Recv): stage by
+        // stage, and within a stage sequence by sequence.
+        std::vector<std::vector<SendTicket>> residuals(static_cast<std::size_t>(in_.batch));
         for (int stage = 0; stage < pp_; ++stage) {
-            if (stage == 0) {
-                embed();
-            } else {
-                pass_residual(stage - 1);
-            }
-            const IndexRange layers = in_.split.stages[static_cast<std::size_t>(stage)].layers;
-            for (std::int64_t layer = layers.begin; layer < layers.end; ++layer) {
-                attention_block(stage, static_cast<int>(layer));
-                feed_forward_block(stage, static_cast<int>(layer));
+            for (int sequence = 0; sequence < in_.batch; ++sequence) {
+                auto& tickets = residuals[static_cast<std::size_t>(sequence)];
+                if (stage == 0) {
+                    embed(sequence);
+                } else {
+                    receive_residual(stage, tickets);
+                }
+                const IndexRange layers = stage_layers(stage);
+                for (std::int64_t layer = layers.begin; layer < layers.end; ++layer) {
+                    attention_block(stage, static_cast<int>(layer), sequence);
+                    feed_forward_block(stage, static_cast<int>(layer));
+                }
+                if (stage + 1 < pp_) {
+                    tickets = send_residual(stage);
+                } else {
+                    head(sequence);
+                }
             }
         }
-        head();
         return {scheduler_.take_programs(), scheduler_.min_flight_cycles()};
     }
 
@@ -88,10 +98,13 @@ private:
             if (!(config_.tied_output && first)) weight(kOutput);
         }
         const std::int64_t kv = s.kv_features().size(), query = s.query_features().size();
-        for (std::int64_t layer = layers.begin; layer < layers.end; ++layer) {
-            const std::string prefix = "layer." + std::to_string(layer) + ".";
-            scheduler_.add_buffer(c, prefix + "key_cache", BufferUse::kv, kFloat * in_.positions * kv);
-            scheduler_.add_buffer(c, prefix + "value_cache", BufferUse::kv, kFloat * in_.positions * kv);
+        for (int sequence = 0; sequence < in_.batch; ++sequence) {
+            for (std::int64_t layer = layers.begin; layer < layers.end; ++layer) {
+                for (const char* cache : {"key_cache", "value_cache"}) {
+                    scheduler_.add_buffer(c, cache_name(static_cast<int>(layer), cache, sequence), BufferUse::kv,
+                                          kFloat * in_.positions * kv);
+                }
+            }
         }
         const auto activation = [&](const char* name, std::int64_t floats) {
             scheduler_.add_buffer(c, name, BufferUse::activation, kFloat * floats);
@@ -107,10 +120,19 @@ private:
         activation("up", s.hidden.size());
         activation("scores", static_cast<std::int64_t>(kernels::attention_scratch_floats(
                                  static_cast<int>(s.query_heads.size()), in_.positions)));
-        if (last) activation(kLogitsBuffer, rank == 0 ? config_.vocab_size : s.vocab.size());
+        if (last) {
+            for (int sequence = 0; sequence < in_.batch; ++sequence) {
+                scheduler_.add_buffer(c, logits_buffer_name(sequence), BufferUse::activation,
+                                      kFloat * (rank == 0 ? config_.vocab_size : s.vocab.size()));
+            }
+        }
         if (tp_ > 1) {
             scheduler_.add_buffer(c, "rx", BufferUse::receive, kFloat * reduce_receive_floats(stage, config_.dim, c));
         }
+    }
+
+    static std::string cache_name(int layer, const char* cache, int sequence) {
+        return "layer." + std::to_string(layer) + "." + cache + "." + std::to_string(sequence);
     }
 
     plan::Compute op(OpKind kind, std::vector<std::int64_t> shape, std::vector<BufferId> inputs,
@@ -129,12 +151,15 @@ private:
     }
 
     // y = matrix x, the matrix's shape taken from its binding.
-    void matmul(int stage, int rank, OpKind kind, const std::string& matrix, const char* x, const char* y) {
+    void matmul(int stage, int rank, const std::string& matrix, const char* x, const std::string& y,
+                int lm_head_sequence = -1) {
         const std::size_t c = chip(stage, rank);
         const WeightBinding binding = bind_weight(matrix, scheduler_.program(c).role, config_);
         const std::int64_t cycles =
             cost_.matmul_cycles({binding.rows(), binding.cols(), 1, chip::precision_of(binding.dtype)});
-        scheduler_.compute(c, op(kind, {binding.rows(), binding.cols()},
+        std::vector<std::int64_t> shape{binding.rows(), binding.cols()};
+        if (lm_head_sequence >= 0) shape.push_back(lm_head_sequence);
+        scheduler_.compute(c, op(lm_head_sequence >= 0 ? OpKind::lm_head : OpKind::matmul, std::move(shape),
                                  {buf(stage, rank, matrix), buf(stage, rank, x)}, {buf(stage, rank, y)}, cycles));
     }
 
@@ -151,25 +176,25 @@ private:
                                                  {x}, vector_cycles(sim::VectorOp::Add, config_.dim)));
     }
 
-    void embed() {
+    void embed(int sequence) {
         for (int rank = 0; rank < tp_; ++rank) {
             const IndexRange vocab = shard(rank).vocab;
-            scheduler_.compute(chip(0, rank), op(OpKind::embed, {vocab.begin, vocab.end},
+            scheduler_.compute(chip(0, rank), op(OpKind::embed, {vocab.begin, vocab.end, sequence},
                                                  {buf(0, rank, kTokenEmbedding)}, {buf(0, rank, "x")},
                                                  vector_cycles(sim::VectorOp::Multiply, config_.dim)));
         }
         all_reduce(0, "x");
     }
 
-    void attention_block(int stage, int layer) {
+    void attention_block(int stage, int layer, int sequence) {
         const std::string prefix = "layer." + std::to_string(layer) + ".";
         for (int rank = 0; rank < tp_; ++rank) {
             const TensorShard& s = shard(rank);
             const std::size_t c = chip(stage, rank);
             rmsnorm(stage, rank, "x", prefix + "attn_norm", "normed");
-            matmul(stage, rank, OpKind::matmul, prefix + "wq", "normed", "q");
-            matmul(stage, rank, OpKind::matmul, prefix + "wk", "normed", "k");
-            matmul(stage, rank, OpKind::matmul, prefix + "wv", "normed", "v");
+            matmul(stage, rank, prefix + "wq", "normed", "q");
+            matmul(stage, rank, prefix + "wk", "normed", "k");
+            matmul(stage, rank, prefix + "wv", "normed", "v");
             const std::int64_t query = s.query_features().size(), kv = s.kv_features().size();
             scheduler_.compute(c, op(OpKind::rope, {s.query_heads.size(), s.kv_heads.size(), s.head_dim},
                                      {buf(stage, rank, "q"), buf(stage, rank, "k")},
@@ -179,12 +204,13 @@ private:
                 op(OpKind::attention,
                    {config_.n_heads, config_.n_kv_heads, s.head_dim, s.query_heads.begin, s.query_heads.size()},
                    {buf(stage, rank, "q"), buf(stage, rank, "k"), buf(stage, rank, "v"),
-                    buf(stage, rank, prefix + "key_cache"), buf(stage, rank, prefix + "value_cache"),
+                    buf(stage, rank, cache_name(layer, "key_cache", sequence)),
+                    buf(stage, rank, cache_name(layer, "value_cache", sequence)),
                     buf(stage, rank, "scores")},
                    {buf(stage, rank, "attention")}, 0);
             set_attention_cycles(attention, s);
             scheduler_.compute(c, std::move(attention));
-            matmul(stage, rank, OpKind::matmul, prefix + "wo", "attention", "partial");
+            matmul(stage, rank, prefix + "wo", "attention", "partial");
         }
         all_reduce(stage, "partial");
         for (int rank = 0; rank < tp_; ++rank) add_partial(stage, rank);
@@ -209,44 +235,49 @@ private:
         for (int rank = 0; rank < tp_; ++rank) {
             const std::int64_t hidden = shard(rank).hidden.size();
             rmsnorm(stage, rank, "x", prefix + "ffn_norm", "normed");
-            matmul(stage, rank, OpKind::matmul, prefix + "w_gate", "normed", "gate");
-            matmul(stage, rank, OpKind::matmul, prefix + "w_up", "normed", "up");
+            matmul(stage, rank, prefix + "w_gate", "normed", "gate");
+            matmul(stage, rank, prefix + "w_up", "normed", "up");
             scheduler_.compute(chip(stage, rank),
                                op(OpKind::swiglu, {hidden}, {buf(stage, rank, "gate"), buf(stage, rank, "up")},
                                   {buf(stage, rank, "gate")},
                                   vector_cycles(sim::VectorOp::Silu, hidden) +
                                       vector_cycles(sim::VectorOp::Multiply, hidden)));
-            matmul(stage, rank, OpKind::matmul, prefix + "w_down", "gate", "partial");
+            matmul(stage, rank, prefix + "w_down", "gate", "partial");
         }
         all_reduce(stage, "partial");
         for (int rank = 0; rank < tp_; ++rank) add_partial(stage, rank);
     }
 
-    void pass_residual(int from_stage) {
+    std::vector<SendTicket> send_residual(int stage) {
         std::vector<SendTicket> tickets;
         for (int rank = 0; rank < tp_; ++rank) {
-            tickets.push_back(scheduler_.send(chip(from_stage, rank), chip(from_stage + 1, rank),
-                                              buf(from_stage, rank, "x"), 0, kFloat * config_.dim));
+            tickets.push_back(scheduler_.send(chip(stage, rank), chip(stage + 1, rank), buf(stage, rank, "x"), 0,
+                                              kFloat * config_.dim));
         }
+        return tickets;
+    }
+
+    void receive_residual(int stage, const std::vector<SendTicket>& tickets) {
         for (int rank = 0; rank < tp_; ++rank) {
-            scheduler_.recv(tickets[static_cast<std::size_t>(rank)], buf(from_stage + 1, rank, "x"), 0);
+            scheduler_.recv(tickets[static_cast<std::size_t>(rank)], buf(stage, rank, "x"), 0);
         }
     }
 
-    void head() {
+    void head(int sequence) {
         const int stage = pp_ - 1;
         const bool tied_here = config_.tied_output && pp_ == 1;
+        const std::string logits = logits_buffer_name(sequence);
         for (int rank = 0; rank < tp_; ++rank) {
             rmsnorm(stage, rank, "x", kFinalNorm, "normed");
-            matmul(stage, rank, OpKind::lm_head, tied_here ? kTokenEmbedding : kOutput, "normed", kLogitsBuffer);
+            matmul(stage, rank, tied_here ? kTokenEmbedding : kOutput, "normed", logits, sequence);
         }
         std::vector<SendTicket> tickets;
         for (int rank = 1; rank < tp_; ++rank) {
-            tickets.push_back(scheduler_.send(chip(stage, rank), chip(stage, 0), buf(stage, rank, kLogitsBuffer), 0,
+            tickets.push_back(scheduler_.send(chip(stage, rank), chip(stage, 0), buf(stage, rank, logits), 0,
                                               kFloat * shard(rank).vocab.size()));
         }
         for (int rank = 1; rank < tp_; ++rank) {
-            scheduler_.recv(tickets[static_cast<std::size_t>(rank - 1)], buf(stage, 0, kLogitsBuffer),
+            scheduler_.recv(tickets[static_cast<std::size_t>(rank - 1)], buf(stage, 0, logits),
                             kFloat * shard(rank).vocab.begin);
         }
     }
@@ -324,7 +355,10 @@ private:
 
 }  // namespace
 
+std::string logits_buffer_name(int sequence) { return "logits." + std::to_string(sequence); }
+
 LoweredProgram lower_model(const LoweringInput& input) {
+    require(input.batch >= 1, "the batch must be at least 1 sequence, got " + std::to_string(input.batch));
     require(input.config && input.spec && input.fabric, "lower_model: config, spec and fabric are required");
     require(static_cast<int>(input.split.stages.size()) == input.placement.pp,
             "lower_model: the pipeline split has " + std::to_string(input.split.stages.size()) + " stages, the grid " +

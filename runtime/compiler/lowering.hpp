@@ -2,8 +2,11 @@
 // Lowering: a Llama model on a placed TP x PP grid -> every chip's buffers and
 // instructions, scheduled as they are emitted (plan_scheduler.hpp).
 //
-// One decode step (one token through the whole pipeline), per chip of stage s,
-// TP rank r (see tensor_shard.hpp for the slices):
+// One decode step gives each of the `batch` sequences one token. Sequences go
+// through the pipeline one after the other (micro-batches of one sequence), so
+// stage s + 1 works on sequence b while stage s already works on b + 1; each
+// sequence has its own KV cache. Per sequence, per chip of stage s, TP rank r
+// (see tensor_shard.hpp for the slices):
 //   stage 0:  embed (its vocabulary rows; zeros unless it holds the token),
 //             all-reduce x over the TP group (the sum is the token's row)
 //   stage>0:  recv x from (s - 1, r)
@@ -14,7 +17,8 @@
 //             all-reduce; x += partial
 //   stage<pp-1: send x to (s + 1, r)
 //   last stage: rmsnorm; logits = its vocabulary rows of the LM head; ranks
-//             r > 0 send theirs to rank 0, whose "logits" buffer then holds all.
+//             r > 0 send theirs to rank 0, whose "logits.<sequence>" buffer
+//             then holds all.
 // All-reduces use the collectives library's schedule for the group (chosen by
 // the fabric model unless an algorithm is named), lowered transfer by transfer:
 // sends first, then receives in transfer order, a reduction as Recv into the
@@ -22,15 +26,16 @@
 // rank ends with bitwise the same sum.
 //
 // Op encoding (what the runtime executes; shape fields in this order):
-//   embed     shape {vocab_begin, vocab_end}     in {table}              out {x}
+//   embed     shape {vocab_begin, vocab_end, sequence}  in {table}       out {x}
 //   rmsnorm   shape {n}                          in {x, weight}          out {y}
 //   matmul    shape {rows, cols}                 in {matrix, x}          out {y}
-//   lm_head   like matmul
+//   lm_head   shape {rows, cols, sequence}      like matmul
 //   rope      shape {q_heads, kv_heads, head_dim} in {q, k}              out {q, k}
 //   attention shape {n_heads, n_kv_heads, head_dim, first_head, head_count}
 //             in {q, k, v, key_cache, value_cache, scores}               out {out}
 //   swiglu    shape {n}                          in {gate, up}           out {gate}
 //   add       shape {dst_offset, src_offset, n}  in {dst, src}           out {dst}
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -44,8 +49,9 @@
 
 namespace lpu::compiler {
 
-// Names of the activation buffers the runtime looks up.
-inline constexpr const char* kLogitsBuffer = "logits";
+// The buffer of the head chip (last stage, TP rank 0) that holds a sequence's
+// logits over the whole vocabulary at the end of a step.
+std::string logits_buffer_name(int sequence);
 
 struct LoweringInput {
     const model::ModelConfig* config = nullptr;
@@ -54,6 +60,7 @@ struct LoweringInput {
     Placement placement;
     PipelineSplit split;      // layers of each stage
     int positions = 0;        // KV cache length
+    int batch = 1;            // sequences per decode step
     std::string collective_algorithm = "auto";
     SchedulerParams scheduler;
 };

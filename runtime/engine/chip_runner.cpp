@@ -82,33 +82,33 @@ void ChipRunner::check(const plan::Compute& compute) const {
     const std::int64_t dim = config_.dim;
     switch (compute.op) {
         case plan::OpKind::embed: {
-            count(2), ids(compute.inputs, 1, "input"), ids(compute.outputs, 1, "output");
+            count(3); ids(compute.inputs, 1, "input"); ids(compute.outputs, 1, "output");
             const auto& table = matrix(compute.inputs[0]);
             require(table.rows == shape[1] - shape[0] && table.cols == dim, where + ": table does not match the shape");
             holds(compute.outputs[0], dim);
             break;
         }
         case plan::OpKind::rmsnorm:
-            count(1), ids(compute.inputs, 2, "inputs"), ids(compute.outputs, 1, "output");
+            count(1); ids(compute.inputs, 2, "inputs"); ids(compute.outputs, 1, "output");
             require(shape[0] == dim, where + ": normalises " + std::to_string(shape[0]) + " values, the model's dim is " +
                                          std::to_string(dim));
-            holds(compute.inputs[0], dim), holds(compute.inputs[1], dim), holds(compute.outputs[0], dim);
+            holds(compute.inputs[0], dim); holds(compute.inputs[1], dim); holds(compute.outputs[0], dim);
             break;
         case plan::OpKind::matmul:
         case plan::OpKind::lm_head: {
-            count(2), ids(compute.inputs, 2, "inputs"), ids(compute.outputs, 1, "output");
+            count(compute.op == plan::OpKind::lm_head ? 3 : 2); ids(compute.inputs, 2, "inputs"); ids(compute.outputs, 1, "output");
             const auto& w = matrix(compute.inputs[0]);
             require(w.rows == shape[0] && w.cols == shape[1], where + ": matrix does not match the shape");
-            holds(compute.inputs[1], w.cols), holds(compute.outputs[0], w.rows);
+            holds(compute.inputs[1], w.cols); holds(compute.outputs[0], w.rows);
             break;
         }
         case plan::OpKind::rope:
-            count(3), ids(compute.inputs, 2, "inputs"), ids(compute.outputs, 2, "outputs");
+            count(3); ids(compute.inputs, 2, "inputs"); ids(compute.outputs, 2, "outputs");
             require(shape[2] % 2 == 0, where + ": odd head_dim");
-            holds(compute.outputs[0], shape[0] * shape[2]), holds(compute.outputs[1], shape[1] * shape[2]);
+            holds(compute.outputs[0], shape[0] * shape[2]); holds(compute.outputs[1], shape[1] * shape[2]);
             break;
         case plan::OpKind::attention: {
-            count(5), ids(compute.inputs, 6, "inputs"), ids(compute.outputs, 1, "output");
+            count(5); ids(compute.inputs, 6, "inputs"); ids(compute.outputs, 1, "output");
             const kernels::AttentionHeads heads{static_cast<int>(shape[0]), static_cast<int>(shape[1]),
                                                 static_cast<int>(shape[2]), static_cast<int>(shape[3]),
                                                 static_cast<int>(shape[4])};
@@ -117,19 +117,19 @@ void ChipRunner::check(const plan::Compute& compute) const {
                     where + ": inconsistent heads");
             const std::int64_t stride = std::int64_t{heads.kv_head_count()} * heads.head_dim;
             const std::int64_t query = std::int64_t{heads.head_count} * heads.head_dim;
-            holds(compute.inputs[0], query), holds(compute.inputs[1], stride), holds(compute.inputs[2], stride);
+            holds(compute.inputs[0], query); holds(compute.inputs[1], stride); holds(compute.inputs[2], stride);
             holds(compute.outputs[0], query);
             require(buffers_[compute.inputs[3]].size() == buffers_[compute.inputs[4]].size(),
                     where + ": key and value caches differ in size");
             break;
         }
         case plan::OpKind::swiglu:
-            count(1), ids(compute.inputs, 2, "inputs"), ids(compute.outputs, 1, "output");
-            holds(compute.inputs[0], shape[0]), holds(compute.inputs[1], shape[0]), holds(compute.outputs[0], shape[0]);
+            count(1); ids(compute.inputs, 2, "inputs"); ids(compute.outputs, 1, "output");
+            holds(compute.inputs[0], shape[0]); holds(compute.inputs[1], shape[0]); holds(compute.outputs[0], shape[0]);
             break;
         case plan::OpKind::add:
-            count(3), ids(compute.inputs, 2, "inputs"), ids(compute.outputs, 1, "output");
-            holds(compute.inputs[0], shape[0] + shape[2]), holds(compute.inputs[1], shape[1] + shape[2]);
+            count(3); ids(compute.inputs, 2, "inputs"); ids(compute.outputs, 1, "output");
+            holds(compute.inputs[0], shape[0] + shape[2]); holds(compute.inputs[1], shape[1] + shape[2]);
             break;
         case plan::OpKind::argmax: throw Error(where + ": argmax is not an op this runtime executes");
     }
@@ -173,9 +173,9 @@ const kernels::Matrix& ChipRunner::matrix(plan::BufferId buffer) const {
     return found->second;
 }
 
-void ChipRunner::begin_step(int token, int position) {
+void ChipRunner::begin_step(std::span<const int> tokens, int position) {
     next_ = 0;
-    token_ = token;
+    tokens_.assign(tokens.begin(), tokens.end());
     position_ = position;
     chip_.reset_step();
 }
@@ -215,9 +215,14 @@ void ChipRunner::execute(const plan::Compute& compute) {
     switch (compute.op) {
         case plan::OpKind::embed: {
             const std::int64_t begin = dim(0), end = dim(1);
+            require(static_cast<std::size_t>(dim(2)) < tokens_.size(), [&] {
+                return "chip " + std::to_string(program_.chip) + ": embed of sequence " + std::to_string(dim(2)) +
+                       ", but the step has " + std::to_string(tokens_.size()) + " tokens";
+            });
+            const int token = tokens_[static_cast<std::size_t>(dim(2))];
             float* x = out(0);
-            if (token_ >= begin && token_ < end) {
-                kernels::dequantize_row(matrix(compute.inputs.at(0)), token_ - begin, x);
+            if (token >= begin && token < end) {
+                kernels::dequantize_row(matrix(compute.inputs.at(0)), token - begin, x);
             } else {
                 std::fill_n(x, config_.dim, 0.0f);
             }

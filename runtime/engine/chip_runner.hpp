@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <span>
+#include <vector>
 
 #include "collectives/transport.hpp"
 #include "plan/plan.hpp"
@@ -27,8 +28,8 @@ public:
     ChipRunner(const plan::ChipProgram& program, const model::ModelFile& file, const sim::ChipSpec& spec,
                kernels::ThreadPool& pool);
 
-    // Starts a step: the token (read by embed) at `position`.
-    void begin_step(int token, int position);
+    // Starts a step: tokens[b] is sequence b's token (read by its embed), all at `position`.
+    void begin_step(std::span<const int> tokens, int position);
     // Runs until done or blocked on a Recv; returns true when it executed anything.
     bool advance(collectives::Transport& transport);
     bool done() const { return next_ >= program_.instructions.size(); }
@@ -52,7 +53,7 @@ private:
     std::vector<std::span<std::byte>> buffers_;     // by BufferId
     std::map<plan::BufferId, kernels::Matrix> matrices_;
     std::size_t next_ = 0;
-    int token_ = 0;
+    std::vector<int> tokens_;
     int position_ = 0;
 };
 

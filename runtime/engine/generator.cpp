@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <span>
 
 #include "base/error.hpp"
 #include "base/log.hpp"
@@ -18,17 +19,52 @@ bool printable(std::string_view piece) {
     return byte >= 0x80 || std::isprint(byte) || std::isspace(byte);
 }
 
+// One sequence of a batch: forced prompt tokens, then sampled ones, until
+// BOS or EOS (BOS starts a new sequence and EOS ends this one).
+class SequenceRun {
+public:
+    SequenceRun(const model::Tokenizer& tokenizer, const SamplingOptions& sampling, std::vector<int> prompt)
+        : tokenizer_(tokenizer), sampler_(sampling), token_(prompt.front()) {
+        result_.prompt_tokens = std::move(prompt);
+    }
+
+    int token() const { return token_; }
+    bool done() const { return result_.stopped_at_eos; }
+    GenerationResult& result() { return result_; }
+
+    void accept(std::span<float> logits, int position, const std::function<void(std::string_view)>& on_text) {
+        if (done()) return;
+        const auto& prompt = result_.prompt_tokens;
+        const bool in_prompt = position + 1 < static_cast<int>(prompt.size());
+        const int next = in_prompt ? prompt[static_cast<std::size_t>(position) + 1] : sampler_.sample(logits);
+        if (next == tokenizer_.bos_id() || next == tokenizer_.eos_id()) {
+            result_.stopped_at_eos = true;
+            return;
+        }
+        result_.tokens.push_back(next);
+        const std::string piece = tokenizer_.decode(token_, next);
+        if (printable(piece)) {
+            result_.text += piece;
+            if (on_text) on_text(piece);
+        }
+        token_ = next;
+    }
+
+private:
+    const model::Tokenizer& tokenizer_;
+    Sampler sampler_;
+    int token_;
+    GenerationResult result_;
+};
+
 }  // namespace
 
-GenerationResult generate(LanguageModel& model, const model::Tokenizer& tokenizer,
-                          const GenerationOptions& options,
-                          const std::function<void(std::string_view)>& on_text) {
+std::vector<GenerationResult> generate_batch(LanguageModel& model, const model::Tokenizer& tokenizer,
+                                             const GenerationOptions& options,
+                                             const std::function<void(std::string_view)>& on_text) {
     require(options.steps >= 0, "steps must be >= 0 (got " + std::to_string(options.steps) + ")");
-    Sampler sampler(options.sampling);
-
-    GenerationResult result;
-    result.prompt_tokens = tokenizer.encode(options.prompt, /*add_bos=*/true);
-    const int prompt_length = static_cast<int>(result.prompt_tokens.size());
+    const std::vector<int> prompt = tokenizer.encode(options.prompt, /*add_bos=*/true);
+    const int prompt_length = static_cast<int>(prompt.size());
     const int steps = options.steps == 0 ? model.max_positions() : std::min(options.steps, model.max_positions());
     require(prompt_length <= model.max_positions(),
             "the prompt is " + std::to_string(prompt_length) + " tokens, longer than the " +
@@ -38,36 +74,49 @@ GenerationResult generate(LanguageModel& model, const model::Tokenizer& tokenize
                                  model.max_positions(), steps);
     }
 
-    GenerationStats& stats = result.stats;
+    const int batch = model.batch_size();
+    std::vector<SequenceRun> sequences;
+    for (int b = 0; b < batch; ++b) {
+        SamplingOptions sampling = options.sampling;
+        sampling.seed += static_cast<std::uint64_t>(b);
+        sequences.emplace_back(tokenizer, sampling, prompt);
+    }
+    GenerationStats stats;
     stats.prompt_tokens = prompt_length;
     stats.clock_hz = model.clock_hz();
+    stats.batch = batch;
 
-    int token = result.prompt_tokens.front();
-    for (int position = 0; position < steps; ++position) {
+    std::vector<int> tokens(static_cast<std::size_t>(batch));
+    const auto all_done = [&] {
+        return std::all_of(sequences.begin(), sequences.end(), [](const SequenceRun& s) { return s.done(); });
+    };
+    for (int position = 0; position < steps && !all_done(); ++position) {
+        for (int b = 0; b < batch; ++b) tokens[static_cast<std::size_t>(b)] = sequences[static_cast<std::size_t>(b)].token();
         const auto start = std::chrono::steady_clock::now();
-        std::span<float> logits = model.forward(token, position);
+        const std::vector<std::span<float>> logits = model.forward_batch(tokens, position);
         stats.host_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         stats.emulated_cycles += model.last_forward_cycles();
+        stats.emulated_period_cycles += model.last_step_period_cycles();
         stats.max_forward_cycles = std::max(stats.max_forward_cycles, model.last_forward_cycles());
         stats.positions = position + 1;
-
-        const bool in_prompt = position + 1 < prompt_length;
-        const int next = in_prompt ? result.prompt_tokens[static_cast<std::size_t>(position) + 1]
-                                   : sampler.sample(logits);
-        // BOS starts a new sequence and EOS ends this one: either way we stop.
-        if (next == tokenizer.bos_id() || next == tokenizer.eos_id()) {
-            result.stopped_at_eos = true;
-            break;
+        for (int b = 0; b < batch; ++b) {
+            sequences[static_cast<std::size_t>(b)].accept(logits[static_cast<std::size_t>(b)], position,
+                                                          batch == 1 ? on_text : nullptr);
         }
-        result.tokens.push_back(next);
-        const std::string piece = tokenizer.decode(token, next);
-        if (printable(piece)) {
-            result.text += piece;
-            if (on_text) on_text(piece);
-        }
-        token = next;
     }
-    return result;
+    std::vector<GenerationResult> results;
+    for (auto& sequence : sequences) {
+        results.push_back(std::move(sequence.result()));
+        results.back().stats = stats;
+    }
+    return results;
+}
+
+GenerationResult generate(LanguageModel& model, const model::Tokenizer& tokenizer, const GenerationOptions& options,
+                          const std::function<void(std::string_view)>& on_text) {
+    require(model.batch_size() == 1, "the model runs " + std::to_string(model.batch_size()) +
+                                         " sequences per step: use generate_batch");
+    return std::move(generate_batch(model, tokenizer, options, on_text).front());
 }
 
 }  // namespace lpu::engine

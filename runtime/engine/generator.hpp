@@ -1,5 +1,7 @@
 #pragma once
-// The generation loop: prefill the prompt, then decode, streaming text as it comes.
+// The generation loop: prefill the prompt, then decode, streaming text as it
+// comes. A model that runs several sequences per step (a batched plan) runs
+// them all at once: the same prompt, each sequence with its own sampling seed.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -24,13 +26,19 @@ struct GenerationStats {
     int positions = 0;                 // forward passes run
     int prompt_tokens = 0;             // including BOS
     double host_seconds = 0.0;         // wall time of all forward passes
-    std::int64_t emulated_cycles = 0;  // sum over forward passes
+    std::int64_t emulated_cycles = 0;  // sum over forward passes of their latency
     std::int64_t max_forward_cycles = 0;
+    std::int64_t emulated_period_cycles = 0;  // sum of the steps' back-to-back periods
+    int batch = 1;                            // sequences per step
     double clock_hz = 0.0;
 
-    double host_tokens_per_second() const { return host_seconds > 0 ? positions / host_seconds : 0.0; }
+    double host_tokens_per_second() const { return host_seconds > 0 ? batch * positions / host_seconds : 0.0; }
     double emulated_us_per_token() const {
         return positions > 0 ? emulated_cycles / clock_hz * 1e6 / positions : 0.0;
+    }
+    // Decode throughput of all sequences together, in tokens per emulated second.
+    double emulated_tokens_per_second() const {
+        return emulated_period_cycles > 0 ? batch * positions * clock_hz / emulated_period_cycles : 0.0;
     }
 };
 
@@ -42,9 +50,18 @@ struct GenerationResult {
     GenerationStats stats;
 };
 
-// Runs the loop. `on_text` receives each printable piece as soon as it is known.
+// Runs the loop for a model of batch 1. `on_text` receives each printable
+// piece as soon as it is known.
 GenerationResult generate(LanguageModel& model, const model::Tokenizer& tokenizer,
                           const GenerationOptions& options,
                           const std::function<void(std::string_view)>& on_text = {});
+
+// Runs model.batch_size() sequences; sequence b samples with seed
+// options.sampling.seed + b. Steps continue until every sequence has stopped
+// (a stopped sequence's slot keeps running, its output is ignored). Every
+// result holds the shared stats.
+std::vector<GenerationResult> generate_batch(LanguageModel& model, const model::Tokenizer& tokenizer,
+                                             const GenerationOptions& options,
+                                             const std::function<void(std::string_view)>& on_text = {});
 
 }  // namespace lpu::engine

@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "runtime/compiler/lowering.hpp"
+#include "runtime/compiler/step_period.hpp"
 
 namespace lpu::engine {
 namespace {
@@ -14,7 +15,7 @@ std::size_t head_chip(const plan::Plan& plan) {
     throw Error("the plan has no chip for TP rank 0 of its last pipeline stage");
 }
 
-plan::BufferId buffer_named(const plan::ChipProgram& program, const char* name) {
+plan::BufferId buffer_named(const plan::ChipProgram& program, const std::string& name) {
     for (plan::BufferId id = 0; id < program.buffers.size(); ++id) {
         if (program.buffers[id].name == name) return id;
     }
@@ -32,27 +33,44 @@ PlanModel::PlanModel(plan::Plan plan, const model::ModelFile& file, const sim::C
     require(plan_.sram_bytes == spec.sram_bytes, "the plan was compiled for chips with " +
                                                      std::to_string(plan_.sram_bytes) + " bytes of SRAM, '" +
                                                      spec.name + "' has " + std::to_string(spec.sram_bytes));
+    require(plan_.grid.batch >= 1, "the plan's batch is 0 sequences");
     head_ = head_chip(plan_);
-    logits_ = buffer_named(plan_.chips[head_], compiler::kLogitsBuffer);
-    require(plan_.chips[head_].buffers[logits_].size_bytes ==
-                static_cast<std::int64_t>(sizeof(float)) * config_.vocab_size,
-            "the plan's logits buffer does not hold the model's " + std::to_string(config_.vocab_size) + " logits");
+    for (int sequence = 0; sequence < batch_size(); ++sequence) {
+        const auto& head = plan_.chips[head_];
+        logits_.push_back(buffer_named(head, compiler::logits_buffer_name(sequence)));
+        require(head.buffers[logits_.back()].size_bytes == static_cast<std::int64_t>(sizeof(float)) * config_.vocab_size,
+                "the plan's logits buffer does not hold the model's " + std::to_string(config_.vocab_size) + " logits");
+    }
     for (const auto& program : plan_.chips) runners_.push_back(std::make_unique<ChipRunner>(program, file, spec, pool));
 }
 
-std::int64_t PlanModel::step_cycles(int position) {
+const PlanModel::StepCycles& PlanModel::step_cycles(int position) {
     auto found = step_cycles_.find(position);
     if (found == step_cycles_.end()) {
-        found = step_cycles_.emplace(position, retimer_.step_end_cycle(position)).first;
+        const plan::StepTiming timing = retimer_.timing(position);
+        found = step_cycles_.emplace(position, StepCycles{timing.end_cycle(), compiler::step_period_cycles(plan_, timing)})
+                    .first;
     }
     return found->second;
 }
 
 std::span<float> PlanModel::forward(int token, int position) {
-    require(token >= 0 && token < config_.vocab_size, "token id " + std::to_string(token) + " out of range");
+    require(batch_size() == 1, "the plan runs " + std::to_string(batch_size()) +
+                                   " sequences per step: give a token for each (forward_batch)");
+    const int tokens[] = {token};
+    return forward_batch(tokens, position).front();
+}
+
+std::vector<std::span<float>> PlanModel::forward_batch(std::span<const int> tokens, int position) {
+    require(static_cast<int>(tokens.size()) == batch_size(), "the plan runs " + std::to_string(batch_size()) +
+                                                                 " sequences per step, " +
+                                                                 std::to_string(tokens.size()) + " tokens were given");
+    for (int token : tokens) {
+        require(token >= 0 && token < config_.vocab_size, "token id " + std::to_string(token) + " out of range");
+    }
     require(position >= 0 && position < max_positions(), "position " + std::to_string(position) + " beyond the " +
                                                              std::to_string(max_positions()) + "-position KV cache");
-    for (auto& runner : runners_) runner->begin_step(token, position);
+    for (auto& runner : runners_) runner->begin_step(tokens, position);
     try {
         for (bool all_done = false; !all_done;) {
             bool progressed = false;
@@ -74,8 +92,12 @@ std::span<float> PlanModel::forward(int token, int position) {
         transport_.abort(e.what());
         throw;
     }
-    last_forward_cycles_ = step_cycles(position);
-    return runners_[head_]->floats(logits_).first(static_cast<std::size_t>(config_.vocab_size));
+    last_timing_ = step_cycles(position);
+    std::vector<std::span<float>> logits;
+    for (plan::BufferId buffer : logits_) {
+        logits.push_back(runners_[head_]->floats(buffer).first(static_cast<std::size_t>(config_.vocab_size)));
+    }
+    return logits;
 }
 
 }  // namespace lpu::engine

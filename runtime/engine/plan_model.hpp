@@ -32,14 +32,21 @@ public:
     const model::ModelConfig& config() const override { return config_; }
     int max_positions() const override { return static_cast<int>(plan_.context_positions); }
     std::span<float> forward(int token, int position) override;
-    std::int64_t last_forward_cycles() const override { return last_forward_cycles_; }
+    std::int64_t last_forward_cycles() const override { return last_timing_.latency_cycles; }
     double clock_hz() const override { return clock_hz_; }
+    int batch_size() const override { return static_cast<int>(plan_.grid.batch); }
+    std::vector<std::span<float>> forward_batch(std::span<const int> tokens, int position) override;
+    std::int64_t last_step_period_cycles() const override { return last_timing_.period_cycles; }
 
     const plan::Plan& plan() const { return plan_; }
     const std::vector<std::unique_ptr<ChipRunner>>& chips() const { return runners_; }
 
-    // The plan's step latency at `position` (memoised: the same for every step there).
-    std::int64_t step_cycles(int position);
+    // The plan's step at `position` (memoised: the same for every step there).
+    struct StepCycles {
+        std::int64_t latency_cycles = 0;  // from the first op to the last
+        std::int64_t period_cycles = 0;   // between back-to-back steps (step_period.hpp)
+    };
+    const StepCycles& step_cycles(int position);
 
 private:
     plan::Plan plan_;
@@ -48,10 +55,10 @@ private:
     double clock_hz_;
     collectives::Transport& transport_;
     std::vector<std::unique_ptr<ChipRunner>> runners_;
-    std::size_t head_ = 0;  // the chip whose "logits" buffer holds the whole vocabulary
-    plan::BufferId logits_ = 0;
-    std::map<int, std::int64_t> step_cycles_;
-    std::int64_t last_forward_cycles_ = 0;
+    std::size_t head_ = 0;                // the chip whose logits buffers hold the whole vocabulary
+    std::vector<plan::BufferId> logits_;  // per sequence, on the head chip
+    std::map<int, StepCycles> step_cycles_;
+    StepCycles last_timing_;
 };
 
 }  // namespace lpu::engine

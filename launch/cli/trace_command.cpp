@@ -1,0 +1,58 @@
+// `lpu trace --plan FILE -o OUT.json`: one step of a compiled plan as a
+// Chrome/Perfetto trace (plan/trace_events.hpp): a track per chip, ops as
+// slices, transfers as flows.
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "base/error.hpp"
+#include "launch/cli/commands.hpp"
+#include "plan/plan_io.hpp"
+#include "plan/trace_events.hpp"
+
+namespace lpu::cli {
+namespace {
+
+struct TraceCommandOptions {
+    std::string plan_path;
+    std::string output_path;
+    plan::TraceOptions trace;
+};
+
+void write_trace(const TraceCommandOptions& options) {
+    const nlohmann::json trace = plan::trace_events(plan::load_plan(options.plan_path), options.trace);
+    std::ofstream out(options.output_path, std::ios::trunc);
+    require(out.good(), "cannot write trace file '" + options.output_path + "'");
+    out << trace.dump() << "\n";
+    require(out.good(), "cannot write trace file '" + options.output_path + "'");
+    std::fprintf(stderr, "lpu trace: wrote %s (%zu events, step at position %lld); open it in https://ui.perfetto.dev\n",
+                 options.output_path.c_str(), trace.at("traceEvents").size(),
+                 static_cast<long long>(options.trace.position));
+}
+
+}  // namespace
+
+void add_trace_command(CLI::App& app) {
+    auto options = std::make_shared<TraceCommandOptions>();
+    auto* trace = app.add_subcommand(
+        "trace", "Write one step of a plan as Chrome/Perfetto trace JSON: a track per chip, ops as slices, transfers as flows");
+    trace->add_option("--plan", options->plan_path, "Plan file (.lpuplan) written by lpu compile")->required();
+    trace->add_option("-o,--output", options->output_path, "Trace file to write (JSON)")->required();
+    trace->add_option("--position", options->trace.position, "Sequence position of the step (attention grows with it)")
+        ->capture_default_str()
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+    trace->add_option("--chips", options->trace.chips, "Only these chips, e.g. 0,3,5 (default: every chip)")
+        ->delimiter(',');
+    trace->add_option("--clock-hz", options->trace.clock_hz, "Chip clock that turns cycles into trace time")
+        ->capture_default_str()
+        ->check(CLI::Range(1.0, 1e15));
+    trace->footer("Example:\n  lpu trace --plan story.lpuplan --chips 0,1 -o story-trace.json");
+    trace->callback([options] { write_trace(*options); });
+}
+
+}  // namespace lpu::cli
