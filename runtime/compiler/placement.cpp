@@ -1,6 +1,7 @@
 #include "runtime/compiler/placement.hpp"
 
-#include <deque>
+#include <algorithm>
+#include <tuple>
 #include <optional>
 
 #include "base/error.hpp"
@@ -50,6 +51,19 @@ Placement place_grid(const topology::Topology& topology, int tp, int pp) {
                                   std::to_string(needed) + " chips, the topology '" + topology.info().name + "' has " +
                                   std::to_string(usable));
     Placement placement{tp, pp, {}};
+    if (topology.has_nodes()) {
+        std::vector<topology::ChipId> order;
+        for (topology::ChipId chip = 0; chip < topology.chip_count(); ++chip) {
+            if (!topology.chip(chip).spare) order.push_back(chip);
+        }
+        std::stable_sort(order.begin(), order.end(), [&](topology::ChipId a, topology::ChipId b) {
+            const auto& x = topology.chip(a);
+            const auto& y = topology.chip(b);
+            return std::tie(x.rack, x.node) < std::tie(y.rack, y.node);
+        });
+        placement.chips.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(needed));
+        return placement;
+    }
     std::vector<bool> taken(topology.chip_count(), false);
     topology::ChipId current = 0;
     while (topology.chip(current).spare) ++current;

@@ -1,12 +1,15 @@
 #pragma once
 // Placement of a TP x PP grid on a topology: which chip holds (stage, tp rank).
 //
-// Chips are taken in the order of a nearest-neighbour walk from chip 0: each
-// next chip is the closest (fewest hops) chip not yet taken, lowest id on ties;
-// spare chips are never taken. Consecutive chips of that walk are close, so a
-// TP group is `tp` consecutive chips (one node of a Dragonfly, neighbours on a
-// ring or torus) and stage s + 1's group follows stage s's along the walk.
-// The walk on a ring is 0, 1, 2, ...; on a torus it snakes row by row.
+// Chips are taken in an order where consecutive chips are close, and a TP
+// group is `tp` consecutive chips, stage s + 1's group following stage s's:
+// - a topology with nodes (Dragonfly): node by node (rack, node, then id), so a
+//   TP group of up to 8 chips is one fully connected node, and the next
+//   stage's node is in the same rack while it has free nodes;
+// - otherwise a nearest-neighbour walk from chip 0: each next chip is the
+//   closest (fewest hops) chip not yet taken, lowest id on ties. On a ring that
+//   is 0, 1, 2, ...; on a torus it snakes row by row.
+// Spare chips are never taken.
 #include <cstdint>
 #include <vector>
 
