@@ -43,6 +43,11 @@ public:
     virtual bool try_recv(topology::ChipId dst, topology::ChipId src, Tag tag, std::size_t bytes,
                           const Consumer& consume) = 0;
 
+    // Blocks until a message for a chip of this process may have arrived
+    // (then try_recv again). A transport whose chips are all in this process
+    // throws: nobody else could send.
+    virtual void wait_for_message() = 0;
+
     // Waits for message (src -> dst, tag), checks that it holds `bytes` bytes,
     // and hands them to `consume` (which copies or reduces them into place,
     // so an in-process transport needs no copy of its own).

@@ -27,6 +27,7 @@ public:
                    std::span<const std::byte> bytes) override;
     bool try_recv(topology::ChipId dst, topology::ChipId src, collectives::Tag tag, std::size_t bytes,
                   const Consumer& consume) override;
+    void wait_for_message() override;
     void recv(topology::ChipId dst, topology::ChipId src, collectives::Tag tag, std::size_t bytes,
               const Consumer& consume) override;
     void abort(const std::string& reason) override;

@@ -23,8 +23,9 @@ bool printable(std::string_view piece) {
 // BOS or EOS (BOS starts a new sequence and EOS ends this one).
 class SequenceRun {
 public:
-    SequenceRun(const model::Tokenizer& tokenizer, const SamplingOptions& sampling, std::vector<int> prompt)
-        : tokenizer_(tokenizer), sampler_(sampling), token_(prompt.front()) {
+    SequenceRun(const model::Tokenizer& tokenizer, const SamplingOptions& sampling, bool ignore_eos,
+                std::vector<int> prompt)
+        : tokenizer_(tokenizer), sampler_(sampling), ignore_eos_(ignore_eos), token_(prompt.front()) {
         result_.prompt_tokens = std::move(prompt);
     }
 
@@ -37,7 +38,7 @@ public:
         const auto& prompt = result_.prompt_tokens;
         const bool in_prompt = position + 1 < static_cast<int>(prompt.size());
         const int next = in_prompt ? prompt[static_cast<std::size_t>(position) + 1] : sampler_.sample(logits);
-        if (next == tokenizer_.bos_id() || next == tokenizer_.eos_id()) {
+        if (!ignore_eos_ && (next == tokenizer_.bos_id() || next == tokenizer_.eos_id())) {
             result_.stopped_at_eos = true;
             return;
         }
@@ -53,6 +54,7 @@ public:
 private:
     const model::Tokenizer& tokenizer_;
     Sampler sampler_;
+    bool ignore_eos_;
     int token_;
     GenerationResult result_;
 };
@@ -79,7 +81,7 @@ std::vector<GenerationResult> generate_batch(LanguageModel& model, const model::
     for (int b = 0; b < batch; ++b) {
         SamplingOptions sampling = options.sampling;
         sampling.seed += static_cast<std::uint64_t>(b);
-        sequences.emplace_back(tokenizer, sampling, prompt);
+        sequences.emplace_back(tokenizer, sampling, options.ignore_eos, prompt);
     }
     GenerationStats stats;
     stats.prompt_tokens = prompt_length;

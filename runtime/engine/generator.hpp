@@ -20,6 +20,8 @@ struct GenerationOptions {
     // no prompt and 256 steps print 256 tokens. 0 means the model's whole context.
     int steps = 256;
     SamplingOptions sampling;
+    // Keep generating through BOS and EOS (for timing runs of a fixed length).
+    bool ignore_eos = false;
 };
 
 struct GenerationStats {

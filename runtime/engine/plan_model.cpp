@@ -25,7 +25,7 @@ plan::BufferId buffer_named(const plan::ChipProgram& program, const std::string&
 }  // namespace
 
 PlanModel::PlanModel(plan::Plan plan, const model::ModelFile& file, const sim::ChipSpec& spec,
-                     collectives::Transport& transport, kernels::ThreadPool& pool)
+                     collectives::Transport& transport, LocalChips local, kernels::ThreadPool& pool)
     : plan_(std::move(plan)), retimer_(plan_), config_(file.config()), clock_hz_(spec.clock_hz), transport_(transport) {
     require(plan_.context_positions >= 1 && plan_.context_positions <= config_.context_length,
             "the plan's KV cache of " + std::to_string(plan_.context_positions) +
@@ -34,14 +34,31 @@ PlanModel::PlanModel(plan::Plan plan, const model::ModelFile& file, const sim::C
                                                      std::to_string(plan_.sram_bytes) + " bytes of SRAM, '" +
                                                      spec.name + "' has " + std::to_string(spec.sram_bytes));
     require(plan_.grid.batch >= 1, "the plan's batch is 0 sequences");
-    head_ = head_chip(plan_);
+    require(local.local.empty() || local.local.size() == plan_.chips.size(),
+            "the local chip set names " + std::to_string(local.local.size()) + " chips, the plan has " +
+                std::to_string(plan_.chips.size()));
+    const auto is_local = [&](std::size_t c) { return local.local.empty() || local.local[c]; };
+    const std::size_t head = head_chip(plan_);
     for (int sequence = 0; sequence < batch_size(); ++sequence) {
-        const auto& head = plan_.chips[head_];
-        logits_.push_back(buffer_named(head, compiler::logits_buffer_name(sequence)));
-        require(head.buffers[logits_.back()].size_bytes == static_cast<std::int64_t>(sizeof(float)) * config_.vocab_size,
+        const auto& program = plan_.chips[head];
+        logits_.push_back(buffer_named(program, compiler::logits_buffer_name(sequence)));
+        require(program.buffers[logits_.back()].size_bytes == static_cast<std::int64_t>(sizeof(float)) * config_.vocab_size,
                 "the plan's logits buffer does not hold the model's " + std::to_string(config_.vocab_size) + " logits");
     }
-    for (const auto& program : plan_.chips) runners_.push_back(std::make_unique<ChipRunner>(program, file, spec, pool));
+    for (std::size_t c = 0; c < plan_.chips.size(); ++c) {
+        if (!is_local(c)) {
+            all_local_ = false;
+            continue;
+        }
+        runners_.push_back(std::make_unique<ChipRunner>(plan_.chips[c], file, spec, pool));
+        if (c == head) head_runner_ = runners_.back().get();
+    }
+    broadcast_ = local.broadcast;
+    require(all_local_ || broadcast_, "a plan whose chips run in several processes needs a logits broadcast");
+    if (!head_runner_) {
+        remote_logits_.assign(static_cast<std::size_t>(batch_size()),
+                              std::vector<float>(static_cast<std::size_t>(config_.vocab_size)));
+    }
 }
 
 const PlanModel::StepCycles& PlanModel::step_cycles(int position) {
@@ -80,6 +97,10 @@ std::vector<std::span<float>> PlanModel::forward_batch(std::span<const int> toke
                 all_done = all_done && runner->done();
             }
             if (!all_done && !progressed) {
+                if (!all_local_) {
+                    transport_.wait_for_message();  // a chip of another process will send
+                    continue;
+                }
                 // Every chip of the plan is here, so nobody else can send what they wait for.
                 for (const auto& runner : runners_) {
                     require(runner->done(), "the plan deadlocks: chip " + std::to_string(runner->program().chip) +
@@ -94,8 +115,11 @@ std::vector<std::span<float>> PlanModel::forward_batch(std::span<const int> toke
     }
     last_timing_ = step_cycles(position);
     std::vector<std::span<float>> logits;
-    for (plan::BufferId buffer : logits_) {
-        logits.push_back(runners_[head_]->floats(buffer).first(static_cast<std::size_t>(config_.vocab_size)));
+    for (std::size_t b = 0; b < logits_.size(); ++b) {
+        std::span<float> values = head_runner_ ? head_runner_->floats(logits_[b]).first(static_cast<std::size_t>(config_.vocab_size))
+                                               : std::span<float>(remote_logits_[b]);
+        if (broadcast_) broadcast_->broadcast(values);
+        logits.push_back(values);
     }
     return logits;
 }

@@ -1,10 +1,15 @@
 #pragma once
-// A model partitioned by a compiled plan over many emulated chips, run in this
-// process: each chip a ChipRunner holding only its shard, all driven by one
+// A model partitioned by a compiled plan over many emulated chips: each chip a
+// ChipRunner holding only its shard, the chips of this process driven by one
 // host thread in turn (each runs until it waits for a message), exchanging only
 // through the Transport. The generation loop sees one LanguageModel: the same
 // tokens as one chip, and the emulated latency of each step from the plan
 // (retimed for its position, plan/retime.hpp).
+//
+// Across processes (launch/ places the chips on ranks), each process runs its
+// own chips; when none of them can go on it waits for the transport, and at
+// the end of a step the logits travel from the process of the head chip to
+// every process (a LogitsBroadcast), so every process samples the same token.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -22,12 +27,28 @@
 
 namespace lpu::engine {
 
+// The port through which the logits reach every process of a multi-process
+// run (declared here where it is used; launch/ implements it over MPI).
+class LogitsBroadcast {
+public:
+    virtual ~LogitsBroadcast() = default;
+    // `logits` holds the values in the process that has them and receives them in the others.
+    virtual void broadcast(std::span<float> logits) = 0;
+};
+
+// Which chips of the plan this process runs; by default all of them.
+struct LocalChips {
+    std::vector<bool> local;               // by plan chip index; empty = all
+    LogitsBroadcast* broadcast = nullptr;  // required when some chips are elsewhere
+};
+
 class PlanModel : public LanguageModel {
 public:
     // The plan must be validated and fingerprint-checked by the caller; `file`,
-    // `transport` and `pool` must outlive this object. Runs every chip of the plan.
+    // `transport`, the broadcast and `pool` must outlive this object.
     PlanModel(plan::Plan plan, const model::ModelFile& file, const sim::ChipSpec& spec,
-              collectives::Transport& transport, kernels::ThreadPool& pool = kernels::default_thread_pool());
+              collectives::Transport& transport, LocalChips local = {},
+              kernels::ThreadPool& pool = kernels::default_thread_pool());
 
     const model::ModelConfig& config() const override { return config_; }
     int max_positions() const override { return static_cast<int>(plan_.context_positions); }
@@ -39,6 +60,7 @@ public:
     std::int64_t last_step_period_cycles() const override { return last_timing_.period_cycles; }
 
     const plan::Plan& plan() const { return plan_; }
+    // The chips this process runs.
     const std::vector<std::unique_ptr<ChipRunner>>& chips() const { return runners_; }
 
     // The plan's step at `position` (memoised: the same for every step there).
@@ -55,8 +77,11 @@ private:
     double clock_hz_;
     collectives::Transport& transport_;
     std::vector<std::unique_ptr<ChipRunner>> runners_;
-    std::size_t head_ = 0;                // the chip whose logits buffers hold the whole vocabulary
+    bool all_local_ = true;
+    LogitsBroadcast* broadcast_ = nullptr;
+    ChipRunner* head_runner_ = nullptr;   // the head chip, when this process runs it
     std::vector<plan::BufferId> logits_;  // per sequence, on the head chip
+    std::vector<std::vector<float>> remote_logits_;  // per sequence, when the head chip is elsewhere
     std::map<int, StepCycles> step_cycles_;
     StepCycles last_timing_;
 };

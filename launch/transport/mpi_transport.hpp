@@ -1,0 +1,63 @@
+#pragma once
+// The Transport between chips in different MPI ranks. Chips of one rank
+// exchange by memory (the in-process mailbox, never MPI); a message to a chip
+// of another rank is one non-blocking MPI send of a small header (source chip,
+// destination chip, plan tag, size) and the bytes. Receiving drains every
+// arrived MPI message into the mailbox, keyed by (source chip, destination
+// chip, tag), so each receive finds exactly the message it waits for whatever
+// order they arrived in. Messages longer than `max_message_bytes` are refused.
+//
+// One thread uses it (MPI_THREAD_FUNNELED). A peer that dies makes the MPI
+// launcher end the job; abort() ends it from here.
+#include <cstdint>
+#include <list>
+#include <vector>
+
+#include <mpi.h>
+
+#include "collectives/transport.hpp"
+#include "launch/transport/in_process_transport.hpp"
+
+namespace lpu::launch {
+
+class MpiTransport final : public collectives::Transport {
+public:
+    // rank_of_chip maps every chip id of the plan to its rank; `comm` must
+    // outlive the transport.
+    MpiTransport(MPI_Comm comm, std::vector<int> rank_of_chip, std::int64_t max_message_bytes = std::int64_t{1} << 31);
+    ~MpiTransport() override;
+
+    void send(topology::ChipId src, topology::ChipId dst, collectives::Tag tag,
+              std::span<const std::byte> bytes) override;
+    void send_copy(topology::ChipId src, topology::ChipId dst, collectives::Tag tag,
+                   std::span<const std::byte> bytes) override;
+    bool try_recv(topology::ChipId dst, topology::ChipId src, collectives::Tag tag, std::size_t bytes,
+                  const Consumer& consume) override;
+    void wait_for_message() override;
+    void recv(topology::ChipId dst, topology::ChipId src, collectives::Tag tag, std::size_t bytes,
+              const Consumer& consume) override;
+    void abort(const std::string& reason) override;
+
+private:
+    struct Outgoing {
+        std::vector<std::byte> packet;  // header and bytes, kept until MPI is done with them
+        MPI_Request request = MPI_REQUEST_NULL;
+    };
+    bool is_local(topology::ChipId chip) const;
+    int rank_of(topology::ChipId chip) const;
+    void post_remote(topology::ChipId src, topology::ChipId dst, collectives::Tag tag, std::span<const std::byte> bytes);
+    // Moves every MPI message that has arrived into the mailbox; with `block`,
+    // waits for at least one.
+    void drain(bool block);
+    void reap_sends();
+
+    MPI_Comm comm_;
+    int rank_ = 0;
+    std::vector<int> rank_of_chip_;
+    std::int64_t max_message_bytes_;
+    InProcessTransport mailbox_;
+    std::list<Outgoing> outgoing_;
+    std::vector<std::byte> incoming_;
+};
+
+}  // namespace lpu::launch

@@ -1,0 +1,66 @@
+// `lpu run` under mpirun: the chips of one plan spread over 1 to 8 ranks give
+// reference A, and a rank killed mid-story ends the whole job quickly, with
+// the dead rank named, never a hang.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "tests/support/paths.hpp"
+#include "tests/support/reference_outputs.hpp"
+#include "tests/support/run_command.hpp"
+
+using lpu::test::run_shell;
+
+namespace {
+
+const std::string kMpirun =
+    "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 120 mpirun --oversubscribe ";
+
+}  // namespace
+
+TEST_CASE("mpirun -n 1, 2, 4, 8: tp 4 x pp 2 prints reference A", "[launch][mpi][reference]") {
+    LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
+    const int ranks = GENERATE(1, 2, 4, 8);
+    CAPTURE(ranks);
+    const auto result = run_shell(kMpirun + "-n " + std::to_string(ranks) + " " + lpu::test::lpu_binary() +
+                                  " run --model " + gguf + " --temperature 0 --steps 256 --tp 4 --pp 2 --print-placement");
+    CAPTURE(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(result.out == lpu::test::kReferenceTextA + "\n");  // printed once, by rank 0
+    CHECK(result.err.find(std::to_string(ranks) + " ranks") != std::string::npos);
+    CHECK(result.err.find("rank " + std::to_string(ranks - 1) + " (host 0") != std::string::npos);
+}
+
+TEST_CASE("mpirun with a broken flag: every rank refuses it, exit 2", "[launch][mpi]") {
+    LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
+    const auto result = run_shell(kMpirun + "-n 2 " + lpu::test::lpu_binary() + " run --model " + gguf +
+                                  " --tp 16 --pp 1");
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.find("error: rank") != std::string::npos);
+    CHECK(result.err.find("n_heads") != std::string::npos);
+}
+
+TEST_CASE("a rank killed mid-generation ends the job within 10 s, naming it; 20 times, no hang",
+          "[launch][mpi][slow]") {
+    LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
+    const std::string script = std::string(LPU_SOURCE_DIR) + "/tests/launch/kill_one_rank.sh";
+    for (int attempt = 0; attempt < 20; ++attempt) {
+        const int ranks = attempt % 2 == 0 ? 4 : 2;
+        const int victim = attempt % ranks;
+        CAPTURE(attempt, ranks, victim);
+        const auto result = run_shell("bash " + script + " " + lpu::test::lpu_binary() + " " + gguf + " " +
+                                      std::to_string(ranks) + " " + std::to_string(victim));
+        CAPTURE(result.out);
+        REQUIRE(result.exit_code == 0);
+        const auto exit_at = result.out.find("exit=");
+        const auto seconds_at = result.out.find("seconds=");
+        REQUIRE(exit_at != std::string::npos);
+        REQUIRE(seconds_at != std::string::npos);
+        const int code = std::stoi(result.out.substr(exit_at + 5));
+        const double seconds = std::stod(result.out.substr(seconds_at + 8));
+        CHECK(code != 0);
+        CHECK(code != 124);  // not ended by the 60 s timeout: a hang
+        CHECK(seconds < 10.0);
+        CHECK(result.out.find("process rank " + std::to_string(victim)) != std::string::npos);
+    }
+}
