@@ -10,12 +10,14 @@ void add_fabric_command(CLI::App& app);
 void add_model_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_compile_command(CLI::App& app);
+void add_launch_command(CLI::App& app);
 void add_plan_command(CLI::App& app);
 void add_trace_command(CLI::App& app);
 
 inline void add_all_commands(CLI::App& app) {
     add_run_command(app);
     add_compile_command(app);
+    add_launch_command(app);
     add_plan_command(app);
     add_trace_command(app);
     add_topo_command(app);

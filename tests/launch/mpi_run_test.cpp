@@ -3,7 +3,9 @@
 // the dead rank named, never a hang.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <string>
+#include <unistd.h>
 
 #include "tests/support/paths.hpp"
 #include "tests/support/reference_outputs.hpp"
@@ -63,4 +65,29 @@ TEST_CASE("a rank killed mid-generation ends the job within 10 s, naming it; 20 
         CHECK(seconds < 10.0);
         CHECK(result.out.find("process rank " + std::to_string(victim)) != std::string::npos);
     }
+}
+
+TEST_CASE("lpu launch prints the mpirun command for a plan, and runs it with --exec", "[launch][mpi]") {
+    LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
+    const std::string plan = "/tmp/lpu-launch-test-" + std::to_string(::getpid()) + ".lpuplan";
+    REQUIRE(lpu::test::run_lpu("compile --model " + gguf + " --tp 4 --pp 2 -o " + plan).exit_code == 0);
+
+    const auto printed = lpu::test::run_lpu("launch --plan " + plan + " --model " + gguf +
+                                            " --hosts a:1,b:3 -- --temperature 0 --prompt 'Once upon'");
+    REQUIRE(printed.exit_code == 0);
+    CHECK(printed.out == "mpirun -n 2 --map-by slot --host a:1,b:3 lpu run --model " + gguf + " --plan " + plan +
+                             " --print-placement --temperature 0 --prompt 'Once upon'\n");
+
+    const auto executed = run_shell("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 " +
+                                    lpu::test::lpu_binary() + " launch --plan " + plan + " --model " + gguf +
+                                    " --lpu " + lpu::test::lpu_binary() + " --exec -- --temperature 0 --steps 256");
+    CAPTURE(executed.err);
+    REQUIRE(executed.exit_code == 0);
+    CHECK(executed.out.find(lpu::test::kReferenceTextA) != std::string::npos);
+    CHECK(executed.err.find("2 ranks") != std::string::npos);
+
+    const auto bad = lpu::test::run_lpu("launch --plan " + plan + " --model " + gguf + " --ranks 9");
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("--ranks 9") != std::string::npos);
+    std::remove(plan.c_str());
 }
