@@ -27,13 +27,24 @@ void add_into(T* __restrict dst, const T* __restrict src, std::size_t count) {
     }
 }
 
+// dst = ((dst + sources[0]) + sources[1]) + ... element by element — the
+// result of applying the reductions one after the other, in one pass: each
+// chunk of dst stays in L1 while every source is added to it, instead of
+// streaming the whole of dst through the cache once per source.
 template <class T>
-void apply(TransferKind kind, T* dst, const T* src, std::size_t count) {
-    if (kind == TransferKind::reduce) {
-        add_into(dst, src, count);
-    } else {
-        std::memcpy(dst, src, count * sizeof(T));
+void fold_into(T* dst, std::span<const T* const> sources, std::size_t count) {
+    constexpr std::size_t chunk = 512;  // elements: 2-4 KiB of dst, well inside L1
+    for (std::size_t begin = 0; begin < count; begin += chunk) {
+        const std::size_t length = std::min(chunk, count - begin);
+        for (const T* source : sources) add_into(dst + begin, source + begin, length);
     }
+}
+
+template <class T>
+const T* as_elements(std::span<const std::byte> bytes) {
+    require(reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(T) == 0,
+            "transport delivered a misaligned message");
+    return reinterpret_cast<const T*>(bytes.data());
 }
 
 template <class T>
@@ -112,34 +123,96 @@ private:
     }
 
     void run_tile(std::uint64_t tile) {
-        std::uint64_t skip = 0, count = 0;
         for (std::size_t s = 0; s < schedule_.steps.size(); ++s) {
-            const auto& transfers = schedule_.steps[s].transfers;
-            for (std::size_t i = 0; i < transfers.size(); ++i) {
-                const auto& t = transfers[i];
-                const std::size_t src = index_of_.at(t.src);
-                if (t.src == t.dst || !local_[src] || !clip(t, tile, skip, count)) continue;
-                const T* data = buffers_[src].data() + t.src_offset + skip;
-                transport_.send(t.src, t.dst, make_tag(tile, s, i),
-                                std::as_bytes(std::span<const T>(data, static_cast<std::size_t>(count))));
-            }
-            for (std::size_t i = 0; i < transfers.size(); ++i) {
-                const auto& t = transfers[i];
-                const std::size_t dst = index_of_.at(t.dst);
-                if (!local_[dst] || !clip(t, tile, skip, count)) continue;
-                T* target = buffers_[dst].data() + t.dst_offset + skip;
-                if (t.src == t.dst) {
-                    apply(t.kind, target, buffers_[dst].data() + t.src_offset + skip, count);
-                    continue;
-                }
-                transport_.recv(t.dst, t.src, make_tag(tile, s, i), count * sizeof(T),
-                                [&](std::span<const std::byte> bytes) {
-                                    require(reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(T) == 0,
-                                            "transport delivered a misaligned message");
-                                    apply(t.kind, target, reinterpret_cast<const T*>(bytes.data()), count);
-                                });
-            }
+            post_sends(tile, s);
+            apply_receives(tile, s);
         }
+    }
+
+    void post_sends(std::uint64_t tile, std::size_t step) {
+        std::uint64_t skip = 0, count = 0;
+        const auto& transfers = schedule_.steps[step].transfers;
+        for (std::size_t i = 0; i < transfers.size(); ++i) {
+            const auto& t = transfers[i];
+            const std::size_t src = index_of_.at(t.src);
+            if (t.src == t.dst || !local_[src] || !clip(t, tile, skip, count)) continue;
+            const T* data = buffers_[src].data() + t.src_offset + skip;
+            transport_.send(t.src, t.dst, make_tag(tile, step, i),
+                            std::as_bytes(std::span<const T>(data, static_cast<std::size_t>(count))));
+        }
+    }
+
+    // The part of a transfer inside a tile that this process applies.
+    struct Incoming {
+        const Transfer* transfer = nullptr;
+        Tag tag = 0;
+        T* target = nullptr;
+        const T* on_chip_source = nullptr;  // set when src == dst: no message
+        std::size_t count = 0;
+    };
+
+    bool incoming(std::uint64_t tile, std::size_t step, std::size_t index, Incoming& piece) const {
+        const auto& t = schedule_.steps[step].transfers[index];
+        const std::size_t dst = index_of_.at(t.dst);
+        std::uint64_t skip = 0, count = 0;
+        if (!local_[dst] || !clip(t, tile, skip, count)) return false;
+        T* buffer = buffers_[dst].data();
+        piece = Incoming{&t, make_tag(tile, step, index), buffer + t.dst_offset + skip,
+                         t.src == t.dst ? buffer + t.src_offset + skip : nullptr, static_cast<std::size_t>(count)};
+        return true;
+    }
+
+    // Applies the step's receives in transfer order. A batch of consecutive
+    // reductions into one region is folded in one pass (fold_into), in the
+    // same order, so the result is bitwise that of applying them one by one.
+    void apply_receives(std::uint64_t tile, std::size_t step) {
+        std::vector<Incoming> batch;
+        auto folds_with = [](const Incoming& a, const Incoming& b) {
+            return a.transfer->kind == TransferKind::reduce && b.transfer->kind == TransferKind::reduce &&
+                   a.target == b.target && a.count == b.count;
+        };
+        for (std::size_t i = 0; i < schedule_.steps[step].transfers.size(); ++i) {
+            Incoming piece;
+            if (!incoming(tile, step, i, piece)) continue;
+            if (!batch.empty() && !folds_with(batch.back(), piece)) {
+                apply(batch);
+                batch.clear();
+            }
+            batch.push_back(piece);
+        }
+        if (!batch.empty()) apply(batch);
+    }
+
+    // Applies a copy, or a batch of reductions into one region.
+    void apply(std::span<const Incoming> batch) {
+        const Incoming& first = batch.front();
+        if (first.transfer->kind == TransferKind::copy) {
+            with_source(first, [&](const T* source) { std::memcpy(first.target, source, first.count * sizeof(T)); });
+            return;
+        }
+        std::vector<const T*> sources;
+        gather_and_fold(batch, sources);
+    }
+
+    // Receives the sources of `batch` one inside the other (a received message
+    // is readable only while its consumer runs), then folds them all.
+    void gather_and_fold(std::span<const Incoming> batch, std::vector<const T*>& sources) {
+        if (sources.size() == batch.size()) {
+            fold_into<T>(batch.front().target, sources, batch.front().count);
+            return;
+        }
+        with_source(batch[sources.size()], [&](const T* source) {
+            sources.push_back(source);
+            gather_and_fold(batch, sources);
+        });
+    }
+
+    template <class Use>
+    void with_source(const Incoming& piece, const Use& use) {
+        if (piece.on_chip_source != nullptr) return use(piece.on_chip_source);
+        const Transfer& t = *piece.transfer;
+        transport_.recv(t.dst, t.src, piece.tag, piece.count * sizeof(T),
+                        [&](std::span<const std::byte> bytes) { use(as_elements<T>(bytes)); });
     }
 
     const Schedule& schedule_;

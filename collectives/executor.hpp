@@ -4,7 +4,9 @@
 // Per step: every local chip first posts the sends of the step, then the
 // receives are applied in transfer order (copy, or dst = dst + src), which is
 // the fixed fold order of schedule.hpp: the result is bitwise the same
-// whatever the transport, thread count or tiling.
+// whatever the transport, thread count or tiling. Consecutive reductions into
+// one region (a direct reduce-scatter's n-1 sources) are folded in a single
+// pass over it, each element still as ((dst + src1) + src2) + ...
 //
 // Tiling: when a schedule is offset-preserving (every collective but
 // alltoall), element e's result depends only on element e of the inputs, so
@@ -21,8 +23,10 @@
 namespace lpu::collectives {
 
 struct ExecuteOptions {
-    // Of each buffer; small enough that the tiles of all buffers stay in L2.
-    std::uint64_t tile_bytes = std::uint64_t{32} << 10;
+    // Of each buffer: long enough runs for the hardware prefetchers, small
+    // enough that the tiles of 8 buffers (1 MiB) stay in a 2 MiB L2. 32 KiB
+    // ran the 8-chip 64 MiB all-reduce of bench/collectives_bench markedly slower.
+    std::uint64_t tile_bytes = std::uint64_t{128} << 10;
     unsigned threads = 1;
     // The participants this process holds; empty means all of them.
     std::vector<ChipId> local_chips;

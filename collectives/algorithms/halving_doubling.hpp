@@ -7,6 +7,10 @@
 // half — the lower half for the member whose distance bit is 0) and
 // recursive doubling (the same steps reversed, copying); finally member i
 // copies the result to member p+i. Latency 2 log2(p) alpha (+2 with extras).
+// Fold order of every element, the same for all members (float addition is
+// commutative, so which partner adds does not matter): leaves L_j = x_j, or
+// x_j + x_{p+j} for j < r; then for d = p/2, p/4, ..., 1: L_j = L_j + L_{j+d}
+// for j < d; the result is L_0 — a balanced tree over the leaves.
 #include "collectives/algorithm.hpp"
 
 namespace lpu::collectives {

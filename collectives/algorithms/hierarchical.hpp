@@ -7,7 +7,10 @@
 // parallel), and each group direct-all-gathers. A level with one group does a
 // direct all-reduce; a level where every group has one member is skipped.
 // Groups of unequal size are refused (lpu::Error naming the sizes). Fold
-// order: the direct reduce-scatter order at each level, innermost first.
+// order, innermost level first: within each group, block j is folded as
+// member j's value, then the other members' in group order (direct
+// reduce-scatter); the next level folds those partial sums the same way
+// among the j-th members; the single group at the top folds like direct.
 #include "collectives/algorithm.hpp"
 
 namespace lpu::collectives {

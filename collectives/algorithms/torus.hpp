@@ -5,8 +5,11 @@
 // all-gathers in the reverse order. Each dimension's rings use their own
 // links, so the lines run in parallel. On a mesh a line's ring closes over
 // the line's links in the other direction. Needs every chip of the topology,
-// in chip id order. Fold order: per dimension, the ring order of
-// ring_reduce_scatter along that dimension's line.
+// in chip id order. Fold order: along dimension 0, each line ring-folds the
+// element (ring_reduce_scatter: positions k+1, k+2, ..., k, where position k
+// keeps the element's block); along dimension 1 those partial sums are
+// ring-folded the same way, with k the position that keeps the element's
+// sub-block, and so on up to the last dimension.
 #include "collectives/algorithm.hpp"
 
 namespace lpu::collectives {

@@ -25,6 +25,8 @@ int run_cli(int argc, char** argv) {
     try {
         app.parse(argc, argv);
         return 0;
+    } catch (const CLI::RuntimeError& e) {
+        return e.get_exit_code();  // a command that printed its findings and fails, e.g. `plan check`
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) return app.exit(e);  // --help, --help-all
         std::cerr << "error: " << e.what() << "\n";

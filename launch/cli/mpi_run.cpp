@@ -4,7 +4,7 @@
 
 #include "launch/mpi/logits_broadcast.hpp"
 #include "launch/mpi/mpi_session.hpp"
-#include "launch/mpi/rank_placement.hpp"
+#include "launch/rank_placement.hpp"
 #include "launch/transport/mpi_transport.hpp"
 #include "runtime/engine/plan_model.hpp"
 
@@ -60,17 +60,10 @@ void run_ranks(const launch::MpiSession& session, const model::ModelFile& file, 
         std::fprintf(stderr, "%s", launch::describe_placement(plan, placement, hosts, names).c_str());
     }
 
-    topology::ChipId max_chip = 0;
-    for (const auto& program : plan.chips) max_chip = std::max(max_chip, program.chip);
-    std::vector<int> rank_of_chip(max_chip + 1, -1);
-    engine::LocalChips local{std::vector<bool>(plan.chips.size()), nullptr};
-    int head_rank = 0;
-    for (std::size_t c = 0; c < plan.chips.size(); ++c) {
-        rank_of_chip[plan.chips[c].chip] = placement.rank[c];
-        local.local[c] = placement.rank[c] == session.rank();
-        const auto& role = plan.chips[c].role;
-        if (role.tp_rank == 0 && role.pp_stage + 1 == plan.grid.pp) head_rank = placement.rank[c];
-    }
+    const launch::ChipLayout layout = launch::chip_layout(plan, placement);
+    engine::LocalChips local{launch::chips_of_rank(placement, session.rank()), nullptr};
+    const std::vector<int>& rank_of_chip = layout.rank_of_chip;
+    const int head_rank = layout.head_rank;
     launch::MpiTransport transport(session.comm(), rank_of_chip);
     launch::MpiLogitsBroadcast broadcast(session.comm(), head_rank);
     local.broadcast = &broadcast;

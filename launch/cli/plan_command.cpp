@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "launch/cli/commands.hpp"
+#include "launch/cli/plan_check_command.hpp"
 #include "plan/chip_selection.hpp"
 #include "plan/plan_io.hpp"
 #include "plan/plan_summary.hpp"
@@ -63,9 +64,10 @@ void add_show_command(CLI::App& plan_app) {
 }  // namespace
 
 void add_plan_command(CLI::App& app) {
-    auto* plan_app = app.add_subcommand("plan", "Plan file tools: inspect compiled plans");
+    auto* plan_app = app.add_subcommand("plan", "Plan file tools: inspect compiled plans, check their timing");
     plan_app->require_subcommand(1);
     add_show_command(*plan_app);
+    add_plan_check_command(*plan_app);
 }
 
 }  // namespace lpu::cli

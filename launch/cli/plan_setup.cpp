@@ -47,6 +47,10 @@ int chip_count(const compiler::CompileOptions& options) {
 
 }  // namespace
 
+std::string topology_spec_for(const SystemOptions& options) {
+    return options.topology.empty() ? compiler::default_topology_spec(chip_count(options.compile)) : options.topology;
+}
+
 PreparedPlan prepare_plan(const model::ModelFile& file, const SystemOptions& options) {
     PreparedPlan prepared{{}, sim::load_chip_spec(options.spec), nullptr};
     if (!options.plan_path.empty()) {
@@ -63,8 +67,7 @@ PreparedPlan prepare_plan(const model::ModelFile& file, const SystemOptions& opt
                                 compiler::system_fingerprint(*prepared.topology, topology_name, prepared.spec));
         return prepared;
     }
-    const std::string topology_name =
-        options.topology.empty() ? compiler::default_topology_spec(chip_count(options.compile)) : options.topology;
+    const std::string topology_name = topology_spec_for(options);
     prepared.topology = std::make_unique<topology::Topology>(topology::topology_from_spec(topology_name));
     prepared.plan = compiler::compile_plan(file.config(), compiler::model_fingerprint(file),
                                            {prepared.topology.get(), topology_name, &prepared.spec}, options.compile);

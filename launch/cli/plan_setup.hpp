@@ -31,6 +31,10 @@ void add_partition_options(CLI::App& command, SystemOptions& options);
 // True when the flags ask for more than the single-chip path.
 bool wants_plan(const SystemOptions& options);
 
+// The topology the flags select: --topology, else the default for the chip
+// count they ask for (compiler::default_topology_spec).
+std::string topology_spec_for(const SystemOptions& options);
+
 struct PreparedPlan {
     plan::Plan plan;
     sim::ChipSpec spec;

@@ -99,16 +99,16 @@ void MpiTransport::drain(bool block) {
                     static_cast<std::int64_t>(size) <= max_message_bytes_ + static_cast<std::int64_t>(sizeof(Header)),
                 [&] { return "a message of " + std::to_string(size) + " bytes from rank " +
                              std::to_string(status.MPI_SOURCE) + " is not a plan message"; });
-        incoming_.resize(static_cast<std::size_t>(size));
-        MPI_Recv(incoming_.data(), size, MPI_BYTE, status.MPI_SOURCE, kMessageTag, comm_, MPI_STATUS_IGNORE);
+        std::vector<std::byte> packet = mailbox_.spare_buffer();
+        packet.resize(static_cast<std::size_t>(size));
+        MPI_Recv(packet.data(), size, MPI_BYTE, status.MPI_SOURCE, kMessageTag, comm_, MPI_STATUS_IGNORE);
         Header header;
-        std::memcpy(&header, incoming_.data(), sizeof(Header));
+        std::memcpy(&header, packet.data(), sizeof(Header));
         require(header.bytes == static_cast<std::uint64_t>(size) - sizeof(Header) && is_local(header.dst), [&] {
             return "rank " + std::to_string(status.MPI_SOURCE) + " sent a malformed message (chip " +
                    std::to_string(header.src) + " -> chip " + std::to_string(header.dst) + ")";
         });
-        mailbox_.send_copy(header.src, header.dst, header.tag,
-                           std::span<const std::byte>(incoming_).subspan(sizeof(Header)));
+        mailbox_.deliver(header.src, header.dst, header.tag, std::move(packet), sizeof(Header));
     }
 }
 

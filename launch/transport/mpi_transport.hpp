@@ -57,7 +57,6 @@ private:
     std::int64_t max_message_bytes_;
     InProcessTransport mailbox_;
     std::list<Outgoing> outgoing_;
-    std::vector<std::byte> incoming_;
 };
 
 }  // namespace lpu::launch

@@ -106,16 +106,17 @@ private:
                 }
             }
         }
-        const auto activation = [&](const char* name, std::int64_t floats) {
-            scheduler_.add_buffer(c, name, BufferUse::activation, kFloat * floats);
+        const auto activation = [&](const char* name, std::int64_t floats, std::int64_t messages = 0) {
+            scheduler_.add_buffer(c, name, BufferUse::activation, receive_bytes(kFloat * floats, messages));
         };
-        activation("x", config_.dim);
+        const Receives receives = tp_ > 1 ? all_reduce_receives(stage, config_.dim, c) : Receives{};
+        activation("x", config_.dim, std::max<std::int64_t>(receives.copies, 1));
         activation("normed", config_.dim);
         activation("q", query);
         activation("k", kv);
         activation("v", kv);
         activation("attention", query);
-        activation("partial", config_.dim);
+        activation("partial", config_.dim, receives.copies);
         activation("gate", s.hidden.size());
         activation("up", s.hidden.size());
         activation("scores", static_cast<std::int64_t>(kernels::attention_scratch_floats(
@@ -123,11 +124,14 @@ private:
         if (last) {
             for (int sequence = 0; sequence < in_.batch; ++sequence) {
                 scheduler_.add_buffer(c, logits_buffer_name(sequence), BufferUse::activation,
-                                      kFloat * (rank == 0 ? config_.vocab_size : s.vocab.size()));
+                                      rank == 0 ? receive_bytes(kFloat * config_.vocab_size, tp_ - 1)
+                                                : kFloat * s.vocab.size());
             }
         }
         if (tp_ > 1) {
-            scheduler_.add_buffer(c, "rx", BufferUse::receive, kFloat * reduce_receive_floats(stage, config_.dim, c));
+            scheduler_.add_buffer(c, "rx", BufferUse::receive,
+                                  receive_bytes(kFloat * std::max<std::int64_t>(receives.reduce_floats, 1),
+                                                receives.reduces));
         }
     }
 
@@ -298,17 +302,35 @@ private:
         return found->second;
     }
 
-    // Floats a chip receives for reductions in one all-reduce (each lands in its own part of "rx").
-    std::int64_t reduce_receive_floats(int stage, std::int64_t count, std::size_t c) {
-        std::int64_t floats = 0;
+    // What a chip receives in one all-reduce: copies land in the reduced
+    // buffer itself, reductions each in their own part of "rx".
+    struct Receives {
+        std::int64_t copies = 0;
+        std::int64_t reduces = 0;
+        std::int64_t reduce_floats = 0;
+    };
+    Receives all_reduce_receives(int stage, std::int64_t count, std::size_t c) {
+        Receives receives;
         for (const auto& step : schedule(stage, count).steps) {
             for (const auto& transfer : step.transfers) {
-                if (transfer.kind == collectives::TransferKind::reduce && index_of_.at(transfer.dst) == c) {
-                    floats += static_cast<std::int64_t>(transfer.count);
+                if (index_of_.at(transfer.dst) != c) continue;
+                if (transfer.kind == collectives::TransferKind::reduce) {
+                    ++receives.reduces;
+                    receives.reduce_floats += static_cast<std::int64_t>(transfer.count);
+                } else {
+                    ++receives.copies;
                 }
             }
         }
-        return std::max<std::int64_t>(floats, 1);
+        return receives;
+    }
+
+    // A buffer that receives messages is a receive ring on the chip: every
+    // message takes whole vectors of it, so it holds at least one vector per
+    // message that may be in it at once (those of one collective, whose reads
+    // all come before the next collective's messages can arrive).
+    std::int64_t receive_bytes(std::int64_t data_bytes, std::int64_t messages) const {
+        return std::max(data_bytes, messages * in_.spec->vector_bytes);
     }
 
     void all_reduce(int stage, const char* name) {

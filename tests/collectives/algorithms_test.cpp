@@ -1,8 +1,6 @@
 // Every algorithm emits valid, conflict-free schedules for every op it
 // implements, on its topologies, for the participant counts of the issue and
 // awkward sizes; step counts match each algorithm's shape.
-#include <numeric>
-
 #include <catch2/catch.hpp>
 
 #include "base/error.hpp"
@@ -10,38 +8,18 @@
 #include "collectives/conflict_check.hpp"
 #include "collectives/selection.hpp"
 #include "sim/chip_spec.hpp"
+#include "tests/collectives/test_participants.hpp"
 #include "topology/topology_spec.hpp"
 
 namespace lpu::collectives {
-namespace {
-
-std::vector<ChipId> first_chips(std::size_t n) {
-    std::vector<ChipId> chips(n);
-    std::iota(chips.begin(), chips.end(), 0u);
-    return chips;
-}
-
-// The topology each algorithm is exercised on for n participants.
-std::string topology_for(const std::string& algorithm, std::size_t n) {
-    if (algorithm != "torus") return "dragonfly:1";
-    switch (n) {
-        case 2: return "mesh:1x2";
-        case 3: return "mesh:1x3";
-        case 4: return "mesh:2x2";
-        case 7: return "mesh:1x7";
-        case 8: return "mesh:2x4";
-        case 16: return "torus:4x4";
-        default: return "torus:3x4x6";
-    }
-}
-
-}  // namespace
+using testing::first_chips;
+using testing::topology_for;
 
 TEST_CASE("every emitted schedule is valid and conflict-free", "[collectives][algorithms]") {
     const sim::ChipSpec spec;
     std::size_t checked = 0;
     for (const auto& algorithm : all_algorithms()) {
-        for (std::size_t n : {2u, 3u, 4u, 7u, 8u, 16u, 72u}) {
+        for (std::size_t n : testing::participant_counts) {
             const auto topology = topology::topology_from_spec(topology_for(algorithm->name(), n));
             const FabricTiming fabric(topology, spec);
             for (auto op : all_ops()) {

@@ -135,7 +135,7 @@ TEST_CASE("a model too big for the chips is refused with the minimum chip count,
     }
 }
 
-TEST_CASE("--chips compiles every fitting grid and keeps the fastest", "[compiler]") {
+TEST_CASE("choosing by chip count compiles every fitting grid and keeps the fastest", "[compiler]") {
     const auto config = test::stories260k_config();
     const auto spec = sim::chip_spec_preset("tsp-v1");
     CompileOptions options;

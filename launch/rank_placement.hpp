@@ -1,5 +1,5 @@
 #pragma once
-// Which rank runs which chip of a plan. Chips are in plan order (stage by
+// Which rank (process of an MPI or TCP run) runs which chip of a plan. Chips are in plan order (stage by
 // stage, a TP group's chips next to each other), and ranks in host order, so
 // contiguous blocks of chips on consecutive ranks keep a TP group inside one
 // rank, or one host, wherever the counts allow:
@@ -21,6 +21,17 @@ struct RankOfChip {
 // `rank_hosts[r]` is the host index of rank r. Throws lpu::Error when there
 // are more ranks than chips (a rank would have nothing to run).
 RankOfChip place_chips_on_ranks(const plan::Plan& plan, const std::vector<int>& rank_hosts);
+
+// The same by chip id, as transports look chips up (-1: no such chip), and the
+// rank that runs the head chip (TP rank 0 of the last stage: it has the logits).
+struct ChipLayout {
+    std::vector<int> rank_of_chip;
+    int head_rank = 0;
+};
+ChipLayout chip_layout(const plan::Plan& plan, const RankOfChip& placement);
+
+// Which chips of the plan (by plan index) `rank` runs.
+std::vector<bool> chips_of_rank(const RankOfChip& placement, int rank);
 
 // One line per rank: "rank 1 (host 0 'node-a'): chips 2 3 (stage 0, tp 2-3)".
 std::string describe_placement(const plan::Plan& plan, const RankOfChip& placement,

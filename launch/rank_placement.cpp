@@ -1,4 +1,4 @@
-#include "launch/mpi/rank_placement.hpp"
+#include "launch/rank_placement.hpp"
 
 #include <algorithm>
 #include <numeric>
@@ -32,6 +32,24 @@ RankOfChip place_chips_on_ranks(const plan::Plan& plan, const std::vector<int>& 
         }
     }
     return placement;
+}
+
+ChipLayout chip_layout(const plan::Plan& plan, const RankOfChip& placement) {
+    topology::ChipId max_chip = 0;
+    for (const auto& program : plan.chips) max_chip = std::max(max_chip, program.chip);
+    ChipLayout layout{std::vector<int>(max_chip + 1, -1), 0};
+    for (std::size_t c = 0; c < plan.chips.size(); ++c) {
+        layout.rank_of_chip[plan.chips[c].chip] = placement.rank[c];
+        const auto& role = plan.chips[c].role;
+        if (role.tp_rank == 0 && role.pp_stage + 1 == plan.grid.pp) layout.head_rank = placement.rank[c];
+    }
+    return layout;
+}
+
+std::vector<bool> chips_of_rank(const RankOfChip& placement, int rank) {
+    std::vector<bool> local(placement.rank.size());
+    for (std::size_t c = 0; c < local.size(); ++c) local[c] = placement.rank[c] == rank;
+    return local;
 }
 
 std::string describe_placement(const plan::Plan& plan, const RankOfChip& placement,

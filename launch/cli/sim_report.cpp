@@ -1,0 +1,154 @@
+#include "launch/cli/sim_report.hpp"
+
+#include <cstdio>
+#include <string>
+
+#include "runtime/kernels/dtype.hpp"
+
+namespace lpu::cli {
+namespace {
+
+double seconds(const SimPrediction& prediction, std::int64_t cycles) {
+    return static_cast<double>(cycles) / static_cast<double>(prediction.spec.clock_hz);
+}
+
+double per_second(const SimPrediction& prediction, double tokens, std::int64_t cycles) {
+    return cycles > 0 ? tokens / seconds(prediction, cycles) : 0.0;
+}
+
+// Joules per generated token in steady state: every chip of the plan drawing
+// `watts` for one step period, shared by the batch's tokens.
+double joules_per_token(const SimPrediction& prediction, double watts) {
+    return static_cast<double>(prediction.chips) * watts * seconds(prediction, prediction.last_step.period_cycles) /
+           static_cast<double>(prediction.batch);
+}
+
+nlohmann::json step_json(const SimPrediction& prediction, const StepStudy& step) {
+    const TimeBreakdown& path = step.critical_path;
+    return {
+        {"position", step.position},
+        {"latency_cycles", step.latency_cycles},
+        {"latency_seconds", seconds(prediction, step.latency_cycles)},
+        {"tokens_per_second_per_user", per_second(prediction, 1.0, step.latency_cycles)},
+        {"period_cycles", step.period_cycles},
+        {"tokens_per_second_aggregate", per_second(prediction, static_cast<double>(prediction.batch), step.period_cycles)},
+        {"critical_path_cycles",
+         {{"compute", path.compute},
+          {"compute_by_op", path.compute_by_op},
+          {"transfer", path.transfer},
+          {"deskew", path.deskew},
+          {"idle", path.idle}}},
+        {"utilisation",
+         {{"matrix_unit", {{"max", step.matrix_unit.max}, {"mean", step.matrix_unit.mean}}},
+          {"vector_unit", {{"max", step.vector_unit.max}, {"mean", step.vector_unit.mean}}}}},
+    };
+}
+
+nlohmann::json model_json(const SimPrediction& prediction) {
+    const model::ModelConfig& config = prediction.config;
+    return {{"name", config.name},          {"source", prediction.model_source},
+            {"weight_dtype", kernels::dtype_name(config.weight_dtype)},
+            {"dim", config.dim},            {"hidden_dim", config.hidden_dim},
+            {"layers", config.n_layers},    {"heads", config.n_heads},
+            {"kv_heads", config.n_kv_heads}, {"vocab_size", config.vocab_size},
+            {"context_length", config.context_length}};
+}
+
+std::string percent(std::int64_t part, std::int64_t whole) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f%%", whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0);
+    return text;
+}
+
+template <class... Values>
+std::string format(const char* pattern, Values... values) {
+    char text[160];
+    std::snprintf(text, sizeof text, pattern, values...);
+    return text;
+}
+
+std::string step_text(const SimPrediction& prediction, const StepStudy& step) {
+    const TimeBreakdown& path = step.critical_path;
+    std::string ops;
+    for (const auto& [op, cycles] : path.compute_by_op) {
+        ops += (ops.empty() ? "" : ", ") + op + " " + percent(cycles, step.latency_cycles);
+    }
+    return "  position " + std::to_string(step.position) + ": " + std::to_string(step.latency_cycles) + " cycles = " +
+           format("%.2f us -> %.1f tokens/s per user\n", seconds(prediction, step.latency_cycles) * 1e6,
+                  per_second(prediction, 1.0, step.latency_cycles)) +
+           "    critical path: compute " + percent(path.compute, step.latency_cycles) + " (" + ops + "), transfers " +
+           percent(path.transfer, step.latency_cycles) + ", deskew " + percent(path.deskew, step.latency_cycles) +
+           ", idle " + percent(path.idle, step.latency_cycles) + "\n" +
+           format("    busy per chip: matrix unit max %.1f%% mean %.1f%%", step.matrix_unit.max * 100,
+                  step.matrix_unit.mean * 100) +
+           format(", vector unit max %.1f%% mean %.1f%%\n", step.vector_unit.max * 100, step.vector_unit.mean * 100);
+}
+
+}  // namespace
+
+nlohmann::json prediction_json(const SimPrediction& prediction) {
+    nlohmann::json out;
+    out["model"] = model_json(prediction);
+    out["system"] = {{"spec", prediction.spec.name},
+                     {"clock_hz", prediction.spec.clock_hz},
+                     {"topology", prediction.topology},
+                     {"context_positions", prediction.context_positions},
+                     {"batch", prediction.batch}};
+    out["fits"] = !prediction.refusal.has_value();
+    out["compile_seconds"] = prediction.compile_seconds;
+    if (prediction.refusal) {
+        out["refusal"] = *prediction.refusal;
+        return out;
+    }
+    out["system"]["chips"] = prediction.chips;
+    out["system"]["tp"] = prediction.grid.tp;
+    out["system"]["pp"] = prediction.grid.pp;
+    out["sram"] = {{"fullest_chip_bytes", prediction.fullest_chip_sram_bytes},
+                   {"chip_bytes", prediction.spec.sram_bytes}};
+    out["decode"] = {{"first_position", step_json(prediction, prediction.first_step)},
+                     {"last_position", step_json(prediction, prediction.last_step)}};
+    out["time_to_first_token"] = {{"prompt_tokens", prediction.prompt_tokens},
+                                  {"cycles", prediction.prefill_cycles},
+                                  {"seconds", seconds(prediction, prediction.prefill_cycles)},
+                                  {"method", "the prompt as successive decode steps at positions 0 .. P-1"}};
+    out["energy"] = {{"joules_per_token_at_average_power", joules_per_token(prediction, prediction.spec.power_average_watts)},
+                     {"joules_per_token_at_tdp", joules_per_token(prediction, prediction.spec.power_tdp_watts)},
+                     {"system_watts_at_average_power",
+                      static_cast<double>(prediction.chips) * prediction.spec.power_average_watts}};
+    out["study_seconds"] = prediction.study_seconds;
+    return out;
+}
+
+std::string prediction_text(const SimPrediction& prediction) {
+    const model::ModelConfig& config = prediction.config;
+    std::string text = "model:   " + config.name + " (" + prediction.model_source + "), " +
+                       kernels::dtype_name(config.weight_dtype) + " weights, " +
+                       std::to_string(prediction.context_positions) + "-position KV cache, batch " +
+                       std::to_string(prediction.batch) + "\n";
+    if (prediction.refusal) {
+        return text + "system:  " + prediction.spec.name + " chips on " + prediction.topology +
+               "\nfits:    no: " + *prediction.refusal + "\n";
+    }
+    const auto& grid = prediction.grid;
+    text += "system:  " + std::to_string(prediction.chips) + " " + prediction.spec.name + " chips on " +
+            prediction.topology + ", tp " + std::to_string(grid.tp) + " x pp " + std::to_string(grid.pp) +
+            format(" (compiled in %.1f s, timed in %.1f s)\n", prediction.compile_seconds, prediction.study_seconds);
+    text += "SRAM:    fullest chip " + std::to_string(prediction.fullest_chip_sram_bytes) + " of " +
+            std::to_string(prediction.spec.sram_bytes) + " bytes (" +
+            percent(prediction.fullest_chip_sram_bytes, prediction.spec.sram_bytes) + ")\n";
+    text += "decode:  one token, first op to last\n" + step_text(prediction, prediction.first_step) +
+            step_text(prediction, prediction.last_step);
+    text += "batch:   " + std::to_string(prediction.batch) + " sequence(s), a step every " +
+            std::to_string(prediction.last_step.period_cycles) + " cycles at the last position" +
+            format(" -> %.1f tokens/s aggregate\n",
+                   per_second(prediction, static_cast<double>(prediction.batch), prediction.last_step.period_cycles));
+    text += "TTFT:    " + std::to_string(prediction.prompt_tokens) + " prompt tokens as successive decode steps: " +
+            format("%.3f ms\n", seconds(prediction, prediction.prefill_cycles) * 1e3);
+    text += format("energy:  %.3f J per token at %.0f W average per chip", joules_per_token(prediction, prediction.spec.power_average_watts),
+                   prediction.spec.power_average_watts) +
+            format(" (%.3f J at %.0f W TDP)\n", joules_per_token(prediction, prediction.spec.power_tdp_watts),
+                   prediction.spec.power_tdp_watts);
+    return text;
+}
+
+}  // namespace lpu::cli

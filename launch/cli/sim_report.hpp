@@ -1,0 +1,45 @@
+#pragma once
+// What `lpu sim` prints: a model's predicted behaviour on a system, as text or
+// as one JSON object. Either the model fits (then the compiled plan's timing,
+// launch/cli/sim_study.hpp) or the compiler's refusal, with the minimum chip
+// count it names, is the result.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "launch/cli/sim_study.hpp"
+#include "plan/plan.hpp"
+#include "runtime/model/model_config.hpp"
+#include "sim/chip_spec.hpp"
+
+namespace lpu::cli {
+
+struct SimPrediction {
+    // The question.
+    model::ModelConfig config;
+    std::string model_source;  // "preset NAME" or the GGUF file's path
+    sim::ChipSpec spec;
+    std::string topology;
+    std::int64_t context_positions = 0;
+    std::int64_t batch = 1;
+    std::optional<std::string> refusal;  // the compiler's refusal when the model does not fit
+
+    // The answer when it fits.
+    plan::Grid grid;
+    std::int64_t chips = 0;
+    std::int64_t fullest_chip_sram_bytes = 0;
+    StepStudy first_step;  // position 0
+    StepStudy last_step;   // the last position of the context (the slowest step)
+    std::int64_t prompt_tokens = 0;
+    std::int64_t prefill_cycles = 0;
+
+    double compile_seconds = 0.0;  // host wall time to compile the plan
+    double study_seconds = 0.0;    // host wall time to time it
+};
+
+nlohmann::json prediction_json(const SimPrediction& prediction);
+std::string prediction_text(const SimPrediction& prediction);
+
+}  // namespace lpu::cli

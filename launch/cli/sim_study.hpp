@@ -1,0 +1,57 @@
+#pragma once
+// What `lpu sim` predicts for a compiled plan. A plan is exactly what the
+// runtime executes (runtime/engine/plan_model.hpp), so timing it with the
+// runtime's own re-timer (plan/retime.hpp) gives the runtime's emulated cycles:
+// a step's latency here equals PlanModel::last_forward_cycles() at that
+// position, cycle for cycle; no weights and no numerics are involved.
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "plan/plan.hpp"
+#include "plan/retime.hpp"
+
+namespace lpu::cli {
+
+// Where one step's time goes along its critical path (plan/critical_path.hpp):
+// the chain of work from cycle 0 to the end of the step, across chips. The
+// four parts add up to the step's latency.
+struct TimeBreakdown {
+    std::map<std::string, std::int64_t> compute_by_op;  // op name -> cycles
+    std::int64_t compute = 0;   // sum of compute_by_op
+    std::int64_t transfer = 0;  // waiting for data in flight between chips
+    std::int64_t deskew = 0;    // deskew pads (compile-time and runtime)
+    std::int64_t idle = 0;      // nothing on the path explains it
+};
+
+// Busy cycles of a unit over the step's latency, per chip: the largest and the
+// mean over the chips of the plan. The matrix unit runs matmul, lm_head and
+// attention (whose products dominate it); the vector unit runs the other ops.
+struct UnitUtilisation {
+    double max = 0.0;
+    double mean = 0.0;
+};
+
+struct StepStudy {
+    std::int64_t position = 0;
+    std::int64_t latency_cycles = 0;  // first op to last, one sequence's token
+    std::int64_t period_cycles = 0;   // between back-to-back steps (runtime/compiler/step_period.hpp)
+    TimeBreakdown critical_path;
+    UnitUtilisation matrix_unit;
+    UnitUtilisation vector_unit;
+};
+
+// One decode step of `plan` at `position` (0-based).
+StepStudy study_step(const plan::Plan& plan, const plan::Retimer& retimer, std::int64_t position);
+
+// Time to first token for a prompt of `prompt_tokens` tokens, processed as
+// successive decode steps at positions 0 .. prompt_tokens - 1 (the runtime has
+// no batched prefill): the sum of their latencies. 1 <= prompt_tokens <= the
+// plan's context.
+std::int64_t prefill_cycles(const plan::Plan& plan, const plan::Retimer& retimer, std::int64_t prompt_tokens);
+
+// SRAM bytes the fullest chip of the plan uses (a region reused by buffers
+// with disjoint lifetimes counts once).
+std::int64_t fullest_chip_sram_bytes(const plan::Plan& plan);
+
+}  // namespace lpu::cli

@@ -1,0 +1,73 @@
+// `lpu sim` end to end through the real binary: a published shape either
+// compiles or reports the chips it needs, --json parses, bad input is exit 2.
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/paths.hpp"
+#include "tests/support/run_command.hpp"
+
+namespace lpu::test {
+namespace {
+
+void check_bad_input(const CommandResult& result, const std::string& expected) {
+    CHECK(result.exit_code == 2);
+    CHECK(result.out.empty());
+    CHECK(result.err.rfind("error: ", 0) == 0);
+    CHECK(result.err.find(expected) != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("lpu sim: llama2-7b on 4 chips does not fit and says how many chips it needs", "[launch][sim]") {
+    const auto result = run_lpu("sim --model-preset llama2-7b --dtype int8 --chips 4");
+    REQUIRE(result.exit_code == 0);
+    CHECK(result.out.find("fits:    no") != std::string::npos);
+    CHECK(result.out.find("needs at least") != std::string::npos);
+}
+
+TEST_CASE("lpu sim --json: llama2-7b on 64 chips compiles and reports its timing", "[launch][sim]") {
+    const auto result = run_lpu("sim --model-preset llama2-7b --tp 8 --pp 8 --context 256 --batch 2 --json");
+    REQUIRE(result.exit_code == 0);
+    const auto out = nlohmann::json::parse(result.out);
+    CHECK(out["fits"] == true);
+    CHECK(out["system"]["chips"] == 64);
+    CHECK(out["model"]["weight_dtype"] == "Q8_0");
+    CHECK(out["sram"]["fullest_chip_bytes"].get<std::int64_t>() <= out["sram"]["chip_bytes"].get<std::int64_t>());
+    const auto& last = out["decode"]["last_position"];
+    CHECK(last["position"] == 255);
+    CHECK(last["latency_cycles"].get<std::int64_t>() >= out["decode"]["first_position"]["latency_cycles"].get<std::int64_t>());
+    CHECK(last["tokens_per_second_per_user"].get<double>() > 0.0);
+    const auto& path = last["critical_path_cycles"];
+    CHECK(path["compute"].get<std::int64_t>() + path["transfer"].get<std::int64_t>() +
+              path["deskew"].get<std::int64_t>() + path["idle"].get<std::int64_t>() ==
+          last["latency_cycles"].get<std::int64_t>());
+    CHECK(out["time_to_first_token"]["prompt_tokens"] == 128);
+    CHECK(out["energy"]["joules_per_token_at_average_power"].get<double>() > 0.0);
+}
+
+TEST_CASE("lpu sim --json: a refusal is a result with fits false", "[launch][sim]") {
+    const auto result = run_lpu("sim --model-preset llama2-70b --chips 8 --json");
+    REQUIRE(result.exit_code == 0);
+    const auto out = nlohmann::json::parse(result.out);
+    CHECK(out["fits"] == false);
+    CHECK(out["refusal"].get<std::string>().find("needs at least") != std::string::npos);
+}
+
+TEST_CASE("lpu sim reads the shape from a GGUF header", "[launch][sim]") {
+    LPU_REQUIRE_SHARED_MODEL(path, "stories260K.gguf");
+    const auto result = run_lpu("sim --model " + path + " --tp 2 --pp 1 --json");
+    REQUIRE(result.exit_code == 0);
+    CHECK(nlohmann::json::parse(result.out)["model"]["dim"] == 64);
+}
+
+TEST_CASE("lpu sim: bad input is exit 2 with one error line", "[launch][sim]") {
+    check_bad_input(run_lpu("sim --model-preset llama2-8b"), "unknown model preset 'llama2-8b'");
+    check_bad_input(run_lpu("sim --model-preset mixtral-8x7b --chips 64"), "MoE not supported by the compiler yet");
+    check_bad_input(run_lpu("sim --model-preset llama2-7b --dtype fp8"), "unknown weight dtype 'fp8'");
+    check_bad_input(run_lpu("sim --chips 4"), "exactly one of --model-preset and --model");
+    check_bad_input(run_lpu("sim --model-preset llama2-7b --tp 64 --pp 1"), "n_heads = 32");
+}
+
+}  // namespace lpu::test

@@ -1,0 +1,38 @@
+// Model presets carry the published shapes, and refuse what the compiler cannot plan.
+#include <catch2/catch.hpp>
+
+#include "base/error.hpp"
+#include "runtime/model/model_presets.hpp"
+
+using namespace lpu;
+
+TEST_CASE("every model preset is a valid published shape", "[model][presets]") {
+    for (const auto& name : model::model_preset_names()) {
+        CAPTURE(name);
+        CHECK_NOTHROW(model::validate(model::model_preset(name).config));
+    }
+    const auto llama70b = model::dense_config(model::model_preset("llama2-70b"));
+    CHECK(llama70b.dim == 8192);
+    CHECK(llama70b.n_layers == 80);
+    CHECK(llama70b.n_heads == 64);
+    CHECK(llama70b.n_kv_heads == 8);
+    CHECK(llama70b.hidden_dim == 28672);
+    CHECK(llama70b.context_length == 4096);
+    const auto llama405b = model::model_preset("llama3.1-405b").config;
+    CHECK(llama405b.n_layers == 126);
+    CHECK(llama405b.vocab_size == 128256);
+}
+
+TEST_CASE("Mixtral records its experts and is refused as MoE", "[model][presets]") {
+    const auto mixtral = model::model_preset("mixtral-8x7b");
+    CHECK(mixtral.experts == 8);
+    CHECK(mixtral.active_experts == 2);
+    CHECK_THROWS_WITH(model::dense_config(mixtral), Catch::Contains("MoE not supported by the compiler yet"));
+}
+
+TEST_CASE("unknown presets and dtypes are refused by name", "[model][presets]") {
+    CHECK_THROWS_WITH(model::model_preset("gpt-2"), Catch::Contains("unknown model preset 'gpt-2'"));
+    CHECK(model::weight_dtype_from_name("int8") == kernels::DType::Q8_0);
+    CHECK(model::weight_dtype_from_name("fp16") == kernels::DType::F16);
+    CHECK_THROWS_WITH(model::weight_dtype_from_name("fp8"), Catch::Contains("unknown weight dtype 'fp8'"));
+}
