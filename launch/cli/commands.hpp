@@ -11,6 +11,7 @@ void add_model_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_compile_command(CLI::App& app);
 void add_launch_command(CLI::App& app);
+void add_worker_command(CLI::App& app);
 void add_plan_command(CLI::App& app);
 void add_trace_command(CLI::App& app);
 void add_sim_command(CLI::App& app);
@@ -19,6 +20,7 @@ inline void add_all_commands(CLI::App& app) {
     add_run_command(app);
     add_compile_command(app);
     add_launch_command(app);
+    add_worker_command(app);
     add_plan_command(app);
     add_trace_command(app);
     add_sim_command(app);

@@ -14,6 +14,7 @@
 #include "launch/cli/plan_setup.hpp"
 #include "launch/mpi/mpi_session.hpp"
 #include "launch/cli/run_report.hpp"
+#include "launch/cli/tcp_run.hpp"
 #include "launch/transport/in_process_transport.hpp"
 #include "runtime/engine/generator.hpp"
 #include "runtime/engine/plan_model.hpp"
@@ -31,6 +32,7 @@ struct RunOptions {
     SystemOptions system;
     bool json = false;
     bool print_placement = false;
+    std::string workers;  // HOST:PORT,... of `lpu worker` processes
     engine::GenerationOptions generation;
 };
 
@@ -61,6 +63,10 @@ std::string grid_name(const plan::Plan& plan) {
 void run(const RunOptions& options) {
     const auto file = model::open_model(options.model_path);
     const model::Tokenizer tokenizer(tokenizer_for(*file, options));
+    if (!options.workers.empty()) {
+        run_with_workers(*file, tokenizer, options.workers, options.system, options.generation, report_options(options));
+        return;
+    }
     if (launch::launched_by_mpi()) {
         run_under_mpi(*file, tokenizer, {options.system, options.generation, report_options(options), options.print_placement});
         return;
@@ -113,6 +119,8 @@ void add_run_command(CLI::App& app) {
     run_app->add_option("--plan", options->system.plan_path, "Run a plan compiled by `lpu compile`")
         ->check(CLI::ExistingFile);
     run_app->add_flag("--json", options->json, "Print tokens, text and stats as one JSON object");
+    run_app->add_option("--workers", options->workers,
+                        "Run over TCP with these `lpu worker` processes (HOST:PORT,...), this process as rank 0");
     run_app->add_flag("--print-placement", options->print_placement,
                       "Under mpirun: print which rank (and host) runs which chips");
     run_app->footer(

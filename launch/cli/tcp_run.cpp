@@ -1,0 +1,40 @@
+#include "launch/cli/tcp_run.hpp"
+
+#include <sstream>
+
+#include "launch/tcp/coordinator.hpp"
+#include "launch/tcp/tcp_transport.hpp"
+#include "runtime/engine/plan_model.hpp"
+
+namespace lpu::cli {
+
+void run_with_workers(const model::ModelFile& file, const model::Tokenizer& tokenizer, const std::string& workers,
+                      const SystemOptions& system, const engine::GenerationOptions& generation,
+                      const ReportOptions& report) {
+    std::vector<std::string> endpoints;
+    std::stringstream list(workers);
+    for (std::string endpoint; std::getline(list, endpoint, ',');) endpoints.push_back(endpoint);
+    PreparedPlan prepared = prepare_plan(file, system);
+    launch::tcp::TcpCluster cluster(endpoints, prepared.plan, prepared.spec);
+    try {
+        launch::tcp::TcpTransport transport(cluster.mesh(), cluster.layout().rank_of_chip);
+        launch::tcp::LogitsToCoordinator broadcast(cluster.mesh(), cluster.layout().head_rank);
+        const auto& plan = prepared.plan;
+        const std::string grid = "tp " + std::to_string(plan.grid.tp) + " x pp " + std::to_string(plan.grid.pp) +
+                                 " on " + plan.system.topology + ", coordinator + " +
+                                 std::to_string(cluster.workers()) + " TCP workers";
+        engine::PlanModel model(std::move(prepared.plan), file, prepared.spec, transport,
+                                {cluster.local_chips(), &broadcast});
+        launch::tcp::CoordinatedModel coordinated(model, cluster);
+        const auto results =
+            engine::generate_batch(coordinated, tokenizer, generation, text_stream(report, model.batch_size()));
+        RunChips chips{{}, grid};  // this process's chips; the workers report their own
+        for (const auto& runner : model.chips()) chips.chips.push_back(chip_report(runner->chip().sram()));
+        print_report(results, chips, report);
+    } catch (const std::exception& e) {
+        cluster.mesh().abort_all(e.what());
+        throw;
+    }
+}
+
+}  // namespace lpu::cli

@@ -1,0 +1,19 @@
+#pragma once
+// `lpu run --workers A,B,...`: this process is the coordinator (rank 0) of a
+// TCP run over `lpu worker` processes: it compiles (or loads) the plan, sends
+// each worker its job, runs its own block of chips and the generation loop.
+#include <string>
+
+#include "launch/cli/plan_setup.hpp"
+#include "launch/cli/run_report.hpp"
+#include "runtime/engine/generator.hpp"
+#include "runtime/model/model_file.hpp"
+#include "runtime/model/tokenizer.hpp"
+
+namespace lpu::cli {
+
+void run_with_workers(const model::ModelFile& file, const model::Tokenizer& tokenizer, const std::string& workers,
+                      const SystemOptions& system, const engine::GenerationOptions& generation,
+                      const ReportOptions& report);
+
+}  // namespace lpu::cli

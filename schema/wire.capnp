@@ -1,0 +1,49 @@
+@0xaa22ae6d6067281b;
+# Messages between `lpu run --workers ...` (the coordinator, rank 0) and its
+# `lpu worker` processes (ranks 1..W), and among the workers. On the wire each
+# message is a frame: an 8-byte little-endian length, then one unpacked Cap'n
+# Proto message whose root is WireMessage (launch/tcp/frame.hpp).
+
+$import "/capnp/c++.capnp".namespace("lpu::schema");
+
+struct WireMessage {
+  union {
+    job @0 :Job;              # coordinator -> worker: what to run
+    refuse @1 :Text;          # worker -> coordinator: why it cannot
+    hello @2 :Hello;          # worker -> worker, opening a mesh connection
+    ready @3 :Void;           # worker -> coordinator: loaded, mesh connected
+    step @4 :Step;            # coordinator -> workers: run one decode step
+    chipMessage @5 :ChipMessage;  # a plan transfer between chips of two processes
+    logits @6 :Data;          # head chip's process -> coordinator: one sequence's logits (floats)
+    done @7 :Void;            # coordinator -> workers: the run is over
+    abort @8 :Text;           # any -> any: this process failed, with why
+  }
+}
+
+struct Job {
+  protocolVersion @0 :UInt32;
+  rank @1 :UInt32;                 # of the receiving worker
+  ranks @2 :UInt32;                # coordinator + workers
+  plan @3 :Data;                   # the plan file's bytes
+  chipSpec @4 :Text;               # the spec the coordinator runs with (name or JSON text)
+  endpoints @5 :List(Text);        # HOST:PORT of every worker, by rank (index 0: the coordinator, empty)
+  rankOfChip @6 :List(Int32);      # by chip id
+}
+
+struct Hello {
+  protocolVersion @0 :UInt32;
+  rank @1 :UInt32;
+  planHash @2 :UInt64;             # the plan's model hash, so a stray connection is refused
+}
+
+struct Step {
+  tokens @0 :List(Int32);
+  position @1 :Int32;
+}
+
+struct ChipMessage {
+  src @0 :UInt32;
+  dst @1 :UInt32;
+  tag @2 :UInt64;
+  bytes @3 :Data;
+}
