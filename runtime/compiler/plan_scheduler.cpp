@@ -75,12 +75,22 @@ std::int64_t PlanScheduler::earliest_free(const std::vector<topology::ChannelId>
     return start;
 }
 
+const std::vector<topology::ChannelId>& PlanScheduler::route(std::size_t src, std::size_t dst) {
+    auto found = routes_.find({src, dst});
+    if (found == routes_.end()) {
+        // A BFS over the whole topology: computed once per chip pair, not per transfer.
+        const auto routes = topology::minimal_routes(fabric_.topology(), chips_[src], chips_[dst], 1);
+        require(!routes.empty(),
+                "no route from chip " + std::to_string(chips_[src]) + " to " + std::to_string(chips_[dst]));
+        found = routes_.emplace(std::pair{src, dst}, routes.front().channels).first;
+    }
+    return found->second;
+}
+
 SendTicket PlanScheduler::send(std::size_t src, std::size_t dst, plan::BufferId buffer, std::int64_t offset_bytes,
                                  std::int64_t bytes) {
     require(src != dst, "a transfer needs two different chips");
-    const auto routes = topology::minimal_routes(fabric_.topology(), chips_[src], chips_[dst], 1);
-    require(!routes.empty(), "no route from chip " + std::to_string(chips_[src]) + " to " + std::to_string(chips_[dst]));
-    SendTicket ticket{src, dst, next_tag_++, bytes, 0, 0, routes.front().channels};
+    SendTicket ticket{src, dst, next_tag_++, bytes, 0, 0, route(src, dst)};
     const double wire_ps = static_cast<double>(fabric_.transfer_ps(ticket.route, bytes));
     const auto wire_cycles = static_cast<std::int64_t>(std::ceil(wire_ps * clock_hz_ / 1e12));
     const auto& skew = params_.skew_bound_cycles;

@@ -72,6 +72,7 @@ public:
 
 private:
     void append(std::size_t chip, std::int64_t cycle, plan::InstructionBody body, std::int64_t duration);
+    const std::vector<topology::ChannelId>& route(std::size_t src, std::size_t dst);
     std::int64_t earliest_free(const std::vector<topology::ChannelId>& route, std::int64_t from,
                                std::int64_t duration) const;
 
@@ -85,6 +86,7 @@ private:
     std::vector<std::int64_t> last_deskew_;
     // Per channel: reserved intervals [start, end), keyed by start.
     std::map<topology::ChannelId, std::map<std::int64_t, std::int64_t>> reservations_;
+    std::map<std::pair<std::size_t, std::size_t>, std::vector<topology::ChannelId>> routes_;
     std::uint64_t next_tag_ = 1;
     std::int64_t min_flight_cycles_ = -1;
 };

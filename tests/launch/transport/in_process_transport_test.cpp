@@ -14,6 +14,7 @@
 #include "collectives/algorithms/registry.hpp"
 #include "collectives/executor.hpp"
 #include "launch/transport/in_process_transport.hpp"
+#include "tests/collectives/test_participants.hpp"
 #include "topology/topology_spec.hpp"
 
 namespace lpu::launch {
@@ -21,24 +22,8 @@ namespace {
 
 using namespace lpu::collectives;
 
-std::vector<ChipId> first_chips(std::size_t n) {
-    std::vector<ChipId> chips(n);
-    std::iota(chips.begin(), chips.end(), 0u);
-    return chips;
-}
-
-std::string topology_for(const std::string& algorithm, std::size_t n) {
-    if (algorithm != "torus") return "dragonfly:1";
-    switch (n) {
-        case 2: return "mesh:1x2";
-        case 3: return "mesh:1x3";
-        case 4: return "mesh:2x2";
-        case 7: return "mesh:1x7";
-        case 8: return "mesh:2x4";
-        case 16: return "torus:4x4";
-        default: return "torus:3x4x6";
-    }
-}
+using testing::first_chips;
+using testing::topology_for;
 
 // Seeded inputs; floats spread over six orders of magnitude so that a
 // different fold order almost surely changes some bits.
