@@ -67,8 +67,7 @@ void run_ranks(const launch::MpiSession& session, const model::ModelFile& file, 
     launch::MpiTransport transport(session.comm(), rank_of_chip);
     launch::MpiLogitsBroadcast broadcast(session.comm(), head_rank);
     local.broadcast = &broadcast;
-    const std::string grid = "tp " + std::to_string(plan.grid.tp) + " x pp " + std::to_string(plan.grid.pp) + " on " +
-                             plan.system.topology + ", " + std::to_string(session.size()) + " ranks";
+    const std::string grid = grid_name(plan) + ", " + std::to_string(session.size()) + " ranks";
     engine::PlanModel model(std::move(prepared.plan), file, prepared.spec, transport, local);
 
     const bool root = session.rank() == 0;

@@ -55,11 +55,6 @@ void generate_and_report(engine::LanguageModel& language_model, const model::Tok
     print_report(results, chips(), report);
 }
 
-std::string grid_name(const plan::Plan& plan) {
-    return "tp " + std::to_string(plan.grid.tp) + " x pp " + std::to_string(plan.grid.pp) + " on " +
-           plan.system.topology;
-}
-
 void run(const RunOptions& options) {
     const auto file = model::open_model(options.model_path);
     const model::Tokenizer tokenizer(tokenizer_for(*file, options));

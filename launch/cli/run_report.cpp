@@ -63,6 +63,11 @@ void print_summary(const engine::GenerationResult& result, const RunChips& run) 
 
 }  // namespace
 
+std::string grid_name(const plan::Plan& plan) {
+    return "tp " + std::to_string(plan.grid.tp) + " x pp " + std::to_string(plan.grid.pp) + " on " +
+           plan.system.topology;
+}
+
 ChipReport chip_report(const chip::SramArena& sram) {
     nlohmann::json usage = {{"capacity_bytes", sram.capacity_bytes()}, {"used_bytes", sram.used_bytes()}};
     for (auto use : {chip::SramUse::Weights, chip::SramUse::KvCache, chip::SramUse::Activations,

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "plan/plan.hpp"
 #include "runtime/chip/sram_arena.hpp"
 #include "runtime/engine/generator.hpp"
 
@@ -22,6 +23,9 @@ struct ChipReport {
     nlohmann::json sram;  // capacity, used, and bytes per use
 };
 ChipReport chip_report(const chip::SramArena& sram);
+
+// "tp 2 x pp 4 on fc:8": the grid and system a plan runs on, for reports.
+std::string grid_name(const plan::Plan& plan);
 
 struct RunChips {
     std::vector<ChipReport> chips;

@@ -20,9 +20,8 @@ void run_with_workers(const model::ModelFile& file, const model::Tokenizer& toke
         launch::tcp::TcpTransport transport(cluster.mesh(), cluster.layout().rank_of_chip);
         launch::tcp::LogitsToCoordinator broadcast(cluster.mesh(), cluster.layout().head_rank);
         const auto& plan = prepared.plan;
-        const std::string grid = "tp " + std::to_string(plan.grid.tp) + " x pp " + std::to_string(plan.grid.pp) +
-                                 " on " + plan.system.topology + ", coordinator + " +
-                                 std::to_string(cluster.workers()) + " TCP workers";
+        const std::string grid =
+            grid_name(plan) + ", coordinator + " + std::to_string(cluster.workers()) + " TCP workers";
         engine::PlanModel model(std::move(prepared.plan), file, prepared.spec, transport,
                                 {cluster.local_chips(), &broadcast});
         launch::tcp::CoordinatedModel coordinated(model, cluster);
