@@ -109,6 +109,7 @@ void MpiTransport::drain(bool block) {
                    std::to_string(header.src) + " -> chip " + std::to_string(header.dst) + ")";
         });
         mailbox_.deliver(header.src, header.dst, header.tag, std::move(packet), sizeof(Header));
+        ++deliveries_;
     }
 }
 
@@ -120,7 +121,12 @@ bool MpiTransport::try_recv(topology::ChipId dst, topology::ChipId src, collecti
     return mailbox_.try_recv(dst, src, tag, bytes, consume);
 }
 
-void MpiTransport::wait_for_message() { drain(true); }
+void MpiTransport::wait_for_message() {
+    // A message drained while polling for another chip may be the one a chip
+    // already checked for: then there is something to retry, nothing to wait for.
+    if (deliveries_ == deliveries_seen_) drain(true);
+    deliveries_seen_ = deliveries_;
+}
 
 void MpiTransport::recv(topology::ChipId dst, topology::ChipId src, collectives::Tag tag, std::size_t bytes,
                         const Consumer& consume) {

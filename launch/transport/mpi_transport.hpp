@@ -57,6 +57,7 @@ private:
     std::int64_t max_message_bytes_;
     InProcessTransport mailbox_;
     std::list<Outgoing> outgoing_;
+    std::uint64_t deliveries_ = 0, deliveries_seen_ = 0;  // messages moved into the mailbox
 };
 
 }  // namespace lpu::launch
