@@ -1,6 +1,7 @@
 #include "topology/routing.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <tuple>
 
@@ -21,7 +22,7 @@ void require_chip(const Topology& topology, ChipId chip, const char* role) {
 // cannot overflow the call stack. Every step gets closer, so there are no dead
 // ends: the cost is O(routes found x hops x ports).
 std::vector<Route> walk_minimal_routes(const Topology& topology, ChipId source,
-                                       const std::vector<std::uint32_t>& to_destination, std::size_t max_routes) {
+                                       const DistanceMap& to_destination, std::size_t max_routes) {
     std::vector<Route> found;
     Route current;
     current.chips = {source};
@@ -55,7 +56,7 @@ std::vector<Route> walk_minimal_routes(const Topology& topology, ChipId source,
 
 // The first minimal route (lowest ports first) from `source` towards the chip
 // whose distance map is `to_target`.
-Route first_minimal_route(const Topology& topology, ChipId source, const std::vector<std::uint32_t>& to_target) {
+Route first_minimal_route(const Topology& topology, ChipId source, const DistanceMap& to_target) {
     return std::move(walk_minimal_routes(topology, source, to_target, 1).front());
 }
 
@@ -97,6 +98,12 @@ bool visits_a_chip_twice(const Route& route) {
     return std::adjacent_find(chips.begin(), chips.end()) != chips.end();
 }
 
+// Distances are symmetric (every link carries both directions), so the map
+// from a chip is also the map to it.
+std::shared_ptr<const DistanceMap> cached_distances(const Topology& topology, ChipId chip) {
+    return topology.distance_cache().get(chip, [&] { return hop_distances(topology, chip); });
+}
+
 }  // namespace
 
 std::vector<std::uint32_t> hop_distances(const Topology& topology, ChipId source) {
@@ -118,24 +125,26 @@ std::vector<std::uint32_t> hop_distances(const Topology& topology, ChipId source
 }
 
 std::uint32_t hop_count(const Topology& topology, ChipId source, ChipId destination) {
+    require_chip(topology, source, "source");
     require_chip(topology, destination, "destination");
-    return hop_distances(topology, source)[destination];
+    return (*cached_distances(topology, destination))[source];
 }
 
 std::vector<Route> minimal_routes(const Topology& topology, ChipId source, ChipId destination, std::size_t max_routes) {
     require_chip(topology, source, "source");
     require_chip(topology, destination, "destination");
-    const auto to_destination = hop_distances(topology, destination);
     if (max_routes == 0) return {};
-    return walk_minimal_routes(topology, source, to_destination, max_routes);
+    return walk_minimal_routes(topology, source, *cached_distances(topology, destination), max_routes);
 }
 
 std::vector<Route> indirect_routes(const Topology& topology, ChipId source, ChipId destination, std::size_t max_routes) {
     require_chip(topology, source, "source");
     require_chip(topology, destination, "destination");
-    const auto from_source = hop_distances(topology, source);
-    const auto to_destination = hop_distances(topology, destination);
     if (source == destination) return {};
+    const auto from_source_map = cached_distances(topology, source);
+    const auto to_destination_map = cached_distances(topology, destination);
+    const DistanceMap& from_source = *from_source_map;
+    const DistanceMap& to_destination = *to_destination_map;
     const std::uint32_t minimal = to_destination[source];
     const GroupLevel level = group_level(topology, source, destination);
     const auto source_group = level.of(topology.chip(source), source);

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "topology/distance_cache.hpp"
+
 namespace lpu::topology {
 
 using ChipId = std::uint32_t;
@@ -112,6 +114,9 @@ public:
         return chips_ == other.chips_ && links_ == other.links_ && info_ == other.info_;
     }
 
+    // Hop-distance maps computed by routing (topology/routing.hpp), kept for reuse.
+    DistanceCache& distance_cache() const { return distance_cache_; }
+
 private:
     std::vector<Chip> chips_;
     std::vector<Link> links_;
@@ -119,6 +124,7 @@ private:
     // neighbours of chip c: adjacency_[adjacency_begin_[c] .. adjacency_begin_[c+1])
     std::vector<std::size_t> adjacency_begin_;
     std::vector<Adjacency> adjacency_;
+    mutable DistanceCache distance_cache_;
 };
 
 }  // namespace lpu::topology

@@ -52,22 +52,41 @@ void PlanScheduler::compute(std::size_t chip, plan::Compute compute) {
     append(chip, clock_[chip], std::move(compute), duration);
 }
 
-std::int64_t PlanScheduler::earliest_free(const std::vector<topology::ChannelId>& route, std::int64_t from,
-                                            std::int64_t duration) const {
+std::vector<PlanScheduler::ChannelWindow> PlanScheduler::busy_windows(const std::vector<topology::ChannelId>& route,
+                                                                      std::int64_t bytes) const {
+    // Whole cycles that cover the picosecond intervals: start rounded down, end up.
+    const auto cycles_down = [&](std::int64_t ps) {
+        return static_cast<std::int64_t>(std::floor(static_cast<double>(ps) * clock_hz_ / 1e12));
+    };
+    const auto cycles_up = [&](std::int64_t ps) {
+        return static_cast<std::int64_t>(std::ceil(static_cast<double>(ps) * clock_hz_ / 1e12));
+    };
+    const std::int64_t wire_ps = fabric_.route_wire_ps(route, bytes);
+    std::vector<ChannelWindow> windows;
+    windows.reserve(route.size());
+    std::int64_t head_ps = 0;  // when the first vector reaches this hop
+    for (topology::ChannelId channel : route) {
+        windows.push_back({channel, cycles_down(head_ps), cycles_up(head_ps + wire_ps)});
+        head_ps += fabric_.latency_ps(channel);
+    }
+    return windows;
+}
+
+std::int64_t PlanScheduler::earliest_free(const std::vector<ChannelWindow>& windows, std::int64_t from) const {
     std::int64_t start = from;
     for (bool moved = true; moved;) {
         moved = false;
-        for (topology::ChannelId channel : route) {
-            const auto found = reservations_.find(channel);
+        for (const ChannelWindow& window : windows) {
+            const auto found = reservations_.find(window.channel);
             if (found == reservations_.end()) continue;
             const auto& intervals = found->second;
             // The last interval starting before our end is the only one that can overlap
             // (reserved intervals of one channel never overlap each other).
-            auto next = intervals.lower_bound(start + duration);
+            auto next = intervals.lower_bound(start + window.to);
             if (next == intervals.begin()) continue;
             --next;
-            if (next->second > start) {
-                start = next->second;
+            if (next->second > start + window.from) {
+                start = next->second - window.from;
                 moved = true;
             }
         }
@@ -96,9 +115,10 @@ SendTicket PlanScheduler::send(std::size_t src, std::size_t dst, plan::BufferId 
     const auto& skew = params_.skew_bound_cycles;
     const double slack = skew.empty() ? 0.0 : skew.at(src) + skew.at(dst);
     ticket.flight_cycles = wire_cycles + static_cast<std::int64_t>(std::ceil(slack));
-    ticket.send_cycle = earliest_free(ticket.route, clock_[src], wire_cycles);
-    for (topology::ChannelId channel : ticket.route) {
-        reservations_[channel].emplace(ticket.send_cycle, ticket.send_cycle + wire_cycles);
+    const std::vector<ChannelWindow> windows = busy_windows(ticket.route, bytes);
+    ticket.send_cycle = earliest_free(windows, clock_[src]);
+    for (const ChannelWindow& window : windows) {
+        reservations_[window.channel].emplace(ticket.send_cycle + window.from, ticket.send_cycle + window.to);
     }
     min_flight_cycles_ = min_flight_cycles_ < 0 ? ticket.flight_cycles : std::min(min_flight_cycles_, ticket.flight_cycles);
     plan::Send body;

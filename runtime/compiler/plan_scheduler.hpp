@@ -4,9 +4,13 @@
 // builder places each one at a cycle as it is emitted (list scheduling):
 //  - a Compute starts when its chip's previous instruction has ended;
 //  - a Send starts when its chip is ready AND every channel of its route is
-//    free: a transfer reserves all channels of its route from the send cycle
-//    until its last vector has arrived, so no link ever carries two transfers
-//    at once (no arbitration is needed at run time);
+//    free while the transfer streams through it: the message moves
+//    cut-through, so hop i carries it from the send cycle + the latencies of
+//    the hops before it, for the slowest hop's serialisation time. Those
+//    intervals are reserved, so no link ever carries two transfers at once
+//    (no arbitration is needed at run time), while a link is free again for
+//    the next message as soon as the last vector has left it, not when it
+//    has arrived;
 //  - a Recv is placed no earlier than its Send + the flight time (hop
 //    latencies and serialisation through the fabric model) + the slack that
 //    covers the two counters' worst-case skew: each chip's counter is within
@@ -73,8 +77,14 @@ public:
 private:
     void append(std::size_t chip, std::int64_t cycle, plan::InstructionBody body, std::int64_t duration);
     const std::vector<topology::ChannelId>& route(std::size_t src, std::size_t dst);
-    std::int64_t earliest_free(const std::vector<topology::ChannelId>& route, std::int64_t from,
-                               std::int64_t duration) const;
+    // When each channel of a route is busy, relative to the send cycle.
+    struct ChannelWindow {
+        topology::ChannelId channel;
+        std::int64_t from;  // cycles after the send
+        std::int64_t to;
+    };
+    std::vector<ChannelWindow> busy_windows(const std::vector<topology::ChannelId>& route, std::int64_t bytes) const;
+    std::int64_t earliest_free(const std::vector<ChannelWindow>& windows, std::int64_t from) const;
 
     const collectives::FabricTiming& fabric_;
     double clock_hz_;

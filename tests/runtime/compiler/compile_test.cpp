@@ -50,18 +50,28 @@ TEST_CASE("compiled plans validate, and no link carries two transfers at once", 
     REQUIRE_NOTHROW(plan::validate(plan));
     CHECK(plan.chips.size() == static_cast<std::size_t>(tp * pp));
 
-    // Rebuild every transfer's occupation of its route from the fabric model.
+    // Rebuild every transfer's occupation of its route from the fabric model:
+    // cut-through, hop i carries the message from the send + the latencies of
+    // the hops before it, for the route's serialisation time.
     const auto topology = topology::topology_from_spec(topology_spec);
     const collectives::FabricTiming fabric(topology, spec);
+    const auto to_cycles = [&](std::int64_t ps, auto round) {
+        return static_cast<std::int64_t>(round(static_cast<double>(ps) * spec.clock_hz / 1e12));
+    };
     std::map<topology::ChannelId, std::vector<std::pair<std::int64_t, std::int64_t>>> busy;
     for (const auto& chip : plan.chips) {
         for (const auto& instruction : chip.instructions) {
             const auto* send = std::get_if<plan::Send>(&instruction.body);
             if (!send) continue;
-            const auto wire_cycles = static_cast<std::int64_t>(
-                std::ceil(static_cast<double>(fabric.transfer_ps(send->route, send->bytes)) * spec.clock_hz / 1e12));
-            CHECK(send->flight_cycles >= wire_cycles);
-            for (auto channel : send->route) busy[channel].emplace_back(instruction.cycle, instruction.cycle + wire_cycles);
+            CHECK(send->flight_cycles >= to_cycles(fabric.transfer_ps(send->route, send->bytes), ::ceil));
+            const std::int64_t wire_ps = fabric.route_wire_ps(send->route, send->bytes);
+            std::int64_t head_ps = 0;
+            for (auto channel : send->route) {
+                // Strictly inside the reserved window: the window rounds outwards.
+                busy[channel].emplace_back(instruction.cycle + to_cycles(head_ps, ::ceil),
+                                           instruction.cycle + to_cycles(head_ps + wire_ps, ::floor));
+                head_ps += fabric.latency_ps(channel);
+            }
         }
     }
     for (auto& [channel, intervals] : busy) {
