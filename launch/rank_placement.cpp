@@ -46,6 +46,13 @@ ChipLayout chip_layout(const plan::Plan& plan, const RankOfChip& placement) {
     return layout;
 }
 
+std::vector<int> fabric_rank_of_chip(const ChipLayout& layout, std::size_t chips) {
+    std::vector<int> rank(std::max(chips, layout.rank_of_chip.size()), 0);
+    for (std::size_t chip = 0; chip < layout.rank_of_chip.size(); ++chip)
+        rank[chip] = std::max(0, layout.rank_of_chip[chip]);
+    return rank;
+}
+
 std::vector<bool> chips_of_rank(const RankOfChip& placement, int rank) {
     std::vector<bool> local(placement.rank.size());
     for (std::size_t c = 0; c < local.size(); ++c) local[c] = placement.rank[c] == rank;

@@ -1,6 +1,9 @@
 #include "plan/plan.hpp"
 
 #include <algorithm>
+#include <string>
+
+#include "base/error.hpp"
 
 namespace lpu::plan {
 
@@ -34,6 +37,16 @@ std::int64_t instruction_duration(const InstructionBody& body) {
     if (const auto* deskew = std::get_if<Deskew>(&body)) return deskew->pad_cycles;
     if (const auto* runtime_deskew = std::get_if<RuntimeDeskew>(&body)) return runtime_deskew->max_pad_cycles;
     return 0;
+}
+
+std::int64_t compute_cycles_at(const Compute& compute, std::int64_t position) {
+    std::int64_t scaled = 0, total = 0;
+    const bool overflow = __builtin_mul_overflow(compute.cycles_per_1024_positions, position + 1, &scaled) ||
+                          __builtin_add_overflow(compute.cycles, scaled / 1024, &total);
+    require(!overflow, [&] {
+        return "the cost of a compute at position " + std::to_string(position) + " overflows the 64-bit cycle count";
+    });
+    return total;
 }
 
 std::int64_t instruction_end_cycle(const Instruction& instruction) {

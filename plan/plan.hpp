@@ -18,7 +18,7 @@
 namespace lpu::plan {
 
 // The format this build writes and reads (stored in plan files and checked on load).
-constexpr std::uint32_t plan_format_version = 1;
+constexpr std::uint32_t plan_format_version = 2;  // 2: position cost per 1024 positions
 
 using BufferId = std::uint32_t;  // index into ChipProgram::buffers
 
@@ -35,6 +35,10 @@ struct Grid {
     std::uint32_t pp = 1;              // pipeline stages
     std::uint32_t batch = 1;           // sequences per decode step
     std::uint32_t micro_batches = 1;   // pipeline micro-batches per step
+    // Data-parallel copies of the tp x pp grid on disjoint chips, each serving
+    // its own `batch` sequences: chips[replica * tp * pp + stage * tp + rank].
+    std::uint32_t replicas = 1;
+    std::uint32_t chips() const { return tp * pp * replicas; }
     bool operator==(const Grid&) const = default;
 };
 
@@ -77,7 +81,11 @@ struct Compute {
     std::vector<BufferId> inputs;
     std::vector<BufferId> outputs;
     std::int64_t cycles = 0;               // duration independent of the sequence position
-    std::int64_t cycles_per_position = 0;  // added per position of the sequence (see retime)
+    // Position-dependent cost (attention): cycles_per_1024_positions x
+    // (position + 1) / 1024 more cycles, rounded down (see position_cycles).
+    // Fixed point, because a shard's attention often costs a fraction of a
+    // cycle per position, which whole cycles would round away.
+    std::int64_t cycles_per_1024_positions = 0;
     bool operator==(const Compute&) const = default;
 };
 
@@ -161,6 +169,10 @@ struct Plan {
 // the position-dependent part, see retime), a deskew its pad; transfers take
 // no time of their chip. And when it ends: cycle + duration.
 std::int64_t instruction_duration(const InstructionBody& body);
+// A Compute's whole duration at `position` (0-based): cycles +
+// floor(cycles_per_1024_positions x (position + 1) / 1024). Throws lpu::Error
+// when that overflows 64 bits.
+std::int64_t compute_cycles_at(const Compute& compute, std::int64_t position);
 std::int64_t instruction_end_cycle(const Instruction& instruction);
 
 // Cycles a Recv waits after its Send: max(plan.transfer_latency_cycles, transfer.flight_cycles).

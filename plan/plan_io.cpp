@@ -71,7 +71,7 @@ InstructionBody body_from(schema::Instruction::Reader instruction, const std::st
             require(op < op_kind_count, where + ": unknown op kind " + std::to_string(op));
             return Compute{static_cast<OpKind>(op), vector_from<std::int64_t>(compute.getShape()),
                            vector_from<BufferId>(compute.getInputs()), vector_from<BufferId>(compute.getOutputs()),
-                           compute.getCycles(), compute.getCyclesPerPosition()};
+                           compute.getCycles(), compute.getCyclesPer1024Positions()};
         }
         case schema::Instruction::SEND: return Send{transfer_from(instruction.getSend())};
         case schema::Instruction::RECV: return Recv{transfer_from(instruction.getRecv())};
@@ -95,7 +95,7 @@ void body_to(schema::Instruction::Builder builder, const InstructionBody& body) 
                 list_to(compute.initInputs(static_cast<unsigned>(value.inputs.size())), value.inputs);
                 list_to(compute.initOutputs(static_cast<unsigned>(value.outputs.size())), value.outputs);
                 compute.setCycles(value.cycles);
-                compute.setCyclesPerPosition(value.cycles_per_position);
+                compute.setCyclesPer1024Positions(value.cycles_per_1024_positions);
             } else if constexpr (std::is_same_v<Body, Send>) {
                 transfer_to(builder.initSend(), value);
             } else if constexpr (std::is_same_v<Body, Recv>) {
@@ -158,7 +158,7 @@ Plan plan_from_reader(schema::PlanFile::Reader file, const std::string& origin) 
     const auto system = file.getSystem();
     plan.system = {system.getTopology().cStr(), system.getChipSpec().cStr(), system.getHash()};
     const auto grid = file.getGrid();
-    plan.grid = {grid.getTp(), grid.getPp(), grid.getBatch(), grid.getMicroBatches()};
+    plan.grid = {grid.getTp(), grid.getPp(), grid.getBatch(), grid.getMicroBatches(), grid.getReplicas()};
     plan.sram_bytes = file.getSramBytes();
     plan.transfer_latency_cycles = file.getTransferLatencyCycles();
     plan.context_positions = file.getContextPositions();
@@ -219,6 +219,7 @@ std::string plan_to_bytes(const Plan& plan) {
     grid.setPp(plan.grid.pp);
     grid.setBatch(plan.grid.batch);
     grid.setMicroBatches(plan.grid.micro_batches);
+    grid.setReplicas(plan.grid.replicas);
     file.setSramBytes(plan.sram_bytes);
     file.setTransferLatencyCycles(plan.transfer_latency_cycles);
     file.setContextPositions(plan.context_positions);

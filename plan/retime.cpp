@@ -21,11 +21,7 @@ std::int64_t checked_add(std::int64_t a, std::int64_t b, std::int64_t position) 
 
 // Cycles a compute takes at `position`, beyond its position-independent duration.
 std::int64_t extra_cycles(const Compute& compute, std::int64_t position) {
-    std::int64_t extra = 0;
-    require(!__builtin_mul_overflow(compute.cycles_per_position, checked_add(position, 1, position), &extra), [&] {
-        return "retiming the plan for position " + std::to_string(position) + " overflows the 64-bit cycle count";
-    });
-    return extra;
+    return compute_cycles_at(compute, position) - compute.cycles;
 }
 
 }  // namespace
@@ -43,38 +39,50 @@ StepTiming Retimer::timing(std::int64_t position) const {
         timing.cycles[c].resize(chips[c].instructions.size());
         timing.durations[c].resize(chips[c].instructions.size());
     }
-    // Advance every chip in turn as far as it can go: an instruction is placed
-    // once the Send its Recv waits for is placed. Chip order only decides how
-    // the work interleaves, never the cycles, so the result is deterministic.
+    // Run each chip as far as it can go: an instruction is placed once the Send
+    // its Recv waits for is placed. A chip that must wait is parked on the
+    // sender's chip and woken when that chip has run again, so the work is
+    // proportional to the instructions, not to chips x rounds. The order in
+    // which chips run only decides how the work interleaves, never the cycles,
+    // so the result is deterministic.
     std::vector<std::size_t> placed(chips.size(), 0);
     std::vector<std::int64_t> shift_cycles(chips.size(), 0);
-    bool progressed = true;
-    while (progressed) {
-        progressed = false;
-        for (std::size_t c = 0; c < chips.size(); ++c) {
-            const auto& instructions = chips[c].instructions;
-            while (placed[c] < instructions.size()) {
-                const std::size_t i = placed[c];
-                const Instruction& instruction = instructions[i];
-                std::int64_t cycle = checked_add(instruction.cycle, shift_cycles[c], position);
-                if (const auto& send = send_of_[c][i]) {
-                    if (placed[send->chip] <= send->instruction) break;
-                    const std::int64_t send_cycle = timing.cycles[send->chip][send->instruction];
-                    const std::int64_t latency = arrival_latency_cycles(plan_, std::get<Recv>(instruction.body));
-                    cycle = std::max(cycle, checked_add(send_cycle, latency, position));
+    std::vector<std::vector<std::size_t>> waiting_on(chips.size());  // per chip: chips parked on it
+    std::vector<std::size_t> ready(chips.size());
+    for (std::size_t c = 0; c < chips.size(); ++c) ready[c] = chips.size() - 1 - c;  // chip 0 runs first
+    while (!ready.empty()) {
+        const std::size_t c = ready.back();
+        ready.pop_back();
+        const auto& instructions = chips[c].instructions;
+        const std::size_t placed_before = placed[c];
+        while (placed[c] < instructions.size()) {
+            const std::size_t i = placed[c];
+            const Instruction& instruction = instructions[i];
+            std::int64_t cycle = checked_add(instruction.cycle, shift_cycles[c], position);
+            if (const auto& send = send_of_[c][i]) {
+                if (placed[send->chip] <= send->instruction) {
+                    waiting_on[send->chip].push_back(c);
+                    break;
                 }
-                timing.cycles[c][i] = cycle;
-                shift_cycles[c] = cycle - instruction.cycle;
-                std::int64_t duration = instruction_duration(instruction.body);
-                if (const auto* compute = std::get_if<Compute>(&instruction.body)) {
-                    const std::int64_t extra = extra_cycles(*compute, position);
-                    duration = checked_add(duration, extra, position);
-                    shift_cycles[c] = checked_add(shift_cycles[c], extra, position);
-                }
-                timing.durations[c][i] = duration;
-                ++placed[c];
-                progressed = true;
+                const std::int64_t send_cycle = timing.cycles[send->chip][send->instruction];
+                const std::int64_t latency = arrival_latency_cycles(plan_, std::get<Recv>(instruction.body));
+                cycle = std::max(cycle, checked_add(send_cycle, latency, position));
             }
+            timing.cycles[c][i] = cycle;
+            shift_cycles[c] = cycle - instruction.cycle;
+            std::int64_t duration = instruction_duration(instruction.body);
+            if (const auto* compute = std::get_if<Compute>(&instruction.body)) {
+                const std::int64_t extra = extra_cycles(*compute, position);
+                duration = checked_add(duration, extra, position);
+                shift_cycles[c] = checked_add(shift_cycles[c], extra, position);
+            }
+            timing.durations[c][i] = duration;
+            ++placed[c];
+        }
+        // Chips parked on this one try again (those still blocked park again).
+        if (placed[c] > placed_before) {
+            for (std::size_t waiter : waiting_on[c]) ready.push_back(waiter);
+            waiting_on[c].clear();
         }
     }
     for (std::size_t c = 0; c < chips.size(); ++c) {
@@ -95,7 +103,7 @@ Plan Retimer::retime(std::int64_t position) const {
             instructions[i].cycle = concrete.cycles[c][i];
             if (auto* compute = std::get_if<Compute>(&instructions[i].body)) {
                 compute->cycles = concrete.durations[c][i];
-                compute->cycles_per_position = 0;
+                compute->cycles_per_1024_positions = 0;
             }
         }
     }
@@ -117,7 +125,7 @@ std::int64_t step_end_cycle(const Plan& plan) {
     for (const ChipProgram& chip : plan.chips) {
         for (const Instruction& instruction : chip.instructions) {
             std::int64_t duration = instruction_duration(instruction.body);
-            if (const auto* compute = std::get_if<Compute>(&instruction.body)) duration += compute->cycles_per_position;
+            if (const auto* compute = std::get_if<Compute>(&instruction.body)) duration = compute_cycles_at(*compute, 0);
             end = std::max(end, instruction.cycle + duration);
         }
     }

@@ -13,11 +13,11 @@
 namespace lpu::plan {
 
 // The plan scheduled for `position` (0-based position of the token in the
-// sequence). Each Compute takes cycles + cycles_per_position * (position + 1);
+// sequence). Each Compute takes compute_cycles_at(compute, position) (plan.hpp);
 // the extra cycles shift every later instruction of its chip, and a Recv is
 // delayed further when needed so that it is never scheduled before its Send's
 // new cycle plus the plan's transfer latency. In the result every Compute holds
-// its concrete duration (cycles_per_position 0), so it validates as a plan.
+// its concrete duration (cycles_per_1024_positions 0), so it validates as a plan.
 // Deterministic: the result depends only on the plan and the position.
 // Throws lpu::Error for a negative position, for cycles that overflow, and for
 // sends and recvs that wait on each other in a cycle; `plan` must be valid.
@@ -51,7 +51,7 @@ private:
 
 // The cycle at which the last instruction of any chip ends: one step's
 // latency when `plan` is retimed for the step's position. A Compute ends after
-// its cycles (plus cycles_per_position for position 0 when not retimed), a
+// compute_cycles_at(compute, 0) (its cost at position 0 when not retimed), a
 // deskew after its pad; transfers take no time of their chip.
 std::int64_t step_end_cycle(const Plan& plan);
 

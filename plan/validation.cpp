@@ -21,13 +21,15 @@ void validate_header(const Plan& plan) {
             "plan format version " + std::to_string(plan.format_version) + " is not supported, this build reads version " +
                 std::to_string(plan_format_version));
     const Grid& grid = plan.grid;
-    require(grid.tp >= 1 && grid.pp >= 1 && grid.batch >= 1 && grid.micro_batches >= 1,
-            "plan grid: tp, pp, batch and micro_batches must be at least 1");
+    require(grid.tp >= 1 && grid.pp >= 1 && grid.batch >= 1 && grid.micro_batches >= 1 && grid.replicas >= 1,
+            "plan grid: tp, pp, batch, micro_batches and replicas must be at least 1");
     require(grid.micro_batches <= grid.batch, "plan grid: micro_batches " + std::to_string(grid.micro_batches) +
                                                   " exceeds batch " + std::to_string(grid.batch));
-    require(static_cast<std::uint64_t>(grid.tp) * grid.pp == plan.chips.size(),
-            "plan grid tp " + std::to_string(grid.tp) + " x pp " + std::to_string(grid.pp) + " needs that many chips, the plan has " +
-                std::to_string(plan.chips.size()));
+    require(static_cast<std::uint64_t>(grid.tp) * grid.pp * grid.replicas == plan.chips.size(), [&] {
+        std::string message = "plan grid tp " + std::to_string(grid.tp) + " x pp " + std::to_string(grid.pp);
+        if (grid.replicas > 1) message.append(" x ").append(std::to_string(grid.replicas)).append(" replicas");
+        return message.append(" needs that many chips, the plan has ").append(std::to_string(plan.chips.size()));
+    });
     require(plan.sram_bytes > 0, "plan sram_bytes must be positive, got " + std::to_string(plan.sram_bytes));
     require(plan.transfer_latency_cycles >= 0,
             "plan transfer_latency_cycles must be non-negative, got " + std::to_string(plan.transfer_latency_cycles));
@@ -120,7 +122,7 @@ void validate_instruction(const Plan& plan, std::size_t chip, std::size_t index)
                 require(static_cast<std::uint32_t>(body.op) < op_kind_count,
                         where + ": unknown op kind " + std::to_string(static_cast<unsigned>(body.op)));
                 require_non_negative(body.cycles, "cycles");
-                require_non_negative(body.cycles_per_position, "cycles_per_position");
+                require_non_negative(body.cycles_per_1024_positions, "cycles_per_1024_positions");
                 for (BufferId id : body.inputs) require_buffer(id, "input");
                 for (BufferId id : body.outputs) require_buffer(id, "output");
             } else if constexpr (std::is_same_v<Body, Send> || std::is_same_v<Body, Recv>) {

@@ -31,6 +31,7 @@ struct Grid {
   pp @1 :UInt32;
   batch @2 :UInt32;
   microBatches @3 :UInt32;
+  replicas @4 :UInt32 = 1;  # data-parallel copies of the tp x pp grid
 }
 
 struct IndexRange {
@@ -66,7 +67,7 @@ struct Compute {
   inputs @2 :List(UInt32);
   outputs @3 :List(UInt32);
   cycles @4 :Int64;
-  cyclesPerPosition @5 :Int64;
+  cyclesPer1024Positions @5 :Int64;  # extra cycles per 1024 positions attended (fixed point)
 }
 
 struct Transfer {

@@ -17,6 +17,8 @@ struct WireMessage {
     logits @6 :Data;          # head chip's process -> coordinator: one sequence's logits (floats)
     done @7 :Void;            # coordinator -> workers: the run is over
     abort @8 :Text;           # any -> any: this process failed, with why
+    fabric @9 :FabricRun;     # coordinator -> workers: generation is over, run the fabric for its steps
+    fabricFigures @10 :Text;  # worker -> coordinator: the fabric figures of its chips (JSON)
   }
 }
 
@@ -46,4 +48,11 @@ struct ChipMessage {
   dst @1 :UInt32;
   tag @2 :UInt64;
   bytes @3 :Data;
+}
+
+# After the last step every process runs the alignment protocol for the chips
+# it hosts (its messages are chipMessages) and measures their fabric figures.
+struct FabricRun {
+  seed @0 :UInt64;                 # of the crystals and link jitter
+  positions @1 :Int32;             # decode steps the run made
 }

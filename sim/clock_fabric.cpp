@@ -6,107 +6,58 @@
 #include "base/error.hpp"
 
 namespace lpu::sim {
-namespace {
-
-// Jitter streams: one per directed channel and purpose.
-enum class Purpose : std::uint64_t { echo_out = 0, echo_back = 1, correction = 2 };
-
-std::uint64_t stream_of(topology::ChannelId channel, Purpose purpose) {
-    return std::uint64_t{channel} * 4 + static_cast<std::uint64_t>(purpose);
-}
-
-// Protocol messages are one vector each.
-constexpr std::int64_t message_bytes = 1;
-
-}  // namespace
 
 ClockFabric::ClockFabric(const topology::Topology& topology, const std::vector<OscillatorParams>& oscillators,
                          const LinkModel& links, const AlignmentParams& params)
-    : tree_(bfs_spanning_tree(topology, params.root)),
-      oscillators_(oscillators.begin(), oscillators.end()),
-      hacs_(topology.chip_count(), HardwareAlignedCounter(params.epoch_cycles)),
-      links_(links),
-      params_(params),
-      latency_q32_(topology.chip_count(), 0),
-      last_correction_cycle_(topology.chip_count(), 0) {
+    : tree_(bfs_spanning_tree(topology, params.root)), links_(links), params_(params) {
     validate(params_);
-    require(oscillators_.size() == topology.chip_count(),
+    require(oscillators.size() == topology.chip_count(),
             "the fabric needs one oscillator per chip: " + std::to_string(topology.chip_count()) + " chips, " +
-                std::to_string(oscillators_.size()) + " oscillators");
+                std::to_string(oscillators.size()) + " oscillators");
+    chips_.reserve(oscillators.size());
+    for (const OscillatorParams& crystal : oscillators) chips_.emplace_back(crystal, params_.epoch_cycles);
 }
 
 std::int64_t ClockFabric::true_ps_at(topology::ChipId chip, std::int64_t count) {
-    return oscillators_.at(chip).edge_ps(hacs_.at(chip).first_cycle_reaching(count));
+    ChipCounter& counter = chips_.at(chip);
+    return counter.oscillator.edge_ps(counter.hac.first_cycle_reaching(count));
 }
 
 std::int64_t ClockFabric::count_at(topology::ChipId chip, std::int64_t true_ps) {
-    return hacs_.at(chip).value(oscillators_.at(chip).cycle_at(true_ps));
+    ChipCounter& counter = chips_.at(chip);
+    return counter.hac.value(counter.oscillator.cycle_at(true_ps));
 }
 
 void ClockFabric::calibrate_latencies() {
     for (const topology::ChipId child : tree_.order) {
         if (child == tree_.root) continue;
-        Oscillator& parent = oscillators_[tree_.parent[child]];
-        Oscillator& own = oscillators_[child];
+        ChipCounter& parent = chips_[tree_.parent[child]];
+        ChipCounter& own = chips_[child];
         Int128 round_trips = 0;
         for (std::int32_t echo = 0; echo < params_.echo_count; ++echo) {
-            const std::int64_t sent_cycle = params_.message_spacing_cycles * (echo + 1);
-            const std::int64_t arrival_ps = parent.edge_ps(sent_cycle) +
-                                            links_.transfer_ps(stream_of(tree_.down_channel[child], Purpose::echo_out),
-                                                               static_cast<std::uint64_t>(echo), message_bytes);
-            const std::int64_t echo_ps = own.edge_ps(own.cycle_at(arrival_ps) + 1);
-            const std::int64_t back_ps = echo_ps + links_.transfer_ps(stream_of(tree_.up_channel[child], Purpose::echo_back),
-                                                                      static_cast<std::uint64_t>(echo), message_bytes);
-            round_trips += parent.cycle_at(back_ps) - sent_cycle;
+            const ProtocolStamp out = echo_out(parent, links_, tree_.down_channel[child], params_, echo);
+            const std::int64_t back_ps = echo_back_ps(own, links_, tree_.up_channel[child], echo, out.arrival_ps);
+            round_trips += echo_round_trip_cycles(parent, out, back_ps);
         }
-        // mean round trip / 2 - 1/4 cycle (the child's turnaround is uniform in [0, 1) cycles).
-        latency_q32_[child] = round_trips * q32_one / (2 * params_.echo_count) - q32_one / 4;
+        own.latency_q32 = latency_from_round_trips_q32(round_trips, params_.echo_count);
     }
     calibrated_ = true;
 }
 
 std::int64_t ClockFabric::round_value(topology::ChipId chip, std::int64_t round) const {
-    return params_.start_cycles + round * params_.correction_period_cycles +
-           static_cast<std::int64_t>(tree_.depth.at(chip)) * params_.level_delay_cycles;
+    return sim::round_value(params_, tree_.depth.at(chip), round);
 }
 
 CorrectionRecord ClockFabric::correct(topology::ChipId child, std::int64_t round, bool apply) {
     const topology::ChipId parent_chip = tree_.parent[child];
-    HardwareAlignedCounter& parent_hac = hacs_[parent_chip];
-    HardwareAlignedCounter& hac = hacs_[child];
-    Oscillator& parent = oscillators_[parent_chip];
-    Oscillator& own = oscillators_[child];
-    const std::uint64_t stream = stream_of(tree_.down_channel[child], Purpose::correction);
-
-    Int128 error_sum_q32 = 0;
-    std::int64_t arrival_ps = 0;
-    std::int64_t arrival_cycle = 0;
+    ChipCounter& parent = chips_[parent_chip];
+    ChipCounter& own = chips_[child];
+    const std::int64_t value = round_value(parent_chip, round);
+    CorrectionBurst burst;
     for (std::int32_t message = 0; message < params_.correction_messages; ++message) {
-        const std::int64_t send_cycle = parent_hac.first_cycle_reaching(round_value(parent_chip, round) +
-                                                                         message * params_.message_spacing_cycles);
-        const std::int64_t stamp = parent_hac.value(send_cycle);
-        const auto index = static_cast<std::uint64_t>(round * params_.correction_messages + message);
-        arrival_ps = parent.edge_ps(send_cycle) + links_.transfer_ps(stream, index, message_bytes);
-        arrival_cycle = own.cycle_at(arrival_ps);
-        error_sum_q32 += Int128{stamp} * q32_one + latency_q32_[child] - hac.value_q32(arrival_cycle);
+        burst.receive(own, correction_stamp(parent, links_, tree_.down_channel[child], params_, round, value, message));
     }
-    CorrectionRecord record{child, round, arrival_ps, arrival_cycle, hac.value(arrival_cycle), 0};
-    if (apply) {
-        const Int128 error_q32 = floor_div(error_sum_q32, params_.correction_messages);
-        if (round > 0) {
-            const int shift = round <= static_cast<std::int64_t>(tree_.max_depth) + 1 ? 0 : params_.rate_gain_shift;
-            const std::int64_t elapsed = arrival_cycle - last_correction_cycle_[child];
-            // Re-anchor first so that the new rate counts from now on.
-            hac.set_value(arrival_cycle, hac.value_q32(arrival_cycle));
-            hac.set_rate(hac.rate_q32() + static_cast<std::int64_t>(floor_div(error_q32, elapsed) >> shift));
-        }
-        hac.set_value(arrival_cycle, hac.value_q32(arrival_cycle) + error_q32);
-        last_correction_cycle_[child] = arrival_cycle;
-    }
-    record.value_after = hac.value(arrival_cycle);
-    // Rounds only move forward: older wander segments are no longer needed.
-    own.forget_before(arrival_cycle - own.params().wander_step_cycles);
-    return record;
+    return burst.finish(own, child, round, params_, tree_.max_depth, apply);
 }
 
 void ClockFabric::schedule_act(EventEngine& engine, topology::ChipId chip, std::int64_t round) {
@@ -124,9 +75,9 @@ void ClockFabric::act(EventEngine& engine, topology::ChipId chip, std::int64_t r
         if (!tree_.children[child].empty()) schedule_act(engine, child, round);
     }
     if (chip == tree_.root) {
-        Oscillator& root = oscillators_[chip];
-        root.forget_before(hacs_[chip].first_cycle_reaching(round_value(chip, round)) -
-                           root.params().wander_step_cycles);
+        ChipCounter& root = chips_[chip];
+        root.oscillator.forget_before(root.hac.first_cycle_reaching(round_value(chip, round)) -
+                                      root.oscillator.params().wander_step_cycles);
         if (round + 1 < protocol_.rounds) schedule_act(engine, chip, round + 1);
     }
 }

@@ -22,13 +22,16 @@
 //
 // Messages take link latency + one vector of serialisation + seeded jitter
 // (sim/link_model.hpp). Everything is integer and seeded: the same inputs give
-// the same counters, picosecond for picosecond.
+// the same counters, picosecond for picosecond. Each end's arithmetic is in
+// sim/alignment_protocol.hpp, shared with ChipFabric, which runs the same
+// protocol with the chips spread over processes.
 #include <cstdint>
 #include <functional>
 #include <vector>
 
 #include "sim/aligned_counter.hpp"
 #include "sim/alignment_params.hpp"
+#include "sim/alignment_protocol.hpp"
 #include "sim/chip_clocks.hpp"
 #include "sim/event_engine.hpp"
 #include "sim/link_model.hpp"
@@ -38,27 +41,16 @@
 
 namespace lpu::sim {
 
-// What a chip's HAC did in one round: read just before and just after its
-// correction (equal without compensation).
-struct CorrectionRecord {
-    topology::ChipId chip = 0;
-    std::int64_t round = 0;
-    std::int64_t time_ps = 0;        // the last message's arrival
-    std::int64_t local_cycle = 0;
-    std::int64_t value_before = 0;   // HAC
-    std::int64_t value_after = 0;
-};
-
 class ClockFabric : public ChipClocks {
 public:
     ClockFabric(const topology::Topology& topology, const std::vector<OscillatorParams>& oscillators,
                 const LinkModel& links, const AlignmentParams& params);
 
-    std::size_t chip_count() const override { return oscillators_.size(); }
+    std::size_t chip_count() const override { return chips_.size(); }
     const SpanningTree& tree() const { return tree_; }
     const AlignmentParams& params() const { return params_; }
-    Oscillator& oscillator(topology::ChipId chip) { return oscillators_.at(chip); }
-    const HardwareAlignedCounter& hac(topology::ChipId chip) const { return hacs_.at(chip); }
+    Oscillator& oscillator(topology::ChipId chip) { return chips_.at(chip).oscillator; }
+    const HardwareAlignedCounter& hac(topology::ChipId chip) const { return chips_.at(chip).hac; }
 
     // ChipClocks over the HACs, valid from each chip's last correction on
     // (earlier counts map to the moment of that correction).
@@ -67,7 +59,7 @@ public:
 
     // Step 1 for every tree link. Latencies are in the parent's cycles, * 2^32.
     void calibrate_latencies();
-    Int128 latency_estimate_q32(topology::ChipId chip) const { return latency_q32_.at(chip); }
+    Int128 latency_estimate_q32(topology::ChipId chip) const { return chips_.at(chip).latency_q32; }
 
     // The HAC value at which `chip` acts in round `round`.
     std::int64_t round_value(topology::ChipId chip, std::int64_t round) const;
@@ -91,12 +83,9 @@ private:
     void schedule_act(EventEngine& engine, topology::ChipId chip, std::int64_t round);
 
     SpanningTree tree_;
-    std::vector<Oscillator> oscillators_;
-    std::vector<HardwareAlignedCounter> hacs_;
+    std::vector<ChipCounter> chips_;
     LinkModel links_;
     AlignmentParams params_;
-    std::vector<Int128> latency_q32_;
-    std::vector<std::int64_t> last_correction_cycle_;
     bool calibrated_ = false;
     Protocol protocol_;
 };

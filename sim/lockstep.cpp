@@ -39,8 +39,20 @@ std::int64_t first_count_at_or_after(ChipClocks& clocks, topology::ChipId chip, 
 
 LockstepReport check_lockstep(std::span<const ScheduledTransfer> transfers, ChipClocks& clocks,
                               const LinkModel& links) {
+    std::vector<std::int64_t> send_ps(transfers.size());
+    for (std::size_t i = 0; i < transfers.size(); ++i) {
+        validate_transfer(transfers[i], i, clocks.chip_count());
+        send_ps[i] = clocks.true_ps_at(transfers[i].source, transfers[i].send_cycle);
+    }
+    return check_lockstep_at_receivers(transfers, send_ps, clocks, links, {});
+}
+
+LockstepReport check_lockstep_at_receivers(std::span<const ScheduledTransfer> transfers,
+                                           std::span<const std::int64_t> send_ps, ChipClocks& clocks,
+                                           const LinkModel& links,
+                                           const std::function<bool(topology::ChipId)>& receives) {
+    require(send_ps.size() == transfers.size(), "check_lockstep_at_receivers: one send time per transfer");
     LockstepReport report;
-    report.transfers = transfers.size();
     std::vector<Timing> timings(transfers.size());
     std::map<std::uint64_t, std::uint64_t> stream_counts;
     // (destination, buffer) -> (depth, transfers in fill order)
@@ -50,13 +62,15 @@ LockstepReport check_lockstep(std::span<const ScheduledTransfer> transfers, Chip
         const ScheduledTransfer& transfer = transfers[i];
         validate_transfer(transfer, i, clocks.chip_count());
         Timing& timing = timings[i];
+        timing.jitter_index = stream_counts[transfer.jitter_stream]++;
+        if (receives && !receives(transfer.destination)) continue;
+        ++report.transfers;
         timing.vectors = vector_slots(transfer.bytes, links.timing().vector_bytes);
         require(timing.vectors <= transfer.buffer_vectors,
                 "transfer " + std::to_string(i) + ": " + std::to_string(timing.vectors) +
                     " vectors do not fit its receive buffer of " + std::to_string(transfer.buffer_vectors));
-        timing.send_ps = clocks.true_ps_at(transfer.source, transfer.send_cycle);
+        timing.send_ps = send_ps[i];
         timing.read_ps = clocks.true_ps_at(transfer.destination, transfer.read_cycle);
-        timing.jitter_index = stream_counts[transfer.jitter_stream]++;
 
         auto& [depth, members] = buffers[{transfer.destination, transfer.buffer}];
         if (members.empty()) depth = transfer.buffer_vectors;

@@ -15,6 +15,7 @@
 // Each transfer's jitter is message n of its jitter stream, n counting the
 // transfers of that stream in list order.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -61,6 +62,17 @@ struct LockstepReport {
 // a transfer larger than its buffer, one buffer listed with two depths).
 LockstepReport check_lockstep(std::span<const ScheduledTransfer> transfers, ChipClocks& clocks,
                               const LinkModel& links);
+
+// The same check made where the receivers are (a process that hosts only some
+// chips): send_ps[i] is when transfer i left, as its sender's clock gave it,
+// `clocks` is asked only about the chips for which `receives` holds (all when
+// empty), and only the transfers into those chips are checked and counted.
+// Jitter indices still count every listed transfer, so each receiver finds
+// the same violations as check_lockstep over the whole list.
+LockstepReport check_lockstep_at_receivers(std::span<const ScheduledTransfer> transfers,
+                                           std::span<const std::int64_t> send_ps, ChipClocks& clocks,
+                                           const LinkModel& links,
+                                           const std::function<bool(topology::ChipId)>& receives);
 
 // One line per violation, e.g. "transfer 3 (chip 0 -> 1) late by 1200 ps (2 cycles)".
 std::string describe(const LockstepViolation& violation);

@@ -30,16 +30,10 @@
 #include "sim/alignment_params.hpp"
 #include "sim/chip_spec.hpp"
 #include "sim/lockstep.hpp"
+#include "sim/plan_fabric_setup.hpp"
 #include "topology/topology.hpp"
 
 namespace lpu::sim {
-
-struct PlanLockstepConfig {
-    DriftBudget drift;               // crystals uniform in +-drift.crystal_ppm
-    std::uint64_t seed = 1;          // crystals, wander and link jitter
-    std::int64_t first_position = 0; // p0
-    std::int64_t steps = 1;          // n consecutive decode steps
-};
 
 struct PlanLockstepResult {
     std::vector<ScheduledTransfer> transfers;

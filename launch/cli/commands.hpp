@@ -15,6 +15,7 @@ void add_worker_command(CLI::App& app);
 void add_plan_command(CLI::App& app);
 void add_trace_command(CLI::App& app);
 void add_sim_command(CLI::App& app);
+void add_sweep_command(CLI::App& app);
 
 inline void add_all_commands(CLI::App& app) {
     add_run_command(app);
@@ -24,6 +25,7 @@ inline void add_all_commands(CLI::App& app) {
     add_plan_command(app);
     add_trace_command(app);
     add_sim_command(app);
+    add_sweep_command(app);
     add_topo_command(app);
     add_fabric_command(app);
     add_model_command(app);

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "launch/run_fabric.hpp"
 #include "launch/mpi/logits_broadcast.hpp"
 #include "launch/mpi/mpi_session.hpp"
 #include "launch/rank_placement.hpp"
@@ -62,9 +63,10 @@ void run_ranks(const launch::MpiSession& session, const model::ModelFile& file, 
 
     const launch::ChipLayout layout = launch::chip_layout(plan, placement);
     engine::LocalChips local{launch::chips_of_rank(placement, session.rank()), nullptr};
-    const std::vector<int>& rank_of_chip = layout.rank_of_chip;
     const int head_rank = layout.head_rank;
-    launch::MpiTransport transport(session.comm(), rank_of_chip);
+    // Chips outside the plan keep time for the fabric on rank 0.
+    const std::vector<int> fabric_ranks = launch::fabric_rank_of_chip(layout, prepared.topology->chip_count());
+    launch::MpiTransport transport(session.comm(), fabric_ranks);
     launch::MpiLogitsBroadcast broadcast(session.comm(), head_rank);
     local.broadcast = &broadcast;
     const std::string grid = grid_name(plan) + ", " + std::to_string(session.size()) + " ranks";
@@ -73,19 +75,32 @@ void run_ranks(const launch::MpiSession& session, const model::ModelFile& file, 
     const bool root = session.rank() == 0;
     const auto results = engine::generate_batch(model, tokenizer, options.generation,
                                                 root ? text_stream(options.report, model.batch_size()) : nullptr);
-    // Every chip's SRAM report, gathered at rank 0 in rank order.
-    nlohmann::json mine = nlohmann::json::array();
+    const int positions = results.front().stats.positions;
+    // Every chip's SRAM report and every rank's fabric figures, gathered at rank 0 in rank order.
+    nlohmann::json mine = {{"chips", nlohmann::json::array()}};
     for (const auto& runner : model.chips()) {
         const ChipReport report = chip_report(runner->chip().sram());
-        mine.push_back({{"used", report.used_bytes}, {"capacity", report.capacity_bytes}, {"sram", report.sram}});
+        mine["chips"].push_back({{"used", report.used_bytes}, {"capacity", report.capacity_bytes}, {"sram", report.sram}});
+    }
+    if (positions > 0) {
+        const sim::FabricFigures figures =
+            launch::hosted_fabric_figures(model.plan(), *prepared.topology, prepared.spec,
+                                          launch::run_fabric_config(options.fabric_seed, positions), fabric_ranks,
+                                          session.rank(), transport);
+        mine["fabric"] = launch::fabric_json(figures);
     }
     const std::vector<std::string> reports = gather_at_root(session, mine.dump());
     if (!root) return;
-    RunChips chips{{}, grid};
+    RunChips chips{{}, grid, {}};
     for (const auto& text : reports) {
-        for (const auto& chip : nlohmann::json::parse(text)) {
+        const nlohmann::json rank = nlohmann::json::parse(text);
+        for (const auto& chip : rank.at("chips")) {
             chips.chips.push_back({chip.at("used").get<std::int64_t>(), chip.at("capacity").get<std::int64_t>(),
                                    chip.at("sram")});
+        }
+        if (rank.contains("fabric")) {
+            const sim::FabricFigures figures = launch::fabric_from_json(rank.at("fabric"));
+            chips.fabric = chips.fabric ? sim::merge(*chips.fabric, figures) : figures;
         }
     }
     print_report(results, chips, options.report);

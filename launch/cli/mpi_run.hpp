@@ -1,7 +1,10 @@
 #pragma once
 // `lpu run` under mpirun (or srun): every rank compiles (or loads) the same
 // plan, runs its own block of chips (launch/mpi/rank_placement.hpp), and
-// exchanges over MPI; rank 0 prints. Any rank that fails prints
+// exchanges over MPI; rank 0 prints. After the run each rank runs the
+// alignment protocol for the chips it hosts, its messages over MPI, and
+// measures their fabric figures (launch/run_fabric.hpp); rank 0 merges
+// them into the report. Any rank that fails prints
 // "error: rank R: ..." and ends the whole job, so no rank waits forever.
 #include "launch/cli/plan_setup.hpp"
 #include "launch/cli/run_report.hpp"
@@ -16,6 +19,7 @@ struct MpiRunOptions {
     engine::GenerationOptions generation;
     ReportOptions report;
     bool print_placement = false;
+    std::uint64_t fabric_seed = 1;
 };
 
 // Returns normally on success on every rank; on failure the job is aborted.

@@ -1,5 +1,7 @@
 #include "launch/cli/plan_setup.hpp"
 
+#include <map>
+
 #include "base/error.hpp"
 #include "plan/plan_io.hpp"
 #include "runtime/compiler/fingerprints.hpp"
@@ -21,6 +23,13 @@ void add_partition_options(CLI::App& command, SystemOptions& options) {
     command.add_option("--chips", options.compile.chips,
                        "Chips to use: the grid with the lowest token latency that fits SRAM")
         ->check(CLI::PositiveNumber);
+    command
+        .add_option("--replicas", options.compile.replicas,
+                    "Data-parallel copies of the grid, each on its own chips serving its own batch; --chips is then "
+                    "the total (auto = the fewest replicas the model can be split over)")
+        ->transform(CLI::Transformer(std::map<std::string, int>{{"auto", 0}}))
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     command.add_option("--topology", options.topology,
                        "System wiring: fc:N, ring:N, torus:AxB[xC], mesh:..., dragonfly:R, or a topology file "
                        "(default: fc:N up to 8 chips, else a Dragonfly)");
@@ -35,13 +44,16 @@ void add_partition_options(CLI::App& command, SystemOptions& options) {
 
 bool wants_plan(const SystemOptions& options) {
     return options.compile.tp > 0 || options.compile.pp > 0 || options.compile.chips > 0 ||
-           options.compile.batch > 1 || !options.topology.empty() || !options.plan_path.empty();
+           options.compile.batch > 1 || options.compile.replicas != 1 || !options.topology.empty() ||
+           !options.plan_path.empty();
 }
 
 namespace {
 
 int chip_count(const compiler::CompileOptions& options) {
-    if (options.tp > 0 || options.pp > 0) return std::max(options.tp, 1) * std::max(options.pp, 1);
+    if (options.tp > 0 || options.pp > 0) {
+        return std::max(options.tp, 1) * std::max(options.pp, 1) * std::max(options.replicas, 1);
+    }
     return std::max(options.chips, 1);
 }
 

@@ -15,6 +15,7 @@
 #include "launch/mpi/mpi_session.hpp"
 #include "launch/cli/run_report.hpp"
 #include "launch/cli/tcp_run.hpp"
+#include "launch/run_fabric.hpp"
 #include "launch/transport/in_process_transport.hpp"
 #include "runtime/engine/generator.hpp"
 #include "runtime/engine/plan_model.hpp"
@@ -22,6 +23,7 @@
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/tokenizer.hpp"
 #include "sim/chip_spec.hpp"
+#include "sim/plan_fabric.hpp"
 
 namespace lpu::cli {
 namespace {
@@ -33,6 +35,7 @@ struct RunOptions {
     bool json = false;
     bool print_placement = false;
     std::string workers;  // HOST:PORT,... of `lpu worker` processes
+    std::uint64_t fabric_seed = 1;  // the crystals and link jitter of the fabric figures
     engine::GenerationOptions generation;
 };
 
@@ -47,39 +50,47 @@ model::TokenizerData tokenizer_for(const model::ModelFile& file, const RunOption
 
 ReportOptions report_options(const RunOptions& options) { return {options.json, options.generation.sampling.seed}; }
 
+// `chips` reports on the run once it is done, given the positions it ran.
 void generate_and_report(engine::LanguageModel& language_model, const model::Tokenizer& tokenizer,
-                         const RunOptions& options, const std::function<RunChips()>& chips) {
+                         const RunOptions& options, const std::function<RunChips(int)>& chips) {
     const ReportOptions report = report_options(options);
     const auto results = engine::generate_batch(language_model, tokenizer, options.generation,
                                                 text_stream(report, language_model.batch_size()));
-    print_report(results, chips(), report);
+    print_report(results, chips(results.front().stats.positions), report);
 }
 
 void run(const RunOptions& options) {
     const auto file = model::open_model(options.model_path);
     const model::Tokenizer tokenizer(tokenizer_for(*file, options));
     if (!options.workers.empty()) {
-        run_with_workers(*file, tokenizer, options.workers, options.system, options.generation, report_options(options));
+        run_with_workers(*file, tokenizer, options.workers, options.system, options.generation, report_options(options),
+                         options.fabric_seed);
         return;
     }
     if (launch::launched_by_mpi()) {
-        run_under_mpi(*file, tokenizer, {options.system, options.generation, report_options(options), options.print_placement});
+        run_under_mpi(*file, tokenizer,
+                      {options.system, options.generation, report_options(options), options.print_placement,
+                       options.fabric_seed});
         return;
     }
     if (!wants_plan(options.system)) {
         const auto spec = sim::load_chip_spec(options.system.spec);
         engine::SingleChipModel chip_model(*file, spec, options.system.compile.positions);
         generate_and_report(chip_model, tokenizer, options,
-                            [&] { return RunChips{{chip_report(chip_model.chip().sram())}, "1 chip"}; });
+                            [&](int) { return RunChips{{chip_report(chip_model.chip().sram())}, "1 chip", {}}; });
         return;
     }
     PreparedPlan prepared = prepare_plan(*file, options.system);
     const std::string grid = grid_name(prepared.plan);
     launch::InProcessTransport transport;
     engine::PlanModel plan_model(std::move(prepared.plan), *file, prepared.spec, transport);
-    generate_and_report(plan_model, tokenizer, options, [&] {
-        RunChips run{{}, grid};
+    generate_and_report(plan_model, tokenizer, options, [&](int positions) {
+        RunChips run{{}, grid, {}};
         for (const auto& runner : plan_model.chips()) run.chips.push_back(chip_report(runner->chip().sram()));
+        if (positions > 0) {
+            run.fabric = sim::plan_fabric_figures(plan_model.plan(), *prepared.topology, prepared.spec,
+                                                  launch::run_fabric_config(options.fabric_seed, positions));
+        }
         return run;
     });
 }
@@ -113,6 +124,9 @@ void add_run_command(CLI::App& app) {
     add_partition_options(*run_app, options->system);
     run_app->add_option("--plan", options->system.plan_path, "Run a plan compiled by `lpu compile`")
         ->check(CLI::ExistingFile);
+    run_app->add_option("--fabric-seed", options->fabric_seed,
+                        "Seed of the crystals and link jitter behind the fabric figures (as lpu plan check --seed)")
+        ->capture_default_str();
     run_app->add_flag("--json", options->json, "Print tokens, text and stats as one JSON object");
     run_app->add_option("--workers", options->workers,
                         "Run over TCP with these `lpu worker` processes (HOST:PORT,...), this process as rank 0");

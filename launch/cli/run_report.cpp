@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include "launch/run_fabric.hpp"
+
 namespace lpu::cli {
 namespace {
 
@@ -32,6 +34,7 @@ nlohmann::json to_json(const std::vector<engine::GenerationResult>& results, con
           {"grid", run.grid},
           {"sram", run.chips.size() == 1 ? sram.front() : sram}}},
     };
+    if (run.fabric) out["stats"]["fabric"] = launch::fabric_json(*run.fabric);
     if (results.size() > 1) {
         out["sequences"] = nlohmann::json::array();
         for (const auto& sequence : results) {
@@ -59,6 +62,7 @@ void print_summary(const engine::GenerationResult& result, const RunChips& run) 
         std::fprintf(stderr, "lpu run: batch of %d sequences | emulated throughput %.0f tokens/s (all sequences)\n",
                      stats.batch, stats.emulated_tokens_per_second());
     }
+    if (run.fabric) std::fprintf(stderr, "lpu run: %s\n", launch::fabric_summary(*run.fabric).c_str());
 }
 
 }  // namespace

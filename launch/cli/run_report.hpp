@@ -1,9 +1,11 @@
 #pragma once
 // What `lpu run` prints once generation is done: the text (streamed for one
 // sequence, per sequence for a batch) or one JSON object, and a summary line
-// on stderr with the grid, speeds and every chip's SRAM use.
+// on stderr with the grid, speeds and every chip's SRAM use, and for a plan
+// the fabric figures of the steps it ran (launch/run_fabric.hpp).
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +15,7 @@
 #include "plan/plan.hpp"
 #include "runtime/chip/sram_arena.hpp"
 #include "runtime/engine/generator.hpp"
+#include "sim/plan_fabric.hpp"
 
 namespace lpu::cli {
 
@@ -30,6 +33,7 @@ std::string grid_name(const plan::Plan& plan);
 struct RunChips {
     std::vector<ChipReport> chips;
     std::string grid;  // "tp 2 x pp 4 on fc:8", or "1 chip"
+    std::optional<sim::FabricFigures> fabric;  // runs of a plan
 };
 
 struct ReportOptions {

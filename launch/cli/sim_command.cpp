@@ -3,19 +3,21 @@
 // stands in for the weights, which are never read) and the plan is timed the
 // way the runtime times it (launch/cli/sim_study.hpp).
 #include <algorithm>
-#include <chrono>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "base/error.hpp"
 #include "launch/cli/commands.hpp"
 #include "launch/cli/plan_setup.hpp"
+#include "launch/cli/sim_predict.hpp"
 #include "launch/cli/sim_report.hpp"
 #include "launch/cli/sim_study.hpp"
+#include "launch/cli/trace_file.hpp"
 #include "runtime/compiler/compile.hpp"
 #include "runtime/compiler/fingerprints.hpp"
 #include "runtime/model/model_file.hpp"
@@ -32,73 +34,48 @@ struct SimCommandOptions {
     std::int64_t prompt_tokens = 128;
     bool json = false;
     SystemOptions system;
+    // --trace: one decode step of the compiled plan as a Perfetto trace.
+    std::string trace_path;
+    std::vector<topology::ChipId> trace_chips;  // empty: every chip
+    std::optional<std::int64_t> trace_position;  // default: the last position of the context
 };
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// The shape to plan, and where it came from.
-model::ModelConfig model_config(const SimCommandOptions& options, std::string& source) {
-    model::ModelConfig config;
-    if (!options.preset.empty()) {
-        config = model::dense_config(model::model_preset(options.preset));
-        config.weight_dtype = model::weight_dtype_from_name(options.dtype.empty() ? "int8" : options.dtype);
-        source = "preset " + options.preset;
-    } else {
-        // Opening validates the header and maps the tensors; only the config is used.
-        config = model::open_model(options.model_path)->config();
-        if (!options.dtype.empty()) config.weight_dtype = model::weight_dtype_from_name(options.dtype);
-        source = options.model_path;
-    }
-    return config;
-}
-
-// The compiler refuses a model that does not fit SRAM with a message naming the
-// shortfall ("short by N bytes", and the minimum chip count when it can tell):
-// that refusal is a result. Any other error (a grid the model cannot be split
-// into, an unknown collective) is bad input.
-bool is_sram_refusal(const Error& error) {
-    return std::string(error.what()).find("(short by ") != std::string::npos;
+// The step the user asked to see, in the spec's clock: the last position by
+// default, because it is the slowest step and the one the latency report leads with.
+void write_step_trace(const SimCommandOptions& options, const plan::Plan& plan, const sim::ChipSpec& spec) {
+    plan::TraceOptions trace;
+    trace.position = options.trace_position.value_or(plan.context_positions - 1);
+    require(trace.position < plan.context_positions, [&] {
+        std::string message = "--trace-position ";
+        return message.append(std::to_string(trace.position))
+            .append(" is outside the plan's context of ")
+            .append(std::to_string(plan.context_positions))
+            .append(" positions");
+    });
+    trace.clock_hz = static_cast<double>(spec.clock_hz);
+    trace.chips = options.trace_chips;
+    write_trace_file(plan, trace, options.trace_path, "lpu sim");
 }
 
 SimPrediction predict(const SimCommandOptions& options) {
-    SimPrediction prediction;
-    prediction.config = model_config(options, prediction.model_source);
-    prediction.spec = sim::load_chip_spec(options.system.spec);
-    prediction.topology = topology_spec_for(options.system);
-    const compiler::CompileOptions& compile = options.system.compile;
-    prediction.context_positions = compile.positions == 0 ? prediction.config.context_length : compile.positions;
-    prediction.batch = compile.batch;
-    const topology::Topology topology = topology::topology_from_spec(prediction.topology);
-
-    const auto compile_start = std::chrono::steady_clock::now();
-    std::optional<plan::Plan> plan;
-    try {
-        plan = compiler::compile_plan(prediction.config, compiler::shape_fingerprint(prediction.config),
-                                      {&topology, prediction.topology, &prediction.spec}, compile);
-    } catch (const Error& error) {
-        if (!is_sram_refusal(error)) throw;
-        prediction.refusal = error.what();
-    }
-    prediction.compile_seconds = seconds_since(compile_start);
-    if (!plan) return prediction;
-
-    const auto study_start = std::chrono::steady_clock::now();
-    prediction.grid = plan->grid;
-    prediction.chips = static_cast<std::int64_t>(plan->chips.size());
-    prediction.fullest_chip_sram_bytes = fullest_chip_sram_bytes(*plan);
-    const plan::Retimer retimer(*plan);
-    prediction.first_step = study_step(*plan, retimer, 0);
-    prediction.last_step = study_step(*plan, retimer, plan->context_positions - 1);
-    prediction.prompt_tokens = std::min(options.prompt_tokens, plan->context_positions);
-    prediction.prefill_cycles = prefill_cycles(*plan, retimer, prediction.prompt_tokens);
-    prediction.study_seconds = seconds_since(study_start);
+    SimQuestion question;
+    question.config = model_shape(options.preset, options.model_path, options.dtype, question.model_source);
+    question.spec = sim::load_chip_spec(options.system.spec);
+    question.topology_name = topology_spec_for(options.system);
+    const topology::Topology topology = topology::topology_from_spec(question.topology_name);
+    question.topology = &topology;
+    question.compile = options.system.compile;
+    question.prompt_tokens = options.prompt_tokens;
+    SimPrediction prediction = predict(question, [&](const plan::Plan& plan) {
+        if (!options.trace_path.empty()) write_step_trace(options, plan, question.spec);
+    });
+    // Without a plan there is no step to trace: asking for one is the error.
+    require(!prediction.refusal || options.trace_path.empty(),
+            [&] { return "no trace written: " + *prediction.refusal; });
     return prediction;
 }
 
 void run_sim(const SimCommandOptions& options) {
-    require(options.preset.empty() != options.model_path.empty(), "give exactly one of --model-preset and --model");
     const SimPrediction prediction = predict(options);
     if (options.json) {
         std::cout << prediction_json(prediction).dump(2) << "\n";
@@ -119,12 +96,21 @@ void add_sim_command(CLI::App& app) {
     command->add_option("-m,--model", options->model_path, "A GGUF file: its header gives the shape")
         ->check(CLI::ExistingFile);
     command->add_option("--dtype", options->dtype,
-                        "Weight precision: int8 (Q8_0), fp16 or fp32 (default: int8 for a preset, the file's for --model)");
+                        "Weight precision: int8 (Q8_0), fp8 (needs a --spec with an FP8 rate), fp16 or fp32 "
+                        "(default: int8 for a preset, the file's for --model)");
     command->add_option("--prompt-tokens", options->prompt_tokens,
                         "Prompt length for the time to first token (capped at the context)")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
     command->add_flag("--json", options->json, "Print one JSON object instead of text");
+    command->add_option("--trace", options->trace_path,
+                        "Write one decode step of the compiled plan as Chrome/Perfetto trace JSON to this file");
+    command->add_option("--trace-chips", options->trace_chips,
+                        "Only these chips in the trace, e.g. 0,3,5 (default: every chip)")
+        ->delimiter(',');
+    command->add_option("--trace-position", options->trace_position,
+                        "Sequence position of the traced step (default: the last position of the context)")
+        ->check(CLI::NonNegativeNumber);
     add_chip_options(*command, options->system);
     add_partition_options(*command, options->system);
     command->footer(
@@ -133,6 +119,7 @@ void add_sim_command(CLI::App& app) {
         "Examples:\n"
         "  lpu sim --model-preset llama2-70b --dtype int8 --chips 576 --topology dragonfly:8\n"
         "  lpu sim --model-preset llama2-7b --tp 8 --pp 8 --context 1024 --batch 4 --json\n"
+        "  lpu sim --model-preset llama2-7b --tp 8 --pp 8 --trace step.json --trace-chips 0,8,63\n"
         "  lpu sim --model ../shared/models/stories260K.gguf --chips 4");
     command->callback([options] { run_sim(*options); });
 }

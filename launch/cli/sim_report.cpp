@@ -16,11 +16,16 @@ double per_second(const SimPrediction& prediction, double tokens, std::int64_t c
     return cycles > 0 ? tokens / seconds(prediction, cycles) : 0.0;
 }
 
+// Tokens one step gives: a batch per data-parallel replica.
+double tokens_per_step(const SimPrediction& prediction) {
+    return static_cast<double>(prediction.batch) * static_cast<double>(prediction.grid.replicas);
+}
+
 // Joules per generated token in steady state: every chip of the plan drawing
-// `watts` for one step period, shared by the batch's tokens.
+// `watts` for one step period, shared by the step's tokens.
 double joules_per_token(const SimPrediction& prediction, double watts) {
     return static_cast<double>(prediction.chips) * watts * seconds(prediction, prediction.last_step.period_cycles) /
-           static_cast<double>(prediction.batch);
+           tokens_per_step(prediction);
 }
 
 nlohmann::json step_json(const SimPrediction& prediction, const StepStudy& step) {
@@ -31,7 +36,7 @@ nlohmann::json step_json(const SimPrediction& prediction, const StepStudy& step)
         {"latency_seconds", seconds(prediction, step.latency_cycles)},
         {"tokens_per_second_per_user", per_second(prediction, 1.0, step.latency_cycles)},
         {"period_cycles", step.period_cycles},
-        {"tokens_per_second_aggregate", per_second(prediction, static_cast<double>(prediction.batch), step.period_cycles)},
+        {"tokens_per_second_aggregate", per_second(prediction, tokens_per_step(prediction), step.period_cycles)},
         {"critical_path_cycles",
          {{"compute", path.compute},
           {"compute_by_op", path.compute_by_op},
@@ -51,7 +56,8 @@ nlohmann::json model_json(const SimPrediction& prediction) {
             {"dim", config.dim},            {"hidden_dim", config.hidden_dim},
             {"layers", config.n_layers},    {"heads", config.n_heads},
             {"kv_heads", config.n_kv_heads}, {"vocab_size", config.vocab_size},
-            {"context_length", config.context_length}};
+            {"context_length", config.context_length},
+            {"experts", config.experts},    {"active_experts", config.active_experts}};
 }
 
 std::string percent(std::int64_t part, std::int64_t whole) {
@@ -103,6 +109,7 @@ nlohmann::json prediction_json(const SimPrediction& prediction) {
     out["system"]["chips"] = prediction.chips;
     out["system"]["tp"] = prediction.grid.tp;
     out["system"]["pp"] = prediction.grid.pp;
+    out["system"]["replicas"] = prediction.grid.replicas;
     out["sram"] = {{"fullest_chip_bytes", prediction.fullest_chip_sram_bytes},
                    {"chip_bytes", prediction.spec.sram_bytes}};
     out["decode"] = {{"first_position", step_json(prediction, prediction.first_step)},
@@ -119,10 +126,18 @@ nlohmann::json prediction_json(const SimPrediction& prediction) {
     return out;
 }
 
+// "8 experts (2 active per token, costed as always 2), " for a mixture of experts.
+std::string experts_text(const model::ModelConfig& config) {
+    if (!config.is_mixture_of_experts()) return "";
+    const std::string active = std::to_string(config.active_experts);
+    std::string text = std::to_string(config.experts);
+    return text.append(" experts (").append(active).append(" active per token, costed as always ").append(active).append("), ");
+}
+
 std::string prediction_text(const SimPrediction& prediction) {
     const model::ModelConfig& config = prediction.config;
     std::string text = "model:   " + config.name + " (" + prediction.model_source + "), " +
-                       kernels::dtype_name(config.weight_dtype) + " weights, " +
+                       kernels::dtype_name(config.weight_dtype) + " weights, " + experts_text(config) +
                        std::to_string(prediction.context_positions) + "-position KV cache, batch " +
                        std::to_string(prediction.batch) + "\n";
     if (prediction.refusal) {
@@ -132,16 +147,18 @@ std::string prediction_text(const SimPrediction& prediction) {
     const auto& grid = prediction.grid;
     text += "system:  " + std::to_string(prediction.chips) + " " + prediction.spec.name + " chips on " +
             prediction.topology + ", tp " + std::to_string(grid.tp) + " x pp " + std::to_string(grid.pp) +
+            (grid.replicas > 1 ? " x " + std::to_string(grid.replicas) + " replicas" : std::string()) +
             format(" (compiled in %.1f s, timed in %.1f s)\n", prediction.compile_seconds, prediction.study_seconds);
     text += "SRAM:    fullest chip " + std::to_string(prediction.fullest_chip_sram_bytes) + " of " +
             std::to_string(prediction.spec.sram_bytes) + " bytes (" +
             percent(prediction.fullest_chip_sram_bytes, prediction.spec.sram_bytes) + ")\n";
     text += "decode:  one token, first op to last\n" + step_text(prediction, prediction.first_step) +
             step_text(prediction, prediction.last_step);
-    text += "batch:   " + std::to_string(prediction.batch) + " sequence(s), a step every " +
+    text += "batch:   " + std::to_string(prediction.batch) + " sequence(s)" +
+            (grid.replicas > 1 ? " per replica" : "") + ", a step every " +
             std::to_string(prediction.last_step.period_cycles) + " cycles at the last position" +
             format(" -> %.1f tokens/s aggregate\n",
-                   per_second(prediction, static_cast<double>(prediction.batch), prediction.last_step.period_cycles));
+                   per_second(prediction, tokens_per_step(prediction), prediction.last_step.period_cycles));
     text += "TTFT:    " + std::to_string(prediction.prompt_tokens) + " prompt tokens as successive decode steps: " +
             format("%.3f ms\n", seconds(prediction, prediction.prefill_cycles) * 1e3);
     text += format("energy:  %.3f J per token at %.0f W average per chip", joules_per_token(prediction, prediction.spec.power_average_watts),

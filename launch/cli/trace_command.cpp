@@ -2,18 +2,14 @@
 // Chrome/Perfetto trace (plan/trace_events.hpp): a track per chip, ops as
 // slices, transfers as flows.
 #include <cstdint>
-#include <cstdio>
-#include <fstream>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include <CLI/CLI.hpp>
 
-#include "base/error.hpp"
 #include "launch/cli/commands.hpp"
+#include "launch/cli/trace_file.hpp"
 #include "plan/plan_io.hpp"
-#include "plan/trace_events.hpp"
 
 namespace lpu::cli {
 namespace {
@@ -25,14 +21,7 @@ struct TraceCommandOptions {
 };
 
 void write_trace(const TraceCommandOptions& options) {
-    const nlohmann::json trace = plan::trace_events(plan::load_plan(options.plan_path), options.trace);
-    std::ofstream out(options.output_path, std::ios::trunc);
-    require(out.good(), "cannot write trace file '" + options.output_path + "'");
-    out << trace.dump() << "\n";
-    require(out.good(), "cannot write trace file '" + options.output_path + "'");
-    std::fprintf(stderr, "lpu trace: wrote %s (%zu events, step at position %lld); open it in https://ui.perfetto.dev\n",
-                 options.output_path.c_str(), trace.at("traceEvents").size(),
-                 static_cast<long long>(options.trace.position));
+    write_trace_file(plan::load_plan(options.plan_path), options.trace, options.output_path, "lpu trace");
 }
 
 }  // namespace

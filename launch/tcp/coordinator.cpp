@@ -82,6 +82,14 @@ TcpCluster::~TcpCluster() {
     if (mesh_) mesh_->say_goodbye();
 }
 
+void TcpCluster::start_fabric(const FabricRequest& request) {
+    capnp::MallocMessageBuilder message;
+    auto fabric = message.initRoot<schema::WireMessage>().initFabric();
+    fabric.setSeed(request.seed);
+    fabric.setPositions(request.positions);
+    for (int rank = 1; rank <= workers(); ++rank) mesh_->send(rank, message);
+}
+
 std::span<float> CoordinatedModel::forward(int token, int position) {
     const int tokens[] = {token};
     return forward_batch(tokens, position).front();

@@ -31,6 +31,9 @@ public:
     const ChipLayout& layout() const { return layout_; }
     const std::vector<bool>& local_chips() const { return local_; }
     int workers() const { return static_cast<int>(names_.size()); }
+    // After the last step: every worker runs the fabric for its chips and
+    // sends its figures (TcpMesh::next_fabric_figures).
+    void start_fabric(const FabricRequest& request);
 
 private:
     asio::io_context io_;

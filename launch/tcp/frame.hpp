@@ -17,7 +17,7 @@
 namespace lpu::launch::tcp {
 
 // The wire protocol this build speaks (checked in Job and Hello).
-constexpr std::uint32_t protocol_version = 1;
+constexpr std::uint32_t protocol_version = 2;  // 2: the fabric messages
 
 // Largest frame accepted by default: a plan file or one transfer's bytes.
 constexpr std::uint64_t default_max_frame_bytes = std::uint64_t{1} << 30;

@@ -103,7 +103,7 @@ void TcpMesh::read_loop(Peer& peer) {
                 }
                 case schema::WireMessage::STEP: {
                     const auto step = message.getStep();
-                    StepRequest request{{}, step.getPosition()};
+                    StepRequest request{{}, step.getPosition(), std::nullopt};
                     for (int token : step.getTokens()) request.tokens.push_back(token);
                     std::lock_guard lock(mutex_);
                     steps_.emplace_back(std::move(request));
@@ -115,6 +115,19 @@ void TcpMesh::read_loop(Peer& peer) {
                     std::memcpy(values.data(), bytes.begin(), values.size() * sizeof(float));
                     std::lock_guard lock(mutex_);
                     logits_.push_back(std::move(values));
+                    break;
+                }
+                case schema::WireMessage::FABRIC: {
+                    const auto fabric = message.getFabric();
+                    StepRequest request{{}, 0, FabricRequest{fabric.getSeed(), fabric.getPositions()}};
+                    std::lock_guard lock(mutex_);
+                    steps_.emplace_back(std::move(request));
+                    break;
+                }
+                case schema::WireMessage::FABRIC_FIGURES: {
+                    std::string figures = message.getFabricFigures().cStr();
+                    std::lock_guard lock(mutex_);
+                    fabric_figures_.push_back(std::move(figures));
                     break;
                 }
                 case schema::WireMessage::DONE: {
@@ -165,6 +178,15 @@ std::vector<float> TcpMesh::next_logits() {
     auto values = std::move(logits_.front());
     logits_.pop_front();
     return values;
+}
+
+std::string TcpMesh::next_fabric_figures() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return failure_ || !fabric_figures_.empty(); });
+    throw_if_failed();
+    auto figures = std::move(fabric_figures_.front());
+    fabric_figures_.pop_front();
+    return figures;
 }
 
 }  // namespace lpu::launch::tcp

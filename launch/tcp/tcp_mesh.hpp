@@ -1,7 +1,8 @@
 #pragma once
 // The connections of one process of a TCP run: one socket per other rank,
 // each read by its own thread, which sorts arriving frames into inboxes —
-// plan transfers into the chip mailbox, decode steps and logits into queues.
+// plan transfers into the chip mailbox, decode steps, logits and fabric
+// figures into queues.
 // Writes are blocking, one writer per socket at a time; since every socket is
 // always being read on the other side, two processes writing to each other
 // never block each other.
@@ -27,9 +28,17 @@
 
 namespace lpu::launch::tcp {
 
+// After the last step: run the fabric protocol for the steps made (launch/run_fabric.hpp).
+struct FabricRequest {
+    std::uint64_t seed = 1;
+    int positions = 0;
+};
+
+// A decode step, or (with `fabric`) the fabric run that follows the last one.
 struct StepRequest {
     std::vector<int> tokens;
     int position = 0;
+    std::optional<FabricRequest> fabric;
 };
 
 class TcpMesh {
@@ -58,6 +67,8 @@ public:
     std::optional<StepRequest> next_step();
     // Blocks for the next logits the head chip's process sent.
     std::vector<float> next_logits();
+    // Blocks for the next worker's fabric figures (JSON text), in the order they arrive.
+    std::string next_fabric_figures();
 
 private:
     struct Peer {
@@ -84,6 +95,7 @@ private:
     std::uint64_t chip_deliveries_ = 0, chip_deliveries_seen_ = 0;
     std::deque<std::optional<StepRequest>> steps_;
     std::deque<std::vector<float>> logits_;
+    std::deque<std::string> fabric_figures_;
     std::optional<std::string> failure_;
     bool closing_ = false;
 };

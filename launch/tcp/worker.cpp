@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "launch/rank_placement.hpp"
+#include "launch/run_fabric.hpp"
 #include "launch/tcp/endpoint.hpp"
 #include "launch/tcp/tcp_mesh.hpp"
 #include "launch/tcp/tcp_transport.hpp"
@@ -96,6 +98,17 @@ int hear_hello(tcp::socket& socket, const Job& job) {
     return rank;
 }
 
+// This worker's share of the fabric figures, to the coordinator.
+void report_fabric(TcpMesh& mesh, const plan::Plan& plan, const topology::Topology& topology,
+                   const sim::ChipSpec& spec, const FabricRequest& request, const std::vector<int>& fabric_ranks,
+                   int rank, collectives::Transport& transport) {
+    const sim::FabricFigures figures = hosted_fabric_figures(
+        plan, topology, spec, run_fabric_config(request.seed, request.positions), fabric_ranks, rank, transport);
+    capnp::MallocMessageBuilder message;
+    message.initRoot<schema::WireMessage>().setFabricFigures(fabric_json(figures).dump());
+    mesh.send(0, message);
+}
+
 }  // namespace
 
 void run_worker(const model::ModelFile& file, const WorkerOptions& options) {
@@ -136,7 +149,10 @@ void run_worker(const model::ModelFile& file, const WorkerOptions& options) {
         const auto& role = job.plan.chips[c].role;
         if (role.tp_rank == 0 && role.pp_stage + 1 == job.plan.grid.pp) head_rank = rank;
     }
-    TcpTransport transport(mesh, job.rank_of_chip);
+    const topology::Topology topology = topology::topology_from_spec(job.plan.system.topology);
+    // Chips outside the plan keep time for the fabric on rank 0.
+    const std::vector<int> fabric_ranks = fabric_rank_of_chip({job.rank_of_chip, head_rank}, topology.chip_count());
+    TcpTransport transport(mesh, fabric_ranks);
     LogitsToCoordinator broadcast(mesh, head_rank);
     engine::PlanModel model(job.plan, file, job.spec, transport, {local, &broadcast});
     {
@@ -145,7 +161,13 @@ void run_worker(const model::ModelFile& file, const WorkerOptions& options) {
         mesh.send(0, ready);
     }
     std::fprintf(stderr, "lpu worker: rank %d of %d runs %zu chips\n", job.rank, job.ranks, model.chips().size());
-    while (const auto step = mesh.next_step()) model.forward_batch(step->tokens, step->position);
+    while (const auto step = mesh.next_step()) {
+        if (step->fabric) {
+            report_fabric(mesh, model.plan(), topology, job.spec, *step->fabric, fabric_ranks, job.rank, transport);
+        } else {
+            model.forward_batch(step->tokens, step->position);
+        }
+    }
     mesh.say_goodbye();
 }
 

@@ -8,6 +8,7 @@ sim::Precision precision_of(kernels::DType type) {
         case kernels::DType::F16:
         case kernels::DType::BF16: return sim::Precision::Fp16;
         case kernels::DType::F32: return sim::Precision::Fp32;
+        case kernels::DType::F8_E4M3: return sim::Precision::Fp8;
     }
     return sim::Precision::Fp32;
 }

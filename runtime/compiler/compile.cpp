@@ -1,7 +1,10 @@
 #include "runtime/compiler/compile.hpp"
 
 #include <cmath>
+#include <iterator>
+#include <memory>
 #include <optional>
+#include <string>
 
 #include "base/error.hpp"
 #include "base/log.hpp"
@@ -24,9 +27,12 @@ GridEstimate explicit_grid(const model::ModelConfig& config, const sim::ChipSpec
                            int positions) {
     require(options.tp >= 1 && options.pp >= 1,
             "give both --tp and --pp (got tp " + std::to_string(options.tp) + ", pp " + std::to_string(options.pp) + ")");
-    require(options.chips == 0 || options.chips == options.tp * options.pp,
-            "--chips " + std::to_string(options.chips) + " does not match --tp " + std::to_string(options.tp) +
-                " x --pp " + std::to_string(options.pp));
+    require(options.chips == 0 || options.chips == options.tp * options.pp * options.replicas, [&] {
+        std::string message = "--chips " + std::to_string(options.chips) + " does not match --tp " +
+                              std::to_string(options.tp) + " x --pp " + std::to_string(options.pp);
+        if (options.replicas > 1) message.append(" x --replicas ").append(std::to_string(options.replicas));
+        return message;
+    });
     require(options.pp <= config.n_layers, "--pp " + std::to_string(options.pp) + " exceeds the model's " +
                                                std::to_string(config.n_layers) + " layers");
     GridEstimate grid = estimate_grid(config, spec, options.tp, options.pp, positions);
@@ -59,6 +65,18 @@ SchedulerParams fabric_params(const topology::Topology& topology, const sim::Chi
     return params;
 }
 
+// FP8 weights are a mode of the matrix unit that a chip has or has not; without
+// one, every grid would fail the same way deep inside the cost model, so the
+// compiler says it once, naming the chip.
+void require_weight_precision(const model::ModelConfig& config, const sim::ChipSpec& spec) {
+    if (config.weight_dtype != kernels::DType::F8_E4M3 || spec.fp8_macs_per_cycle > 0) return;
+    std::string message = "chip '";
+    message.append(spec.name)
+        .append("' has no FP8 matrix mode (fp8_macs_per_cycle = 0), so it cannot hold FP8 weights; "
+                "use a spec with an FP8 rate (e.g. --spec examples/specs/hypothetical-fp8.json) or another --dtype");
+    throw Error(message);
+}
+
 }  // namespace
 
 std::string default_topology_spec(int chips) {
@@ -74,59 +92,108 @@ plan::Plan build_plan(const model::ModelConfig& config, const plan::ModelFingerp
                       const CompileOptions& options, const GridEstimate& grid, int positions) {
     const sim::ChipSpec& spec = *system.spec;
     const collectives::FabricTiming fabric(*system.topology, spec);
-    LoweringInput input;
-    input.config = &config;
-    input.spec = &spec;
-    input.fabric = &fabric;
-    input.placement = place_grid(*system.topology, grid.tp, grid.pp);
-    input.split = grid.split;
-    input.positions = positions;
-    input.batch = options.batch;
-    input.collective_algorithm = options.collective_algorithm;
-    input.scheduler = fabric_params(*system.topology, spec, input.placement);
-    LoweredProgram lowered = lower_model(input);
+    const int replicas = std::max(options.replicas, 1);
+    const Placement placement = place_grid(*system.topology, grid.tp, grid.pp, replicas);
+    const auto links = std::make_shared<LinkReservations>();
+    std::vector<plan::ChipProgram> chips;
+    std::int64_t min_flight_cycles = -1;
+    for (int replica = 0; replica < replicas; ++replica) {
+        LoweringInput input;
+        input.config = &config;
+        input.spec = &spec;
+        input.fabric = &fabric;
+        input.placement = placement.replica(replica);
+        input.split = grid.split;
+        input.positions = positions;
+        input.batch = options.batch;
+        input.collective_algorithm = options.collective_algorithm;
+        input.scheduler = fabric_params(*system.topology, spec, input.placement);
+        input.scheduler.links = links;
+        LoweredProgram lowered = lower_model(input);
+        if (lowered.min_flight_cycles >= 0) {
+            min_flight_cycles = min_flight_cycles < 0 ? lowered.min_flight_cycles
+                                                      : std::min(min_flight_cycles, lowered.min_flight_cycles);
+        }
+        std::move(lowered.chips.begin(), lowered.chips.end(), std::back_inserter(chips));
+    }
 
     plan::Plan plan;
     plan.model = model;
     plan.system = system_fingerprint(*system.topology, system.topology_name, spec);
     const auto batch = static_cast<std::uint32_t>(options.batch);
-    plan.grid = {static_cast<std::uint32_t>(grid.tp), static_cast<std::uint32_t>(grid.pp), batch, batch};
+    plan.grid = {static_cast<std::uint32_t>(grid.tp), static_cast<std::uint32_t>(grid.pp), batch, batch,
+                 static_cast<std::uint32_t>(replicas)};
     plan.sram_bytes = spec.sram_bytes;
-    plan.transfer_latency_cycles = std::max<std::int64_t>(lowered.min_flight_cycles, 0);
+    plan.transfer_latency_cycles = std::max<std::int64_t>(min_flight_cycles, 0);
     plan.context_positions = positions;
-    const std::int64_t fullest = assign_offsets(lowered.chips, chip::sram_alignment_bytes(spec));
+    const std::int64_t fullest = assign_offsets(chips, chip::sram_alignment_bytes(spec));
     require(fullest <= spec.sram_bytes,
             "model '" + config.name + "' on tp " + std::to_string(grid.tp) + " x pp " + std::to_string(grid.pp) +
                 " needs " + std::to_string(fullest) + " bytes of SRAM on its fullest chip, '" + spec.name + "' has " +
                 std::to_string(spec.sram_bytes) + " (short by " + std::to_string(fullest - spec.sram_bytes) + " bytes)");
-    plan.chips = std::move(lowered.chips);
+    plan.chips = std::move(chips);
     plan::validate(plan);
-    log::get("compiler")->info("compiled '{}' for tp {} x pp {} on {}: {} bytes of SRAM on the fullest chip",
-                               config.name, grid.tp, grid.pp, system.topology_name, fullest);
+    log::get("compiler")->info("compiled '{}' for tp {} x pp {} x {} replica(s) on {}: {} bytes of SRAM on the fullest chip",
+                               config.name, grid.tp, grid.pp, replicas, system.topology_name, fullest);
     return plan;
 }
 
-// --chips N: every fitting grid of N chips is compiled and the one whose step
-// at the last position of the context (the slowest) is shortest wins; ties go
-// to the smaller tp. The estimates only filter what fits: the scheduled plan,
-// with its real collectives and slack, is what decides.
+// --chips N: every fitting grid of N / replicas chips is compiled as one
+// replica, and the one whose step at the last position of the context (the
+// slowest) is shortest wins; ties go to the smaller tp. The estimates only
+// filter what fits: the scheduled plan, with its real collectives and slack,
+// is what decides. The winner is then compiled with all its replicas.
 plan::Plan fastest_plan(const model::ModelConfig& config, const plan::ModelFingerprint& model, const System& system,
                         const CompileOptions& options, int positions) {
-    const int chips = std::max(options.chips, 1);
+    const int chips = std::max(options.chips, 1) / options.replicas;
     choose_grid(config, *system.spec, chips, positions);  // throws, with the minimum chip count, when none fits
+    CompileOptions one_replica = options;
+    one_replica.replicas = 1;
     std::optional<plan::Plan> best;
+    std::optional<GridEstimate> best_grid;
     std::int64_t best_cycles = 0;
     for (const GridEstimate& grid : estimate_grids(config, *system.spec, chips, positions)) {
         if (!grid.fits) continue;
-        plan::Plan candidate = build_plan(config, model, system, options, grid, positions);
+        plan::Plan candidate = build_plan(config, model, system, one_replica, grid, positions);
         const std::int64_t cycles = plan::Retimer(candidate).step_end_cycle(positions - 1);
         log::get("compiler")->debug("tp {} x pp {}: {} cycles per token at the last position", grid.tp, grid.pp, cycles);
         if (!best || cycles < best_cycles) {
             best = std::move(candidate);
+            best_grid = grid;
             best_cycles = cycles;
         }
     }
-    return std::move(*best);
+    if (options.replicas == 1) return std::move(*best);
+    return build_plan(config, model, system, options, *best_grid, positions);
+}
+
+// --replicas auto: the fewest replicas such that a replica's share of the
+// chips has a grid the model can be split over. Fitting SRAM is not asked:
+// a share that cannot hold the model is refused later, with the shortfall.
+int auto_replicas(const model::ModelConfig& config, const sim::ChipSpec& spec, int chips, int positions) {
+    for (int replicas = 1; replicas <= chips; ++replicas) {
+        if (!estimate_grids(config, spec, chips / replicas, positions).empty()) return replicas;
+    }
+    return 1;
+}
+
+// The options with the replica count decided and checked.
+CompileOptions resolve_replicas(const model::ModelConfig& config, const sim::ChipSpec& spec, CompileOptions options,
+                                int positions) {
+    require(options.replicas >= 0, [&] { return "--replicas must be at least 1, got " + std::to_string(options.replicas); });
+    const bool explicit_grid_given = options.tp != 0 || options.pp != 0;
+    if (options.replicas == 0) {
+        options.replicas = explicit_grid_given || options.chips == 0
+                               ? 1
+                               : auto_replicas(config, spec, options.chips, positions);
+    }
+    if (!explicit_grid_given) {
+        require(std::max(options.chips, 1) >= options.replicas, [&] {
+            return "--replicas " + std::to_string(options.replicas) + " needs at least as many chips, got --chips " +
+                   std::to_string(options.chips);
+        });
+    }
+    return options;
 }
 
 }  // namespace
@@ -135,14 +202,16 @@ plan::Plan compile_plan(const model::ModelConfig& config, const plan::ModelFinge
                         const CompileOptions& options) {
     require(system.topology && system.spec, "compile_plan needs a topology and a chip spec");
     model::validate(config);
+    require_weight_precision(config, *system.spec);
     require(options.batch >= 1 && options.batch <= 1024,
             "--batch must be between 1 and 1024 sequences, got " + std::to_string(options.batch));
     const int positions = options.positions == 0 ? config.context_length : options.positions;
     require(positions >= 1 && positions <= config.context_length,
             "--context must be between 1 and the model's " + std::to_string(config.context_length) +
                 " positions (got " + std::to_string(positions) + ")");
-    if (options.tp == 0 && options.pp == 0) return fastest_plan(config, model, system, options, positions);
-    return build_plan(config, model, system, options, explicit_grid(config, *system.spec, options, positions), positions);
+    const CompileOptions resolved = resolve_replicas(config, *system.spec, options, positions);
+    if (resolved.tp == 0 && resolved.pp == 0) return fastest_plan(config, model, system, resolved, positions);
+    return build_plan(config, model, system, resolved, explicit_grid(config, *system.spec, resolved, positions), positions);
 }
 
 }  // namespace lpu::compiler

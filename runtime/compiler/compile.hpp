@@ -2,7 +2,10 @@
 // The compiler's front door: (model, system, grid) -> a validated Plan.
 //
 //   grid       --tp/--pp as given, or the best grid of --chips chips (grid_choice.hpp)
-//   placement  nearest-neighbour walk on the topology (placement.hpp)
+//   placement  nearest-neighbour walk on the topology (placement.hpp); replicas
+//              (data parallelism) take consecutive blocks of it, and are lowered
+//              one after the other into one link book, so they never collide
+//              on a link
 //   stages     layers balanced by cycles under the SRAM limit (pipeline_stages.hpp)
 //   lowering   per-chip ops, collective schedules and stage transfers, scheduled
 //              cycle by cycle with link reservations and deskew points (lowering.hpp)
@@ -28,7 +31,12 @@ struct CompileOptions {
     int pp = 0;
     int chips = 0;      // choose the best grid of this many chips (when tp and pp are 0); 0 = 1
     int positions = 0;  // KV cache length; 0 = the model's context length
-    int batch = 1;      // sequences per decode step (pipeline micro-batches of one sequence each)
+    int batch = 1;      // sequences per decode step (pipeline micro-batches of one sequence each), per replica
+    // Data-parallel replicas of the grid, each on its own chips with its own
+    // batch: `chips` is then the total, `chips / replicas` (rounded down) per
+    // replica. 0 = auto: the fewest replicas whose share of `chips` the model
+    // can be split over (tp <= heads, pp <= layers).
+    int replicas = 1;
     std::string collective_algorithm = "auto";
 };
 

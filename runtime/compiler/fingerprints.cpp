@@ -36,10 +36,17 @@ private:
     std::uint64_t state_ = 0xcbf29ce484222325ULL;
 };
 
+// Empty for a dense model, so that its fingerprint (and its plan files) stay as they were.
+std::string experts_text(const model::ModelConfig& c) {
+    if (!c.is_mixture_of_experts()) return "";
+    std::string text = " experts ";
+    return text.append(std::to_string(c.experts)).append("/").append(std::to_string(c.active_experts));
+}
+
 std::string describe(const model::ModelConfig& c) {
     return c.name + " dim " + std::to_string(c.dim) + " layers " + std::to_string(c.n_layers) + " heads " +
            std::to_string(c.n_heads) + "/" + std::to_string(c.n_kv_heads) + " hidden " + std::to_string(c.hidden_dim) +
-           " vocab " + std::to_string(c.vocab_size) + " " + kernels::dtype_name(c.weight_dtype);
+           " vocab " + std::to_string(c.vocab_size) + " " + kernels::dtype_name(c.weight_dtype) + experts_text(c);
 }
 
 // The hash covers the shape and the weights, not the names: the same model
@@ -48,7 +55,8 @@ std::string shape_text(const model::ModelConfig& c) {
     return std::to_string(c.dim) + " " + std::to_string(c.n_layers) + " " + std::to_string(c.n_heads) + " " +
            std::to_string(c.n_kv_heads) + " " + std::to_string(c.hidden_dim) + " " + std::to_string(c.vocab_size) +
            " " + std::to_string(c.context_length) + " " + kernels::dtype_name(c.weight_dtype) + " " +
-           std::to_string(c.rms_norm_eps) + " " + std::to_string(c.rope_theta) + (c.tied_output ? " tied" : "");
+           std::to_string(c.rms_norm_eps) + " " + std::to_string(c.rope_theta) + (c.tied_output ? " tied" : "") +
+           experts_text(c);
 }
 
 }  // namespace

@@ -108,15 +108,21 @@ GridEstimate choose_grid(const model::ModelConfig& config, const sim::ChipSpec& 
                   std::to_string(spec.sram_bytes) + " (short by " +
                   std::to_string(smallest->max_chip_bytes - spec.sram_bytes) + " bytes)";
     }
-    // The largest grid the model can be split into is n_heads x n_layers chips.
-    const int max_chips = config.n_heads * config.n_layers;
-    for (int more = chips + 1; more <= max_chips; ++more) {
-        if (best_fitting(estimate_grids(config, spec, more, positions))) {
-            throw Error(what + " " + problem + "; it needs at least " + std::to_string(more) + " chips");
-        }
+    if (const auto more = minimum_chips(config, spec, positions, chips + 1)) {
+        throw Error(what + " " + problem + "; it needs at least " + std::to_string(*more) + " chips");
     }
     throw Error(what + " " + problem + "; it does not fit any grid up to n_heads x n_layers = " +
-                std::to_string(max_chips) + " chips");
+                std::to_string(config.n_heads * config.n_layers) + " chips");
+}
+
+std::optional<int> minimum_chips(const model::ModelConfig& config, const sim::ChipSpec& spec, int positions,
+                                 int from_chips) {
+    // The largest grid the model can be split into is n_heads x n_layers chips.
+    const int max_chips = config.n_heads * config.n_layers;
+    for (int chips = std::max(from_chips, 1); chips <= max_chips; ++chips) {
+        if (best_fitting(estimate_grids(config, spec, chips, positions))) return chips;
+    }
+    return std::nullopt;
 }
 
 }  // namespace lpu::compiler

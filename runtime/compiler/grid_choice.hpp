@@ -16,6 +16,7 @@
 //   per-chip bytes = the largest stage's weights and KV cache for `positions`
 //   positions (the largest rank of its TP group) + activation_bytes.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,5 +54,10 @@ std::vector<GridEstimate> estimate_grids(const model::ModelConfig& config, const
 // grid of that size exists, or none fits: the message gives the best grid's
 // shortfall in bytes and the minimum chip count that fits (searched upward).
 GridEstimate choose_grid(const model::ModelConfig& config, const sim::ChipSpec& spec, int chips, int positions);
+
+// The fewest chips, from `from_chips` up, with a grid that fits SRAM (by the
+// estimates); nullopt when no grid up to n_heads x n_layers chips does.
+std::optional<int> minimum_chips(const model::ModelConfig& config, const sim::ChipSpec& spec, int positions,
+                                 int from_chips = 1);
 
 }  // namespace lpu::compiler

@@ -91,7 +91,7 @@ private:
         const bool first = stage == 0, last = stage == pp_ - 1;
         if (first) weight(kTokenEmbedding);
         for (std::int64_t layer = layers.begin; layer < layers.end; ++layer) {
-            for (const char* tensor : kLayerTensors) weight(layer_weight_name(static_cast<int>(layer), tensor));
+            for (const char* tensor : layer_tensor_names(config_)) weight(layer_weight_name(static_cast<int>(layer), tensor));
         }
         if (last) {
             weight(kFinalNorm);
@@ -119,6 +119,10 @@ private:
         activation("partial", config_.dim, receives.copies);
         activation("gate", s.hidden.size());
         activation("up", s.hidden.size());
+        if (config_.is_mixture_of_experts()) {
+            activation("router", config_.experts);
+            activation("expert_out", config_.dim);
+        }
         activation("scores", static_cast<std::int64_t>(kernels::attention_scratch_floats(
                                  static_cast<int>(s.query_heads.size()), in_.positions)));
         if (last) {
@@ -221,20 +225,24 @@ private:
     }
 
     // Attention's cost grows with the positions attended: the plan holds it as
-    // cycles + cycles_per_position x (position + 1) (plan/retime.hpp), the line
-    // through the cost model's figures at 1 position and at the full context,
-    // its slope rounded to whole cycles (off by at most half a cycle per position).
+    // cycles + cycles_per_1024_positions x (position + 1) / 1024 (plan.hpp),
+    // the line through the cost model's figures at 1 position and at the full
+    // context, its slope in 1/1024 cycles (off by under a cycle per 2048 positions).
     void set_attention_cycles(plan::Compute& attention, const TensorShard& s) const {
         const std::int64_t at_one = cost_.attention_cycles(shard_attention_shape(config_, s, 1));
         const std::int64_t at_full = cost_.attention_cycles(shard_attention_shape(config_, s, in_.positions));
         const std::int64_t span = in_.positions - 1;
-        const std::int64_t per_position = span > 0 ? (at_full - at_one + span / 2) / span : 0;
+        const std::int64_t per_position = span > 0 ? ((at_full - at_one) * 1024 + span / 2) / span : 0;
         const std::int64_t store_kv = cost_.sram_copy_cycles(2 * kFloat * s.kv_features().size());
-        attention.cycles = std::max<std::int64_t>(at_one - per_position, 0) + store_kv;
-        attention.cycles_per_position = per_position;
+        attention.cycles = std::max<std::int64_t>(at_one - per_position / 1024, 0) + store_kv;
+        attention.cycles_per_1024_positions = per_position;
     }
 
     void feed_forward_block(int stage, int layer) {
+        if (config_.is_mixture_of_experts()) {
+            expert_feed_forward_block(stage, layer);
+            return;
+        }
         const std::string prefix = "layer." + std::to_string(layer) + ".";
         for (int rank = 0; rank < tp_; ++rank) {
             const std::int64_t hidden = shard(rank).hidden.size();
@@ -247,6 +255,48 @@ private:
                                   vector_cycles(sim::VectorOp::Silu, hidden) +
                                       vector_cycles(sim::VectorOp::Multiply, hidden)));
             matmul(stage, rank, prefix + "w_down", "gate", "partial");
+        }
+        all_reduce(stage, "partial");
+        for (int rank = 0; rank < tp_; ++rank) add_partial(stage, rank);
+    }
+
+    // A mixture-of-experts FFN. Every rank runs the router (experts x dim) on
+    // the normed residual and picks the top active_experts (the argmax op, its
+    // k largest); then, for each of the k slots, its slice of that expert's
+    // FFN, the routing weight applied to the hidden units before w_down (the
+    // product is linear, so that is the same as weighting the output), and the
+    // slots' outputs summed into the partial that the TP all-reduce completes.
+    //
+    // Which experts a token picks is only known at run time, but a slot's
+    // cost does not depend on which expert fills it (they all have the same
+    // shape), so the plan is static: every step costs exactly k experts' work,
+    // as a deterministic schedule needs. Load imbalance does not arise either:
+    // each rank holds a slice of every expert, not whole experts.
+    void expert_feed_forward_block(int stage, int layer) {
+        const std::string prefix = "layer." + std::to_string(layer) + ".";
+        for (int rank = 0; rank < tp_; ++rank) {
+            const std::size_t c = chip(stage, rank);
+            const std::int64_t hidden = shard(rank).hidden.size();
+            rmsnorm(stage, rank, "x", prefix + "ffn_norm", "normed");
+            matmul(stage, rank, prefix + kRouter, "normed", "router");
+            scheduler_.compute(c, op(OpKind::argmax, {config_.experts, config_.active_experts},
+                                     {buf(stage, rank, "router")}, {buf(stage, rank, "router")},
+                                     vector_cycles(sim::VectorOp::Softmax, config_.experts)));
+            for (int slot = 0; slot < config_.active_experts; ++slot) {
+                const char* out = slot == 0 ? "partial" : "expert_out";
+                matmul(stage, rank, prefix + kExpertGate, "normed", "gate");
+                matmul(stage, rank, prefix + kExpertUp, "normed", "up");
+                scheduler_.compute(c, op(OpKind::swiglu, {hidden}, {buf(stage, rank, "gate"), buf(stage, rank, "up")},
+                                         {buf(stage, rank, "gate")},
+                                         vector_cycles(sim::VectorOp::Silu, hidden) +
+                                             2 * vector_cycles(sim::VectorOp::Multiply, hidden)));
+                matmul(stage, rank, prefix + kExpertDown, "gate", out);
+                if (slot > 0) {
+                    const BufferId partial = buf(stage, rank, "partial");
+                    scheduler_.compute(c, op(OpKind::add, {0, 0, config_.dim}, {partial, buf(stage, rank, out)},
+                                             {partial}, vector_cycles(sim::VectorOp::Add, config_.dim)));
+                }
+            }
         }
         all_reduce(stage, "partial");
         for (int rank = 0; rank < tp_; ++rank) add_partial(stage, rank);

@@ -15,6 +15,10 @@
 //             columns of wo; all-reduce partial; x += partial; rmsnorm; gate/up =
 //             its hidden rows; swiglu; partial = its columns of w_down;
 //             all-reduce; x += partial
+//             (mixture of experts: rmsnorm; router; top-k; per active slot its
+//             hidden rows of that expert's gate/up, swiglu, its columns of
+//             w_down, summed into partial; all-reduce; x += partial — a static
+//             cost of k experts per token, see expert_feed_forward_block)
 //   stage<pp-1: send x to (s + 1, r)
 //   last stage: rmsnorm; logits = its vocabulary rows of the LM head; ranks
 //             r > 0 send theirs to rank 0, whose "logits.<sequence>" buffer
@@ -35,6 +39,8 @@
 //             in {q, k, v, key_cache, value_cache, scores}               out {out}
 //   swiglu    shape {n}                          in {gate, up}           out {gate}
 //   add       shape {dst_offset, src_offset, n}  in {dst, src}           out {dst}
+//   argmax    shape {n, k}: the k largest of n   in {values}             out {values}
+//             (an MoE router's top-k experts and their weights; not executed by the runtime)
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -42,15 +42,35 @@ std::vector<topology::ChipId> Placement::tp_group(int stage) const {
     return {begin, begin + tp};
 }
 
-Placement place_grid(const topology::Topology& topology, int tp, int pp) {
-    require(tp >= 1 && pp >= 1, "tp and pp must be >= 1, got tp " + std::to_string(tp) + " pp " + std::to_string(pp));
-    const std::size_t needed = static_cast<std::size_t>(tp) * static_cast<std::size_t>(pp);
+Placement Placement::replica(int index) const {
+    require(index >= 0 && index < replicas, [&] {
+        return "replica " + std::to_string(index) + " does not exist (" + std::to_string(replicas) + " replicas)";
+    });
+    const std::size_t size = static_cast<std::size_t>(tp) * static_cast<std::size_t>(pp);
+    const auto begin = chips.begin() + static_cast<std::ptrdiff_t>(size * static_cast<std::size_t>(index));
+    return {tp, pp, 1, {begin, begin + static_cast<std::ptrdiff_t>(size)}};
+}
+
+Placement place_grid(const topology::Topology& topology, int tp, int pp, int replicas) {
+    require(tp >= 1 && pp >= 1 && replicas >= 1, [&] {
+        return "tp, pp and replicas must be >= 1, got tp " + std::to_string(tp) + " pp " + std::to_string(pp) +
+               " replicas " + std::to_string(replicas);
+    });
+    const std::size_t needed =
+        static_cast<std::size_t>(tp) * static_cast<std::size_t>(pp) * static_cast<std::size_t>(replicas);
     std::size_t usable = 0;
     for (const auto& chip : topology.chips()) usable += chip.spare ? 0 : 1;
-    require(usable >= needed, "the grid tp " + std::to_string(tp) + " x pp " + std::to_string(pp) + " needs " +
-                                  std::to_string(needed) + " chips, the topology '" + topology.info().name + "' has " +
-                                  std::to_string(usable));
-    Placement placement{tp, pp, {}};
+    require(usable >= needed, [&] {
+        std::string message = "the grid tp " + std::to_string(tp) + " x pp " + std::to_string(pp);
+        if (replicas > 1) message.append(" x ").append(std::to_string(replicas)).append(" replicas");
+        return message.append(" needs ")
+            .append(std::to_string(needed))
+            .append(" chips, the topology '")
+            .append(topology.info().name)
+            .append("' has ")
+            .append(std::to_string(usable));
+    });
+    Placement placement{tp, pp, replicas, {}};
     if (topology.has_nodes()) {
         std::vector<topology::ChipId> order;
         for (topology::ChipId chip = 0; chip < topology.chip_count(); ++chip) {

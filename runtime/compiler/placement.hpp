@@ -9,7 +9,9 @@
 // - otherwise a nearest-neighbour walk from chip 0: each next chip is the
 //   closest (fewest hops) chip not yet taken, lowest id on ties. On a ring that
 //   is 0, 1, 2, ...; on a torus it snakes row by row.
-// Spare chips are never taken.
+// Spare chips are never taken. Data-parallel replicas take consecutive blocks
+// of tp * pp chips of the same order, so each replica is as compact as a
+// single grid would be.
 #include <cstdint>
 #include <vector>
 
@@ -20,7 +22,11 @@ namespace lpu::compiler {
 struct Placement {
     int tp = 1;
     int pp = 1;
-    std::vector<topology::ChipId> chips;  // chips[stage * tp + rank]
+    int replicas = 1;
+    std::vector<topology::ChipId> chips;  // chips[replica * tp * pp + stage * tp + rank]
+
+    // The chips of one replica, as a placement of one tp x pp grid.
+    Placement replica(int index) const;
 
     topology::ChipId chip(int stage, int rank) const {
         return chips[static_cast<std::size_t>(stage) * static_cast<std::size_t>(tp) + static_cast<std::size_t>(rank)];
@@ -28,7 +34,8 @@ struct Placement {
     std::vector<topology::ChipId> tp_group(int stage) const;
 };
 
-// Throws lpu::Error when the topology has fewer usable (non-spare) chips than tp * pp.
-Placement place_grid(const topology::Topology& topology, int tp, int pp);
+// Throws lpu::Error when the topology has fewer usable (non-spare) chips than
+// tp * pp * replicas.
+Placement place_grid(const topology::Topology& topology, int tp, int pp, int replicas = 1);
 
 }  // namespace lpu::compiler

@@ -19,6 +19,7 @@ PlanScheduler::PlanScheduler(const collectives::FabricTiming& fabric, const sim:
       clock_(chips_.size(), 0),
       last_deskew_(chips_.size(), 0) {
     for (std::size_t i = 0; i < chips_.size(); ++i) programs_[i].chip = chips_[i];
+    if (!params_.links) params_.links = std::make_shared<LinkReservations>();
 }
 
 plan::BufferId PlanScheduler::add_buffer(std::size_t chip, std::string name, plan::BufferUse use,
@@ -52,8 +53,8 @@ void PlanScheduler::compute(std::size_t chip, plan::Compute compute) {
     append(chip, clock_[chip], std::move(compute), duration);
 }
 
-std::vector<PlanScheduler::ChannelWindow> PlanScheduler::busy_windows(const std::vector<topology::ChannelId>& route,
-                                                                      std::int64_t bytes) const {
+std::vector<ChannelWindow> PlanScheduler::busy_windows(const std::vector<topology::ChannelId>& route,
+                                                      std::int64_t bytes) const {
     // Whole cycles that cover the picosecond intervals: start rounded down, end up.
     const auto cycles_down = [&](std::int64_t ps) {
         return static_cast<std::int64_t>(std::floor(static_cast<double>(ps) * clock_hz_ / 1e12));
@@ -70,28 +71,6 @@ std::vector<PlanScheduler::ChannelWindow> PlanScheduler::busy_windows(const std:
         head_ps += fabric_.latency_ps(channel);
     }
     return windows;
-}
-
-std::int64_t PlanScheduler::earliest_free(const std::vector<ChannelWindow>& windows, std::int64_t from) const {
-    std::int64_t start = from;
-    for (bool moved = true; moved;) {
-        moved = false;
-        for (const ChannelWindow& window : windows) {
-            const auto found = reservations_.find(window.channel);
-            if (found == reservations_.end()) continue;
-            const auto& intervals = found->second;
-            // The last interval starting before our end is the only one that can overlap
-            // (reserved intervals of one channel never overlap each other).
-            auto next = intervals.lower_bound(start + window.to);
-            if (next == intervals.begin()) continue;
-            --next;
-            if (next->second > start + window.from) {
-                start = next->second - window.from;
-                moved = true;
-            }
-        }
-    }
-    return start;
 }
 
 const std::vector<topology::ChannelId>& PlanScheduler::route(std::size_t src, std::size_t dst) {
@@ -116,10 +95,8 @@ SendTicket PlanScheduler::send(std::size_t src, std::size_t dst, plan::BufferId 
     const double slack = skew.empty() ? 0.0 : skew.at(src) + skew.at(dst);
     ticket.flight_cycles = wire_cycles + static_cast<std::int64_t>(std::ceil(slack));
     const std::vector<ChannelWindow> windows = busy_windows(ticket.route, bytes);
-    ticket.send_cycle = earliest_free(windows, clock_[src]);
-    for (const ChannelWindow& window : windows) {
-        reservations_[window.channel].emplace(ticket.send_cycle + window.from, ticket.send_cycle + window.to);
-    }
+    ticket.send_cycle = params_.links->earliest_free(windows, clock_[src]);
+    params_.links->reserve(windows, ticket.send_cycle);
     min_flight_cycles_ = min_flight_cycles_ < 0 ? ticket.flight_cycles : std::min(min_flight_cycles_, ticket.flight_cycles);
     plan::Send body;
     body.peer = chips_[dst];

@@ -22,10 +22,12 @@
 // The same emission order always gives the same plan.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "collectives/fabric_timing.hpp"
+#include "runtime/compiler/link_reservations.hpp"
 #include "plan/plan.hpp"
 #include "sim/chip_spec.hpp"
 
@@ -36,6 +38,9 @@ struct SchedulerParams {
     std::vector<double> skew_bound_cycles;
     std::int64_t deskew_interval_cycles = 0;  // 0: no deskew points
     std::int64_t deskew_pad_cycles = 0;
+    // The link book to reserve in; null: the scheduler keeps its own. Shared
+    // by the schedulers of data-parallel replicas.
+    std::shared_ptr<LinkReservations> links;
 };
 
 // A posted send, for the matching recv.
@@ -78,13 +83,7 @@ private:
     void append(std::size_t chip, std::int64_t cycle, plan::InstructionBody body, std::int64_t duration);
     const std::vector<topology::ChannelId>& route(std::size_t src, std::size_t dst);
     // When each channel of a route is busy, relative to the send cycle.
-    struct ChannelWindow {
-        topology::ChannelId channel;
-        std::int64_t from;  // cycles after the send
-        std::int64_t to;
-    };
     std::vector<ChannelWindow> busy_windows(const std::vector<topology::ChannelId>& route, std::int64_t bytes) const;
-    std::int64_t earliest_free(const std::vector<ChannelWindow>& windows, std::int64_t from) const;
 
     const collectives::FabricTiming& fabric_;
     double clock_hz_;
@@ -94,8 +93,6 @@ private:
     std::vector<std::map<std::string, plan::BufferId>> buffer_index_;
     std::vector<std::int64_t> clock_;
     std::vector<std::int64_t> last_deskew_;
-    // Per channel: reserved intervals [start, end), keyed by start.
-    std::map<topology::ChannelId, std::map<std::int64_t, std::int64_t>> reservations_;
     std::map<std::pair<std::size_t, std::size_t>, std::vector<topology::ChannelId>> routes_;
     std::uint64_t next_tag_ = 1;
     std::int64_t min_flight_cycles_ = -1;

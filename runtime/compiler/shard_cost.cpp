@@ -30,10 +30,23 @@ ShardCost layer_cost(const model::ModelConfig& config, const TensorShard& shard,
                 std::to_string(config.context_length) + "]");
     const std::int64_t dim = config.dim, query = shard.query_features().size(), kv = shard.kv_features().size();
     const std::int64_t hidden = shard.hidden.size();
+    // A mixture of experts holds every expert's slice but runs k of them per
+    // token, plus a router (F32, experts x dim) and its top-k (lowering.cpp).
+    const std::int64_t experts = config.experts, active = config.active_experts;
+    const bool moe = config.is_mixture_of_experts();
     ShardCost layer;
     layer.bytes = float_bytes(2 * dim) + 2 * matrix_bytes(config, query, dim) + 2 * matrix_bytes(config, kv, dim) +
-                  3 * matrix_bytes(config, hidden, dim) + float_bytes(2 * std::int64_t{positions} * kv);
+                  3 * experts * matrix_bytes(config, hidden, dim) + float_bytes(2 * std::int64_t{positions} * kv) +
+                  (moe ? float_bytes(experts * dim) : 0);
     using sim::VectorOp;
+    const std::int64_t expert_cycles = 2 * matvec_cycles(config, cost, hidden, dim) +
+                                       cost.vector_op_cycles(VectorOp::Silu, hidden) +
+                                       (moe ? 2 : 1) * cost.vector_op_cycles(VectorOp::Multiply, hidden) +
+                                       matvec_cycles(config, cost, dim, hidden);
+    const std::int64_t routing_cycles =
+        moe ? cost.matmul_cycles({experts, dim, 1, sim::Precision::Fp32}) +
+                  cost.vector_op_cycles(VectorOp::Softmax, experts) + (active - 1) * cost.vector_op_cycles(VectorOp::Add, dim)
+            : 0;
     layer.cycles =
         // attention block
         cost.vector_op_cycles(VectorOp::RmsNorm, dim) + matvec_cycles(config, cost, query, dim) +
@@ -42,9 +55,8 @@ ShardCost layer_cost(const model::ModelConfig& config, const TensorShard& shard,
         cost.attention_cycles(shard_attention_shape(config, shard, positions)) +
         matvec_cycles(config, cost, dim, query) + cost.vector_op_cycles(VectorOp::Add, dim) +
         // feed-forward block
-        cost.vector_op_cycles(VectorOp::RmsNorm, dim) + 2 * matvec_cycles(config, cost, hidden, dim) +
-        cost.vector_op_cycles(VectorOp::Silu, hidden) + cost.vector_op_cycles(VectorOp::Multiply, hidden) +
-        matvec_cycles(config, cost, dim, hidden) + cost.vector_op_cycles(VectorOp::Add, dim);
+        cost.vector_op_cycles(VectorOp::RmsNorm, dim) + routing_cycles + active * expert_cycles +
+        cost.vector_op_cycles(VectorOp::Add, dim);
     return layer;
 }
 
@@ -70,11 +82,13 @@ ShardCost head_cost(const model::ModelConfig& config, const TensorShard& shard, 
 
 std::int64_t activation_bytes(const model::ModelConfig& config, const TensorShard& shard, int positions) {
     const std::int64_t receive = shard.tp > 1 ? config.dim : 0;
+    // MoE: the router's logits and one expert slot's output before it is summed.
+    const std::int64_t routing = config.is_mixture_of_experts() ? config.experts + config.dim : 0;
     const auto scratch = static_cast<std::int64_t>(
         kernels::attention_scratch_floats(static_cast<int>(shard.query_heads.size()), positions));
     return float_bytes(3 * std::int64_t{config.dim} + 2 * shard.query_features().size() +
                        2 * shard.kv_features().size() + 2 * shard.hidden.size() + shard.vocab.size() + scratch +
-                       receive);
+                       receive + routing);
 }
 
 }  // namespace lpu::compiler

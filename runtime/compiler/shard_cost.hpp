@@ -22,7 +22,9 @@ struct ShardCost {
 
 // One transformer layer: norms (replicated), the shard's rows of wq/wk/wv, its
 // columns of wo, its hidden units of gate/up/down, and an F32 KV cache of
-// `positions` positions for its KV heads. Attention whose query heads do not
+// `positions` positions for its KV heads. A mixture of experts holds that FFN
+// slice for every expert (and the router) and pays for active_experts of them.
+// Attention whose query heads do not
 // split evenly over its KV heads is costed as if each KV head served the
 // largest group (an upper bound).
 ShardCost layer_cost(const model::ModelConfig& config, const TensorShard& shard, const sim::CostModel& cost,
@@ -44,7 +46,8 @@ ShardCost head_cost(const model::ModelConfig& config, const TensorShard& shard, 
 
 // Activation buffers of one forward pass of this shard (residual, normed,
 // projection, the shard's q / attention output / k / v / gate / up / logits,
-// attention scores), plus a dim-float receive buffer for the all-reduce when tp > 1.
+// attention scores), plus a dim-float receive buffer for the all-reduce when tp > 1
+// and, for a mixture of experts, the router's logits and an expert's output.
 std::int64_t activation_bytes(const model::ModelConfig& config, const TensorShard& shard, int positions);
 
 }  // namespace lpu::compiler

@@ -1,13 +1,22 @@
 #include "runtime/compiler/weight_binding.hpp"
 
 #include <cstdio>
+#include <iterator>
 
 #include "base/error.hpp"
 
 namespace lpu::compiler {
 
 std::int64_t WeightBinding::bytes() const {
-    return static_cast<std::int64_t>(kernels::dtype_bytes(dtype, static_cast<std::size_t>(rows() * cols())));
+    return stacked * static_cast<std::int64_t>(kernels::dtype_bytes(dtype, static_cast<std::size_t>(rows() * cols())));
+}
+
+std::vector<const char*> layer_tensor_names(const model::ModelConfig& config) {
+    std::vector<const char*> names(std::begin(kDenseLayerTensors), std::end(kDenseLayerTensors));
+    if (!config.is_mixture_of_experts()) return names;
+    names.resize(names.size() - 3);  // the dense FFN's w_gate, w_up, w_down
+    names.insert(names.end(), {kRouter, kExpertGate, kExpertUp, kExpertDown});
+    return names;
 }
 
 std::string layer_weight_name(int layer, const char* tensor) {
@@ -40,6 +49,19 @@ WeightBinding layer_binding(const std::string& name, int layer, const std::strin
     if (tensor == "wo") return matrix(dim, dim, SliceKind::columns, query);
     if (tensor == "w_gate" || tensor == "w_up") return matrix(hidden_dim, dim, SliceKind::rows, hidden);
     if (tensor == "w_down") return matrix(dim, hidden_dim, SliceKind::columns, hidden);
+    if (config.is_mixture_of_experts()) {
+        // Every TP rank routes for itself (the router is small), and holds its
+        // hidden units of every expert, sliced like the dense FFN.
+        if (tensor == kRouter) {
+            return WeightBinding{layer, tensor, kernels::DType::F32, config.experts, dim, SliceKind::whole, {}};
+        }
+        const auto expert = [&](WeightBinding binding) {
+            binding.stacked = config.experts;
+            return binding;
+        };
+        if (tensor == kExpertGate || tensor == kExpertUp) return expert(matrix(hidden_dim, dim, SliceKind::rows, hidden));
+        if (tensor == kExpertDown) return expert(matrix(dim, hidden_dim, SliceKind::columns, hidden));
+    }
     throw Error("weight buffer '" + name + "': a layer has no tensor '" + tensor + "'");
 }
 
@@ -60,6 +82,8 @@ WeightBinding bind_weight(const std::string& name, const plan::ChipRole& role, c
 }
 
 const model::TensorView& bound_tensor(const WeightBinding& binding, const model::ModelWeights& weights) {
+    require(binding.stacked == 1 && binding.tensor != kRouter,
+            "weight '" + binding.tensor + "': model files hold no mixture-of-experts weights the runtime can load");
     if (binding.layer < 0) {
         if (binding.tensor == kTokenEmbedding) return weights.token_embedding;
         if (binding.tensor == kOutput) return weights.output;

@@ -7,6 +7,7 @@
 // model's shape is needed, so plans compile without the weights.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "plan/plan.hpp"
 #include "runtime/compiler/index_range.hpp"
@@ -25,17 +26,29 @@ struct WeightBinding {
     std::int64_t tensor_rows = 1, tensor_cols = 0;  // of the whole tensor
     SliceKind slice = SliceKind::whole;
     IndexRange range;  // rows or columns of the tensor; unused for whole
+    // Matrices of this shape and slice held one after another: an MoE layer's
+    // experts (each expert's slice of its FFN, all resident in SRAM), else 1.
+    std::int64_t stacked = 1;
 
+    // Of one matrix (one expert's slice): what one product multiplies.
     std::int64_t rows() const { return slice == SliceKind::rows ? range.size() : tensor_rows; }
     std::int64_t cols() const { return slice == SliceKind::columns ? range.size() : tensor_cols; }
-    std::int64_t bytes() const;
+    std::int64_t bytes() const;  // of all stacked matrices
 };
 
 inline constexpr const char* kTokenEmbedding = "token_embedding";
 inline constexpr const char* kOutput = "output";
 inline constexpr const char* kFinalNorm = "final_norm";
-// A layer's tensors, in the order the lowering allocates them.
-inline constexpr const char* kLayerTensors[] = {"attn_norm", "wq", "wk", "wv", "wo", "ffn_norm", "w_gate", "w_up", "w_down"};
+// A layer's tensors, in the order the lowering allocates them: a dense layer's
+// (kDenseLayerTensors), or for a mixture of experts the router (experts x dim,
+// F32 as MoE checkpoints keep it) and every expert's w_gate/w_up/w_down stacked,
+// in place of the dense FFN.
+inline constexpr const char* kDenseLayerTensors[] = {"attn_norm", "wq", "wk", "wv", "wo", "ffn_norm", "w_gate", "w_up", "w_down"};
+inline constexpr const char* kRouter = "router";
+inline constexpr const char* kExpertGate = "experts.w_gate";
+inline constexpr const char* kExpertUp = "experts.w_up";
+inline constexpr const char* kExpertDown = "experts.w_down";
+std::vector<const char*> layer_tensor_names(const model::ModelConfig& config);
 
 // "layer.3.wq"
 std::string layer_weight_name(int layer, const char* tensor);

@@ -7,6 +7,7 @@
 #include "base/error.hpp"
 #include "runtime/compiler/weight_binding.hpp"
 #include "runtime/compiler/weight_slice.hpp"
+#include "runtime/engine/executable_model.hpp"
 #include "runtime/kernels/activation.hpp"
 #include "runtime/kernels/attention.hpp"
 #include "runtime/kernels/matvec.hpp"
@@ -41,6 +42,7 @@ chip::OpKind account_kind(plan::OpKind op) {
 ChipRunner::ChipRunner(const plan::ChipProgram& program, const model::ModelFile& file, const sim::ChipSpec& spec,
                        kernels::ThreadPool& pool)
     : program_(program), config_(file.config()), pool_(pool), chip_(static_cast<int>(program.chip), spec) {
+    require_executable(config_);
     // The arena is a stack: allocating in offset order reproduces the plan's offsets.
     std::vector<plan::BufferId> order(program.buffers.size());
     std::iota(order.begin(), order.end(), 0u);
@@ -187,7 +189,7 @@ bool ChipRunner::advance(collectives::Transport& transport) {
         const plan::Instruction& instruction = program_.instructions[next_];
         if (const auto* compute = std::get_if<plan::Compute>(&instruction.body)) {
             execute(*compute);
-            chip_.charge(account_kind(compute->op), compute->cycles + compute->cycles_per_position * (position_ + 1));
+            chip_.charge(account_kind(compute->op), plan::compute_cycles_at(*compute, position_));
         } else if (const auto* send = std::get_if<plan::Send>(&instruction.body)) {
             const auto bytes = buffers_.at(send->buffer).subspan(static_cast<std::size_t>(send->offset_bytes),
                                                                  static_cast<std::size_t>(send->bytes));

@@ -34,6 +34,12 @@ PlanModel::PlanModel(plan::Plan plan, const model::ModelFile& file, const sim::C
                                                      std::to_string(plan_.sram_bytes) + " bytes of SRAM, '" +
                                                      spec.name + "' has " + std::to_string(spec.sram_bytes));
     require(plan_.grid.batch >= 1, "the plan's batch is 0 sequences");
+    // Replicas are for scaling studies: they multiply throughput, which is a
+    // question of time alone; one replica already gives every token.
+    require(plan_.grid.replicas == 1, [&] {
+        return "the plan has " + std::to_string(plan_.grid.replicas) +
+               " data-parallel replicas, which only `lpu sim` times; `lpu run` runs one (compile with --replicas 1)";
+    });
     require(local.local.empty() || local.local.size() == plan_.chips.size(),
             "the local chip set names " + std::to_string(local.local.size()) + " chips, the plan has " +
                 std::to_string(plan_.chips.size()));

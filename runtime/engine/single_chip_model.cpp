@@ -7,6 +7,7 @@
 #include "base/log.hpp"
 #include "runtime/chip/precision.hpp"
 #include "runtime/chip/sram_fit.hpp"
+#include "runtime/engine/executable_model.hpp"
 #include "runtime/kernels/activation.hpp"
 #include "runtime/kernels/attention.hpp"
 #include "runtime/kernels/matvec.hpp"
@@ -49,6 +50,7 @@ SingleChipModel::SingleChipModel(const model::ModelFile& file, const sim::ChipSp
       positions_(positions == 0 ? file.config().context_length : positions),
       pool_(pool),
       chip_(0, spec) {
+    require_executable(config_);
     require(positions_ > 0 && positions_ <= config_.context_length,
             "--context must be between 1 and the model's " + std::to_string(config_.context_length) +
                 " positions (got " + std::to_string(positions_) + ")");

@@ -1,7 +1,9 @@
 // Portable scalar dot products mirroring the AVX2 accumulation structure
 // (see dot.hpp), so the two agree up to FMA rounding.
 #include <cstring>
+#include <string>
 
+#include "base/error.hpp"
 #include "runtime/kernels/dot.hpp"
 
 namespace lpu::kernels {
@@ -74,8 +76,9 @@ RowDot DotKernels::for_dtype(DType type) const {
         case DType::F16: return f16;
         case DType::BF16: return bf16;
         case DType::Q8_0: return q8_0;
+        case DType::F8_E4M3: break;  // the time model's format only (dtype.hpp)
     }
-    return f32;
+    throw Error(std::string("the runtime has no kernel for ").append(dtype_name(type)).append(" weights"));
 }
 
 const DotKernels& dot_kernels() {

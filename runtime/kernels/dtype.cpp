@@ -8,6 +8,7 @@ std::string dtype_name(DType type) {
         case DType::F16: return "F16";
         case DType::BF16: return "BF16";
         case DType::Q8_0: return "Q8_0";
+        case DType::F8_E4M3: return "F8_E4M3";
     }
     return "DType(" + std::to_string(static_cast<int>(type)) + ")";
 }

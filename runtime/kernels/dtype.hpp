@@ -9,7 +9,11 @@
 
 namespace lpu::kernels {
 
-enum class DType { F32, F16, BF16, Q8_0 };
+// F8_E4M3 (FP8: 4 exponent bits, 3 mantissa bits, one byte per weight) exists
+// for the compiler and the time model only: a chip with an FP8 matrix mode holds
+// and multiplies weights in it, but the runtime has no FP8 kernels, so no model
+// file or executor ever carries it (runtime/engine/executable_model.hpp refuses it).
+enum class DType { F32, F16, BF16, Q8_0, F8_E4M3 };
 
 // Q8_0: blocks of 32 weights sharing one F16 scale (GGML's layout, 34 bytes).
 inline constexpr std::size_t kQ8BlockElements = 32;
@@ -29,6 +33,7 @@ constexpr std::size_t dtype_bytes(DType type, std::size_t elements) {
         case DType::F16:
         case DType::BF16: return elements * 2;
         case DType::Q8_0: return elements / kQ8BlockElements * sizeof(BlockQ8_0);
+        case DType::F8_E4M3: return elements;
     }
     return 0;
 }

@@ -64,7 +64,9 @@ void dequantize_row(const Matrix& w, std::int64_t row, float* out) {
                 }
             }
             return;
+        case DType::F8_E4M3: break;  // the time model's format only (dtype.hpp)
     }
+    throw Error(std::string("dequantize_row: the runtime has no kernel for ").append(dtype_name(w.dtype)).append(" weights"));
 }
 
 }  // namespace lpu::kernels

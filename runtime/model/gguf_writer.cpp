@@ -21,6 +21,7 @@ gguf::TensorType tensor_type(kernels::DType dtype) {
         case kernels::DType::F16: return gguf::TensorType::F16;
         case kernels::DType::BF16: return gguf::TensorType::BF16;
         case kernels::DType::Q8_0: return gguf::TensorType::Q8_0;
+        case kernels::DType::F8_E4M3: throw Error("gguf writer: GGUF has no FP8 tensor type");
     }
     throw Error("gguf writer: unknown dtype");
 }

@@ -16,6 +16,7 @@ constexpr int kMaxLayers = 1024;
 constexpr int kMaxHeads = 1024;
 constexpr int kMaxVocabSize = 1 << 22;
 constexpr int kMaxContextLength = 1 << 24;
+constexpr int kMaxExperts = 1024;  // published MoE models have 8 to 256
 
 void require_in_range(int value, const char* field, int max_value) {
     require(value > 0, std::string("model config: ") + field + " is " + std::to_string(value) + ", must be positive");
@@ -33,6 +34,14 @@ void validate(const ModelConfig& config) {
     require_in_range(config.n_kv_heads, "n_kv_heads", kMaxHeads);
     require_in_range(config.vocab_size, "vocab_size", kMaxVocabSize);
     require_in_range(config.context_length, "context_length", kMaxContextLength);
+    require_in_range(config.experts, "experts", kMaxExperts);
+    require_in_range(config.active_experts, "active_experts", kMaxExperts);
+    require(config.active_experts <= config.experts, [&] {
+        std::string message = "model config: active_experts ";
+        return message.append(std::to_string(config.active_experts))
+            .append(" exceeds experts ")
+            .append(std::to_string(config.experts));
+    });
     require(config.dim % config.n_heads == 0, "model config: dim " + std::to_string(config.dim) +
                                                   " is not divisible by n_heads " + std::to_string(config.n_heads));
     require(config.n_heads % config.n_kv_heads == 0, "model config: n_heads " + std::to_string(config.n_heads) +

@@ -20,14 +20,20 @@ struct ModelConfig {
     float rope_theta = 10000.0f;
     bool tied_output = false;      // true when the LM head reuses the token embedding
     kernels::DType weight_dtype = kernels::DType::F32;  // dtype of the large matrices
+    // Mixture of experts (Mixtral): each layer's feed-forward block is `experts`
+    // SwiGLU FFNs of hidden_dim units each, of which a router picks
+    // `active_experts` per token. 1 and 1 is a dense model.
+    int experts = 1;
+    int active_experts = 1;
 
     int head_dim() const { return dim / n_heads; }
     int kv_dim() const { return head_dim() * n_kv_heads; }
+    bool is_mixture_of_experts() const { return experts > 1; }
 };
 
 // Throws lpu::Error naming the first field that is out of range or inconsistent
 // (non-positive sizes, dim not divisible by heads, heads not divisible by KV heads,
-// odd head size for RoPE, absurdly large values).
+// odd head size for RoPE, absurdly large values, more active experts than experts).
 void validate(const ModelConfig& config);
 
 }  // namespace lpu::model

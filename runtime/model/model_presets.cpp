@@ -45,7 +45,7 @@ ModelPreset model_preset(const std::string& name) {
         for (const auto& known : model_preset_names()) names += (names.empty() ? "" : ", ") + known;
         throw Error("unknown model preset '" + name + "' (known: " + names + ")");
     }
-    ModelPreset preset{shape->name, {}, shape->experts, shape->active_experts};
+    ModelPreset preset{shape->name, {}};
     ModelConfig& config = preset.config;
     config.name = shape->description;
     config.dim = shape->dim;
@@ -56,23 +56,18 @@ ModelPreset model_preset(const std::string& name) {
     config.vocab_size = shape->vocab_size;
     config.context_length = shape->context_length;
     config.rope_theta = shape->rope_theta;
+    config.experts = shape->experts;
+    config.active_experts = shape->active_experts;
     validate(config);
     return preset;
 }
 
-ModelConfig dense_config(const ModelPreset& preset) {
-    require(preset.experts == 1, [&] {
-        return preset.config.name + " is a mixture of experts (" + std::to_string(preset.experts) + " experts, " +
-               std::to_string(preset.active_experts) + " active per token): MoE not supported by the compiler yet";
-    });
-    return preset.config;
-}
-
 kernels::DType weight_dtype_from_name(const std::string& name) {
     if (name == "int8") return kernels::DType::Q8_0;
+    if (name == "fp8") return kernels::DType::F8_E4M3;
     if (name == "fp16") return kernels::DType::F16;
     if (name == "fp32") return kernels::DType::F32;
-    throw Error("unknown weight dtype '" + name + "' (known: int8, fp16, fp32)");
+    throw Error("unknown weight dtype '" + name + "' (known: int8, fp8, fp16, fp32)");
 }
 
 }  // namespace lpu::model

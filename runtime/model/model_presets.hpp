@@ -11,11 +11,7 @@ namespace lpu::model {
 
 struct ModelPreset {
     std::string name;    // the --model-preset name, e.g. "llama2-70b"
-    ModelConfig config;  // weight_dtype F32: callers choose the precision
-    // Mixture of experts: MLP experts per layer and experts each token uses
-    // (1 and 1 for a dense model).
-    int experts = 1;
-    int active_experts = 1;
+    ModelConfig config;  // weight_dtype F32: callers choose the precision; MoE experts included
 };
 
 // The names model_preset accepts, in a stable order.
@@ -24,12 +20,9 @@ std::vector<std::string> model_preset_names();
 // Throws lpu::Error listing the valid names for an unknown one.
 ModelPreset model_preset(const std::string& name);
 
-// The preset's config for the compiler, which plans dense models only: throws
-// lpu::Error "... MoE not supported by the compiler yet" for a mixture of experts.
-ModelConfig dense_config(const ModelPreset& preset);
-
 // The weight dtype of a user-facing precision name: "int8" (Q8_0, INT8 on the
-// chip), "fp16" or "fp32". Throws lpu::Error listing the names for any other.
+// chip), "fp8" (F8_E4M3: compiled and timed only, on a chip with an FP8 mode),
+// "fp16" or "fp32". Throws lpu::Error listing the names for any other.
 kernels::DType weight_dtype_from_name(const std::string& name);
 
 }  // namespace lpu::model

@@ -1,6 +1,7 @@
 #include "runtime/model/synthetic_model.hpp"
 
 #include <cmath>
+#include <string>
 #include <string_view>
 
 #include "base/error.hpp"
@@ -81,7 +82,8 @@ void add_random_tensor(GgufWriter& writer, const std::string& name, DType dtype,
                     kernels::quantize_row_q8_0(row.data(), cols, blocks.data());
                     sink.write(blocks.data(), blocks.size() * sizeof(kernels::BlockQ8_0));
                     break;
-                case DType::BF16: throw Error("synthetic model: BF16 is not a supported dtype");
+                case DType::BF16:
+                case DType::F8_E4M3: throw Error(std::string("synthetic model: ").append(kernels::dtype_name(dtype)).append(" is not a supported dtype"));
             }
         }
     });
@@ -105,9 +107,10 @@ std::uint32_t file_type(DType dtype) {
         case DType::F32: return 0;
         case DType::F16: return 1;
         case DType::Q8_0: return 7;
-        case DType::BF16: break;
+        case DType::BF16:
+        case DType::F8_E4M3: break;
     }
-    throw Error("synthetic model: BF16 is not a supported dtype");
+    throw Error(std::string("synthetic model: ").append(kernels::dtype_name(dtype)).append(" is not a supported dtype"));
 }
 
 void add_metadata(GgufWriter& writer, const ModelConfig& config, const SyntheticShape& shape) {

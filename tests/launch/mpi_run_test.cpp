@@ -1,12 +1,16 @@
 // `lpu run` under mpirun: the chips of one plan spread over 1 to 8 ranks give
-// reference A, and a rank killed mid-story ends the whole job quickly, with
-// the dead rank named, never a hang.
+// reference A and the fabric figures of the same run in one process, and a
+// rank killed mid-story ends the whole job quickly, with the dead rank named,
+// never a hang.
 #include <catch2/catch.hpp>
 
 #include <cstdio>
 #include <string>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
+#include "tests/support/fabric_report.hpp"
 #include "tests/support/paths.hpp"
 #include "tests/support/reference_outputs.hpp"
 #include "tests/support/run_command.hpp"
@@ -34,6 +38,24 @@ TEST_CASE("mpirun -n 1, 2, 4, 8: tp 4 x pp 2 prints reference A", "[launch][mpi]
     CHECK(result.out == lpu::test::kReferenceTextA + "\n");  // printed once, by rank 0
     CHECK(result.err.find(std::to_string(ranks) + " ranks") != std::string::npos);
     CHECK(result.err.find("rank " + std::to_string(ranks - 1) + " (host 0") != std::string::npos);
+}
+
+TEST_CASE("mpirun -n 1, 2, 4, 8: the fabric figures of the run in one process", "[launch][mpi][fabric]") {
+    LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
+    static const auto in_process = lpu::test::in_process_story(gguf, "--json");
+    REQUIRE(in_process.exit_code == 0);
+    const nlohmann::json expected = nlohmann::json::parse(in_process.out).at("stats").at("fabric");
+    CHECK(expected.at("steps") == 256);
+    CHECK(expected.at("transfers").get<int>() > 0);
+    CHECK(expected.at("violations") == 0);
+    const int ranks = GENERATE(1, 2, 4, 8);
+    CAPTURE(ranks);
+    const auto result = run_shell(kMpirun + "-n " + std::to_string(ranks) + " " + lpu::test::lpu_binary() +
+                                  " run --model " + gguf + " --temperature 0 --tp 4 --pp 2 --json");
+    CAPTURE(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(nlohmann::json::parse(result.out).at("stats").at("fabric") == expected);
+    CHECK(lpu::test::fabric_line(result.err) == lpu::test::fabric_line(in_process.err));
 }
 
 TEST_CASE("mpirun with a broken flag: every rank refuses it, exit 2", "[launch][mpi]") {

@@ -64,10 +64,40 @@ TEST_CASE("lpu sim reads the shape from a GGUF header", "[launch][sim]") {
 
 TEST_CASE("lpu sim: bad input is exit 2 with one error line", "[launch][sim]") {
     check_bad_input(run_lpu("sim --model-preset llama2-8b"), "unknown model preset 'llama2-8b'");
-    check_bad_input(run_lpu("sim --model-preset mixtral-8x7b --chips 64"), "MoE not supported by the compiler yet");
-    check_bad_input(run_lpu("sim --model-preset llama2-7b --dtype fp8"), "unknown weight dtype 'fp8'");
+    check_bad_input(run_lpu("sim --model-preset llama2-7b --dtype fp4"), "unknown weight dtype 'fp4'");
+    check_bad_input(run_lpu("sim --model-preset llama2-7b --dtype fp8 --chips 64"), "chip 'tsp-v1' has no FP8 matrix mode");
     check_bad_input(run_lpu("sim --chips 4"), "exactly one of --model-preset and --model");
     check_bad_input(run_lpu("sim --model-preset llama2-7b --tp 64 --pp 1"), "n_heads = 32");
+}
+
+}  // namespace lpu::test
+
+namespace lpu::test {
+
+TEST_CASE("lpu sim --replicas: per-user latency of one replica, throughput of all", "[launch][sim]") {
+    const std::string grid = "sim --model-preset llama2-7b --tp 8 --pp 8 --context 256 --topology dragonfly:2 --json";
+    const auto one = run_lpu(grid);
+    const auto two = run_lpu(grid + " --replicas 2");
+    REQUIRE(one.exit_code == 0);
+    REQUIRE(two.exit_code == 0);
+    const auto single = nlohmann::json::parse(one.out);
+    const auto both = nlohmann::json::parse(two.out);
+    CHECK(both["system"]["replicas"] == 2);
+    CHECK(both["system"]["chips"] == 128);
+    const auto& last_one = single["decode"]["last_position"];
+    const auto& last_both = both["decode"]["last_position"];
+    // The second replica may wait for links the first one uses, never the reverse.
+    CHECK(last_both["latency_cycles"].get<std::int64_t>() >= last_one["latency_cycles"].get<std::int64_t>());
+    const double per_replica = last_both["tokens_per_second_aggregate"].get<double>() / 2.0;
+    CHECK(per_replica <= last_one["tokens_per_second_aggregate"].get<double>() * (1.0 + 1e-9));
+    CHECK(per_replica > 0.5 * last_one["tokens_per_second_aggregate"].get<double>());
+}
+
+TEST_CASE("lpu run refuses a plan with data-parallel replicas", "[launch][sim]") {
+    LPU_REQUIRE_SHARED_MODEL(path, "stories260K.gguf");
+    const auto result = run_lpu("run --model " + path + " --tp 2 --pp 1 --replicas 2 --steps 4");
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.find("data-parallel replicas") != std::string::npos);
 }
 
 }  // namespace lpu::test

@@ -1,5 +1,5 @@
 // `lpu run --workers` over TCP on loopback: the story from 2 and 4 workers is
-// reference A, a worker with another model is refused at the handshake, and
+// reference A with the fabric figures of the same run in one process, a worker with another model is refused at the handshake, and
 // a worker killed mid-story makes every other process exit non-zero within
 // 10 s naming it (20 times, never a hang).
 #include <catch2/catch.hpp>
@@ -8,6 +8,7 @@
 #include <string>
 
 #include "runtime/model/synthetic_model.hpp"
+#include "tests/support/fabric_report.hpp"
 #include "tests/support/paths.hpp"
 #include "tests/support/reference_outputs.hpp"
 #include "tests/support/run_command.hpp"
@@ -46,6 +47,10 @@ TEST_CASE("2 and 4 TCP workers: tp 4 x pp 2 prints reference A", "[launch][tcp][
     for (int w = 1; w <= workers; ++w) CHECK(run.field("worker " + std::to_string(w) + " exit") == "0");
     CHECK(run.out.find("--- stdout\n" + lpu::test::kReferenceTextA + "\n--- stderr") != std::string::npos);
     CHECK(run.out.find("coordinator + " + std::to_string(workers) + " TCP workers") != std::string::npos);
+    static const auto in_process = lpu::test::in_process_story(gguf, "--steps 256");
+    REQUIRE(in_process.exit_code == 0);
+    REQUIRE_FALSE(lpu::test::fabric_line(in_process.err).empty());
+    CHECK(lpu::test::fabric_line(run.out) == lpu::test::fabric_line(in_process.err));
 }
 
 TEST_CASE("a worker started with another model refuses the job at the handshake", "[launch][tcp]") {

@@ -57,10 +57,10 @@ TEST_CASE("a missing file, wrong magic or wrong version is refused by name", "[p
         std::string copy = bytes;
         // The root struct's data section starts after the magic, the segment table
         // (8 bytes) and the root pointer (8 bytes); the version is its first field.
-        copy[8 + 8 + 8] = 2;
+        copy[8 + 8 + 8] = static_cast<char>(plan::plan_format_version + 1);
         return copy;
     }();
-    REQUIRE_THROWS_WITH(plan::plan_from_bytes(patched, "new.lpuplan"), Contains("unsupported version 2"));
+    REQUIRE_THROWS_WITH(plan::plan_from_bytes(patched, "new.lpuplan"), Contains("unsupported version " + std::to_string(plan::plan_format_version + 1)));
 }
 
 TEST_CASE("a plan file truncated at any byte is refused", "[plan]") {

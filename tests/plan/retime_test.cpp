@@ -29,7 +29,7 @@ TEST_CASE("retime at position 0 adds one position of attention and keeps recvs a
     REQUIRE(cycles_of(retimed.chips[1]) == std::vector<std::int64_t>{0, 100, 164, 174, 179, 184, 219});
     const auto& attention = std::get<plan::Compute>(retimed.chips[0].instructions[1].body);
     REQUIRE(attention.cycles == 54);
-    REQUIRE(attention.cycles_per_position == 0);
+    REQUIRE(attention.cycles_per_1024_positions == 0);
     REQUIRE_NOTHROW(plan::validate(retimed));
 }
 
@@ -51,7 +51,7 @@ TEST_CASE("retime rejects a negative position, overflow and transfers waiting in
     REQUIRE_THROWS_WITH(plan::retime(sample_plan(), -1), Contains("negative position -1"));
 
     auto huge = sample_plan();
-    std::get<plan::Compute>(huge.chips[0].instructions[1].body).cycles_per_position = std::int64_t{1} << 40;
+    std::get<plan::Compute>(huge.chips[0].instructions[1].body).cycles_per_1024_positions = std::int64_t{1} << 40;
     REQUIRE_THROWS_WITH(plan::retime(huge, std::int64_t{1} << 40), Contains("overflows"));
 
     // Each chip receives before it sends, so neither receive can ever complete.

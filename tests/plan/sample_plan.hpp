@@ -27,7 +27,7 @@ inline Plan sample_plan() {
     first.buffers = sample_buffers();
     first.instructions = {
         {0, Compute{OpKind::rmsnorm, {64}, {1}, {2}, 10, 0}},
-        {10, Compute{OpKind::attention, {4, 16}, {2}, {1}, 50, 4}},
+        {10, Compute{OpKind::attention, {4, 16}, {2}, {1}, 50, 4 * 1024}},  // 4 cycles per position
         {60, Send{{1, 7, 256, {0}, 1}}},
         {200, Recv{{1, 8, 256, {1}, 3}}},
         {210, Deskew{5}},

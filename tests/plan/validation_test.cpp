@@ -76,8 +76,8 @@ TEST_CASE("validate rejects cycles going backwards and bad operands", "[plan]") 
     std::get<plan::Compute>(p.chips[0].instructions[0].body).outputs = {9};
     REQUIRE_THROWS_WITH(plan::validate(p), Contains("chip 0 instruction 0 (rmsnorm): output buffer 9 does not exist"));
     p = sample_plan();
-    std::get<plan::Compute>(p.chips[0].instructions[1].body).cycles_per_position = -1;
-    REQUIRE_THROWS_WITH(plan::validate(p), Contains("cycles_per_position must be non-negative"));
+    std::get<plan::Compute>(p.chips[0].instructions[1].body).cycles_per_1024_positions = -1;
+    REQUIRE_THROWS_WITH(plan::validate(p), Contains("cycles_per_1024_positions must be non-negative"));
     p = sample_plan();
     std::get<plan::Deskew>(p.chips[0].instructions[4].body).pad_cycles = -5;
     REQUIRE_THROWS_WITH(plan::validate(p), Contains("pad_cycles"));

@@ -38,20 +38,10 @@ CompileOptions grid(int tp, int pp, int positions = 256) {
     return options;
 }
 
-}  // namespace
-
-TEST_CASE("compiled plans validate, and no link carries two transfers at once", "[compiler]") {
-    const auto config = test::stories260k_config();
-    const auto spec = sim::chip_spec_preset("tsp-v1");
-    const auto [tp, pp, topology_spec] = GENERATE(table<int, int, std::string>(
-        {{2, 1, "fc:8"}, {8, 1, "fc:8"}, {4, 2, "ring:8"}, {2, 5, "torus:4x4"}, {8, 5, "dragonfly:1"}}));
-    CAPTURE(tp, pp, topology_spec);
-    const auto plan = compile(config, topology_spec, spec, grid(tp, pp));
-    REQUIRE_NOTHROW(plan::validate(plan));
-    CHECK(plan.chips.size() == static_cast<std::size_t>(tp * pp));
-
-    // Rebuild every transfer's occupation of its route from the fabric model:
-    // cut-through, hop i carries the message from the send + the latencies of
+// Rebuilds every transfer's occupation of its route from the fabric model and
+// checks that no channel carries two transfers at once.
+void check_links_never_shared(const plan::Plan& plan, const std::string& topology_spec, const sim::ChipSpec& spec) {
+    // Cut-through, hop i carries the message from the send + the latencies of
     // the hops before it, for the route's serialisation time.
     const auto topology = topology::topology_from_spec(topology_spec);
     const collectives::FabricTiming fabric(topology, spec);
@@ -81,6 +71,79 @@ TEST_CASE("compiled plans validate, and no link carries two transfers at once", 
             CHECK(intervals[i].first >= intervals[i - 1].second);
         }
     }
+}
+
+}  // namespace
+
+TEST_CASE("compiled plans validate, and no link carries two transfers at once", "[compiler]") {
+    const auto config = test::stories260k_config();
+    const auto spec = sim::chip_spec_preset("tsp-v1");
+    const auto [tp, pp, topology_spec] = GENERATE(table<int, int, std::string>(
+        {{2, 1, "fc:8"}, {8, 1, "fc:8"}, {4, 2, "ring:8"}, {2, 5, "torus:4x4"}, {8, 5, "dragonfly:1"}}));
+    CAPTURE(tp, pp, topology_spec);
+    const auto plan = compile(config, topology_spec, spec, grid(tp, pp));
+    REQUIRE_NOTHROW(plan::validate(plan));
+    CHECK(plan.chips.size() == static_cast<std::size_t>(tp * pp));
+
+    check_links_never_shared(plan, topology_spec, spec);
+}
+
+TEST_CASE("data-parallel replicas: disjoint chips, the same program each, links never shared", "[compiler]") {
+    const auto config = test::stories260k_config();
+    const auto spec = sim::chip_spec_preset("tsp-v1");
+    auto options = grid(2, 4);
+    options.replicas = 3;
+    const auto plan = compile(config, "dragonfly:1", spec, options);
+    REQUIRE_NOTHROW(plan::validate(plan));
+    CHECK(plan.grid.replicas == 3);
+    REQUIRE(plan.chips.size() == 24);
+    std::vector<topology::ChipId> chips;
+    for (const auto& chip : plan.chips) chips.push_back(chip.chip);
+    std::sort(chips.begin(), chips.end());
+    CHECK(std::adjacent_find(chips.begin(), chips.end()) == chips.end());
+    // The same work on each replica; only the deskew points may differ, where
+    // a replica waited for links another one was using.
+    const auto work = [](const plan::ChipProgram& chip) {
+        return std::count_if(chip.instructions.begin(), chip.instructions.end(), [](const plan::Instruction& i) {
+            return !std::holds_alternative<plan::RuntimeDeskew>(i.body);
+        });
+    };
+    for (std::size_t c = 8; c < plan.chips.size(); ++c) {
+        CAPTURE(c);
+        CHECK(plan.chips[c].role == plan.chips[c % 8].role);
+        CHECK(work(plan.chips[c]) == work(plan.chips[c % 8]));
+    }
+    check_links_never_shared(plan, "dragonfly:1", spec);
+
+    // --chips with replicas: the grid is chosen on one replica's share.
+    CompileOptions by_chips;
+    by_chips.chips = 16;
+    by_chips.replicas = 2;
+    by_chips.positions = 256;
+    const auto chosen = compile(config, "dragonfly:1", spec, by_chips);
+    CHECK(chosen.grid.replicas == 2);
+    CHECK(chosen.grid.tp * chosen.grid.pp == 8);
+    CHECK(chosen.chips.size() == 16);
+}
+
+TEST_CASE("replicas auto takes the fewest replicas the model can be split over", "[compiler]") {
+    const auto config = test::stories260k_config();  // 8 heads x 5 layers: at most 40 chips per replica
+    CompileOptions options;
+    options.chips = 80;
+    options.replicas = 0;
+    options.positions = 64;
+    const auto plan = compile(config, "dragonfly:2", sim::chip_spec_preset("tsp-v1"), options);
+    CHECK(plan.grid.replicas == 2);
+    CHECK(plan.chips.size() == 80);
+
+    options.chips = 24;  // one replica suffices
+    CHECK(compile(config, "dragonfly:1", sim::chip_spec_preset("tsp-v1"), options).grid.replicas == 1);
+
+    auto mismatch = grid(2, 4);
+    mismatch.chips = 8;
+    mismatch.replicas = 2;
+    CHECK_THROWS_WITH(compile(config, "dragonfly:1", sim::chip_spec_preset("tsp-v1"), mismatch),
+                      Catch::Contains("does not match --tp 2 x --pp 4 x --replicas 2"));
 }
 
 TEST_CASE("every chip gets a deskew point at least once per alignment epoch", "[compiler]") {

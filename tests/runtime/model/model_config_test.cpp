@@ -64,4 +64,10 @@ TEST_CASE("validate names the first bad field", "[model][config]") {
     CHECK_THROWS_WITH(validate(with([](ModelConfig& c) { c.rope_theta = -1.0f; })), Catch::Contains("rope_theta"));
     CHECK_THROWS_WITH(validate(with([](ModelConfig& c) { c.context_length = 0; })), Catch::Contains("context_length"));
     CHECK_THROWS_WITH(validate(with([](ModelConfig& c) { c.hidden_dim = -1; })), Catch::Contains("hidden_dim"));
+    CHECK_THROWS_WITH(validate(with([](ModelConfig& c) { c.experts = 0; })), Catch::Contains("experts is 0"));
+    CHECK_THROWS_WITH(validate(with([](ModelConfig& c) {
+                          c.experts = 8;
+                          c.active_experts = 9;
+                      })),
+                      Catch::Contains("active_experts 9 exceeds experts 8"));
 }

@@ -75,7 +75,8 @@ float element(const TensorView& tensor, std::int64_t i) {
             std::memcpy(&block, tensor.data + index / kernels::kQ8BlockElements * sizeof block, sizeof block);
             return kernels::f16_to_f32(block.scale_f16) * block.quants[index % kernels::kQ8BlockElements];
         }
-        case DType::BF16: break;
+        case DType::BF16:
+        case DType::F8_E4M3: break;  // never written (synthetic_model.hpp)
     }
     FAIL("unexpected dtype " << kernels::dtype_name(tensor.dtype));
     return 0;

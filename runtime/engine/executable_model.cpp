@@ -1,0 +1,24 @@
+#include "runtime/engine/executable_model.hpp"
+
+#include <string>
+
+#include "base/error.hpp"
+
+namespace lpu::engine {
+
+void require_executable(const model::ModelConfig& config) {
+    std::string message = "model '";
+    message.append(config.name).append("': ");
+    if (config.weight_dtype == kernels::DType::F8_E4M3) {
+        message.append("the runtime cannot execute FP8 weights (it has no FP8 kernels); `lpu sim --dtype fp8` times them");
+        throw Error(message);
+    }
+    if (config.is_mixture_of_experts()) {
+        message.append("the runtime cannot execute a mixture of experts (")
+            .append(std::to_string(config.experts))
+            .append(" experts, no expert routing in the executors); `lpu sim` times it");
+        throw Error(message);
+    }
+}
+
+}  // namespace lpu::engine

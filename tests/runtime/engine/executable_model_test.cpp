@@ -1,0 +1,77 @@
+// The runtime executes only what it has kernels for: a model with FP8 weights or
+// a mixture of experts (which the compiler plans for `lpu sim`) is refused by
+// every executor, by name, before anything is loaded.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "base/error.hpp"
+#include "runtime/compiler/compile.hpp"
+#include "runtime/compiler/fingerprints.hpp"
+#include "runtime/engine/chip_runner.hpp"
+#include "runtime/engine/single_chip_model.hpp"
+#include "runtime/kernels/thread_pool.hpp"
+#include "runtime/model/model_file.hpp"
+#include "runtime/model/synthetic_model.hpp"
+#include "sim/chip_spec.hpp"
+#include "topology/topology_spec.hpp"
+
+using namespace lpu;
+
+namespace {
+
+// A real model file whose config claims what the file cannot hold.
+class AlteredModel : public model::ModelFile {
+public:
+    AlteredModel(std::unique_ptr<model::ModelFile> file, model::ModelConfig config)
+        : file_(std::move(file)), config_(std::move(config)) {}
+    const model::ModelConfig& config() const override { return config_; }
+    const model::ModelWeights& weights() const override { return file_->weights(); }
+    std::optional<model::TokenizerData> tokenizer() const override { return file_->tokenizer(); }
+    std::string format() const override { return file_->format(); }
+
+private:
+    std::unique_ptr<model::ModelFile> file_;
+    model::ModelConfig config_;
+};
+
+std::unique_ptr<model::ModelFile> tiny_model() {
+    const auto path = std::filesystem::temp_directory_path() / ("lpu-executable-" + std::to_string(::getpid()) + ".gguf");
+    model::SyntheticShape shape;
+    shape.dtype = kernels::DType::Q8_0;
+    model::write_synthetic_model(shape, path.string());
+    auto file = model::open_model(path.string());
+    std::filesystem::remove(path);  // the mapping stays valid
+    return file;
+}
+
+}  // namespace
+
+TEST_CASE("the runtime refuses FP8 weights and mixtures of experts by name", "[engine][refusal]") {
+    auto file = tiny_model();
+    auto fp8 = file->config();
+    fp8.weight_dtype = kernels::DType::F8_E4M3;
+    auto moe = file->config();
+    moe.experts = 4;
+    moe.active_experts = 2;
+    const auto spec = sim::chip_spec_preset("tsp-v1");
+
+    const AlteredModel fp8_model(tiny_model(), fp8);
+    CHECK_THROWS_WITH(engine::SingleChipModel(fp8_model, spec, 0), Catch::Contains("cannot execute FP8 weights"));
+    const AlteredModel moe_model(tiny_model(), moe);
+    CHECK_THROWS_WITH(engine::SingleChipModel(moe_model, spec, 0), Catch::Contains("cannot execute a mixture of experts"));
+
+    // A compiled MoE plan is refused by each chip's executor too (PlanModel, MPI ranks, TCP workers).
+    const std::string topology_spec = "fc:2";
+    const auto topology = topology::topology_from_spec(topology_spec);
+    compiler::CompileOptions options;
+    options.tp = 2;
+    options.pp = 1;
+    const auto plan = compiler::compile_plan(moe, compiler::shape_fingerprint(moe), {&topology, topology_spec, &spec}, options);
+    CHECK_THROWS_WITH(engine::ChipRunner(plan.chips[0], moe_model, spec, kernels::default_thread_pool()),
+                      Catch::Contains("cannot execute a mixture of experts"));
+}
