@@ -9,10 +9,12 @@
 #include "base/error.hpp"
 #include "base/log.hpp"
 #include "launch/cli/commands.hpp"
+#include "launch/cli/interrupts.hpp"
 
 namespace lpu::cli {
 
 int run_cli(int argc, char** argv) {
+    install_interrupt_handlers();
     CLI::App app{"lpu: distributed inference on emulated LPUs (deterministic, SRAM-only chips)"};
     app.require_subcommand(1);
     app.fallthrough();  // global options such as --log-level also work after the subcommand

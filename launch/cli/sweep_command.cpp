@@ -122,7 +122,8 @@ void run_sweep(const SweepCommandOptions& options) {
             prediction.batch = point.batch;
             prediction.refusal = error.what();
         }
-        csv << sweep_csv_row({point, chips_needed[positions], prediction});
+        // Flushed row by row: an interrupted sweep keeps the rows it finished.
+        csv << sweep_csv_row({point, chips_needed[positions], prediction}) << std::flush;
         if (!prediction.refusal) {
             const std::string series = series_name(point, prediction);
             const auto chips = static_cast<double>(prediction.chips);

@@ -8,17 +8,11 @@
 namespace lpu::launch {
 namespace {
 
-// Every message of the plan travels under this MPI tag on the transport's own
-// communicator; the plan's tag is in the header (it may exceed MPI_TAG_UB).
-constexpr int kMessageTag = 7;
-
-struct Header {
-    std::uint32_t src = 0;
-    std::uint32_t dst = 0;
-    std::uint64_t tag = 0;
-    std::uint64_t bytes = 0;
-};
-static_assert(sizeof(Header) == 24);
+// A message's header and its bytes travel under these MPI tags on the
+// transport's own communicator; the plan's tag is in the header (it may
+// exceed MPI_TAG_UB).
+constexpr int kHeaderTag = 7;
+constexpr int kBytesTag = 8;
 
 }  // namespace
 
@@ -29,7 +23,7 @@ MpiTransport::MpiTransport(MPI_Comm comm, std::vector<int> rank_of_chip, std::in
 
 MpiTransport::~MpiTransport() {
     // Sends still in flight belong to a run that failed; let MPI finish them.
-    for (auto& outgoing : outgoing_) MPI_Wait(&outgoing.request, MPI_STATUS_IGNORE);
+    for (auto& outgoing : outgoing_) MPI_Waitall(2, outgoing.requests, MPI_STATUSES_IGNORE);
 }
 
 int MpiTransport::rank_of(topology::ChipId chip) const {
@@ -40,20 +34,25 @@ int MpiTransport::rank_of(topology::ChipId chip) const {
 bool MpiTransport::is_local(topology::ChipId chip) const { return rank_of(chip) == rank_; }
 
 void MpiTransport::post_remote(topology::ChipId src, topology::ChipId dst, collectives::Tag tag,
-                               std::span<const std::byte> bytes) {
+                               std::span<const std::byte> bytes, bool copy) {
     require(static_cast<std::int64_t>(bytes.size()) <= max_message_bytes_, [&] {
         return "message chip " + std::to_string(src) + " -> chip " + std::to_string(dst) + " of " +
                std::to_string(bytes.size()) + " bytes exceeds the " + std::to_string(max_message_bytes_) + "-byte limit";
     });
     reap_sends();
     Outgoing& outgoing = outgoing_.emplace_back();
-    const Header header{src, dst, tag, bytes.size()};
-    outgoing.packet.resize(sizeof(Header) + bytes.size());
-    std::memcpy(outgoing.packet.data(), &header, sizeof(Header));
-    if (!bytes.empty()) std::memcpy(outgoing.packet.data() + sizeof(Header), bytes.data(), bytes.size());
-    const int code = MPI_Isend(outgoing.packet.data(), static_cast<int>(outgoing.packet.size()), MPI_BYTE, rank_of(dst),
-                               kMessageTag, comm_, &outgoing.request);
-    require(code == MPI_SUCCESS, "MPI_Isend to rank " + std::to_string(rank_of(dst)) + " failed");
+    outgoing.header = {src, dst, tag, bytes.size()};
+    if (copy) {
+        outgoing.copy.assign(bytes.begin(), bytes.end());
+        bytes = outgoing.copy;
+    }
+    const int peer = rank_of(dst);
+    int code = MPI_Isend(&outgoing.header, sizeof(Header), MPI_BYTE, peer, kHeaderTag, comm_, &outgoing.requests[0]);
+    if (code == MPI_SUCCESS && !bytes.empty()) {
+        code = MPI_Isend(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, peer, kBytesTag, comm_,
+                         &outgoing.requests[1]);
+    }
+    require(code == MPI_SUCCESS, [&] { return "MPI_Isend to rank " + std::to_string(peer) + " failed"; });
 }
 
 void MpiTransport::send(topology::ChipId src, topology::ChipId dst, collectives::Tag tag,
@@ -61,7 +60,7 @@ void MpiTransport::send(topology::ChipId src, topology::ChipId dst, collectives:
     if (is_local(dst)) {
         mailbox_.send(src, dst, tag, bytes);
     } else {
-        post_remote(src, dst, tag, bytes);  // copied into the packet: the caller's bytes are free at once
+        post_remote(src, dst, tag, bytes, false);  // MPI reads the caller's bytes, unchanged until received
     }
 }
 
@@ -70,14 +69,14 @@ void MpiTransport::send_copy(topology::ChipId src, topology::ChipId dst, collect
     if (is_local(dst)) {
         mailbox_.send_copy(src, dst, tag, bytes);
     } else {
-        post_remote(src, dst, tag, bytes);
+        post_remote(src, dst, tag, bytes, true);
     }
 }
 
 void MpiTransport::reap_sends() {
     for (auto it = outgoing_.begin(); it != outgoing_.end();) {
         int done = 0;
-        MPI_Test(&it->request, &done, MPI_STATUS_IGNORE);
+        MPI_Testall(2, it->requests, &done, MPI_STATUSES_IGNORE);
         it = done ? outgoing_.erase(it) : std::next(it);
     }
 }
@@ -87,28 +86,36 @@ void MpiTransport::drain(bool block) {
         MPI_Status status;
         int arrived = 0;
         if (block && first) {
-            MPI_Probe(MPI_ANY_SOURCE, kMessageTag, comm_, &status);
+            MPI_Probe(MPI_ANY_SOURCE, kHeaderTag, comm_, &status);
             arrived = 1;
         } else {
-            MPI_Iprobe(MPI_ANY_SOURCE, kMessageTag, comm_, &arrived, &status);
+            MPI_Iprobe(MPI_ANY_SOURCE, kHeaderTag, comm_, &arrived, &status);
         }
         if (!arrived) return;
         int size = 0;
         MPI_Get_count(&status, MPI_BYTE, &size);
-        require(size >= static_cast<int>(sizeof(Header)) &&
-                    static_cast<std::int64_t>(size) <= max_message_bytes_ + static_cast<std::int64_t>(sizeof(Header)),
-                [&] { return "a message of " + std::to_string(size) + " bytes from rank " +
-                             std::to_string(status.MPI_SOURCE) + " is not a plan message"; });
-        std::vector<std::byte> packet = mailbox_.spare_buffer();
-        packet.resize(static_cast<std::size_t>(size));
-        MPI_Recv(packet.data(), size, MPI_BYTE, status.MPI_SOURCE, kMessageTag, comm_, MPI_STATUS_IGNORE);
-        Header header;
-        std::memcpy(&header, packet.data(), sizeof(Header));
-        require(header.bytes == static_cast<std::uint64_t>(size) - sizeof(Header) && is_local(header.dst), [&] {
-            return "rank " + std::to_string(status.MPI_SOURCE) + " sent a malformed message (chip " +
-                   std::to_string(header.src) + " -> chip " + std::to_string(header.dst) + ")";
+        const int source = status.MPI_SOURCE;
+        require(size == static_cast<int>(sizeof(Header)), [&] {
+            return "a message of " + std::to_string(size) + " bytes from rank " + std::to_string(source) +
+                   " is not a plan message header";
         });
-        mailbox_.deliver(header.src, header.dst, header.tag, std::move(packet), sizeof(Header));
+        Header header;
+        MPI_Recv(&header, sizeof(Header), MPI_BYTE, source, kHeaderTag, comm_, MPI_STATUS_IGNORE);
+        require(static_cast<std::int64_t>(header.bytes) <= max_message_bytes_ && is_local(header.dst), [&] {
+            return "rank " + std::to_string(source) + " sent a malformed message (chip " + std::to_string(header.src) +
+                   " -> chip " + std::to_string(header.dst) + ", " + std::to_string(header.bytes) + " bytes)";
+        });
+        std::vector<std::byte> bytes = mailbox_.spare_buffer();
+        bytes.resize(static_cast<std::size_t>(header.bytes));
+        if (!bytes.empty()) {
+            MPI_Recv(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, source, kBytesTag, comm_, &status);
+            MPI_Get_count(&status, MPI_BYTE, &size);
+            require(size == static_cast<int>(bytes.size()), [&] {
+                return "rank " + std::to_string(source) + " sent " + std::to_string(size) +
+                       " bytes after a header announcing " + std::to_string(bytes.size());
+            });
+        }
+        mailbox_.deliver(header.src, header.dst, header.tag, std::move(bytes), 0);
         ++deliveries_;
     }
 }

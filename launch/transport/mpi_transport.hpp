@@ -1,11 +1,15 @@
 #pragma once
 // The Transport between chips in different MPI ranks. Chips of one rank
 // exchange by memory (the in-process mailbox, never MPI); a message to a chip
-// of another rank is one non-blocking MPI send of a small header (source chip,
-// destination chip, plan tag, size) and the bytes. Receiving drains every
-// arrived MPI message into the mailbox, keyed by (source chip, destination
-// chip, tag), so each receive finds exactly the message it waits for whatever
-// order they arrived in. Messages longer than `max_message_bytes` are refused.
+// of another rank is two non-blocking MPI sends: a small header (source chip,
+// destination chip, plan tag, size), then the bytes, straight from the
+// sender's buffer for `send` (which keeps them unchanged until received) and
+// from a copy for `send_copy`. Receiving drains every arrived header and its
+// bytes (MPI keeps the order of messages between two ranks, so the bytes
+// after a header are its own) into the mailbox, keyed by (source chip,
+// destination chip, tag), so each receive finds exactly the message it waits
+// for whatever order they arrived in. Messages longer than
+// `max_message_bytes` are refused.
 //
 // One thread uses it (MPI_THREAD_FUNNELED). A peer that dies makes the MPI
 // launcher end the job; abort() ends it from here.
@@ -39,13 +43,22 @@ public:
     void abort(const std::string& reason) override;
 
 private:
+    struct Header {
+        std::uint32_t src = 0;
+        std::uint32_t dst = 0;
+        std::uint64_t tag = 0;
+        std::uint64_t bytes = 0;
+    };
+    // Kept until MPI is done with both sends (list nodes never move).
     struct Outgoing {
-        std::vector<std::byte> packet;  // header and bytes, kept until MPI is done with them
-        MPI_Request request = MPI_REQUEST_NULL;
+        Header header;
+        std::vector<std::byte> copy;  // the bytes of a send_copy
+        MPI_Request requests[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
     };
     bool is_local(topology::ChipId chip) const;
     int rank_of(topology::ChipId chip) const;
-    void post_remote(topology::ChipId src, topology::ChipId dst, collectives::Tag tag, std::span<const std::byte> bytes);
+    void post_remote(topology::ChipId src, topology::ChipId dst, collectives::Tag tag, std::span<const std::byte> bytes,
+                     bool copy);
     // Moves every MPI message that has arrived into the mailbox; with `block`,
     // waits for at least one.
     void drain(bool block);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts `mpirun -n RANKS lpu run ...` (a long greedy story), kills one lpu
-# rank with SIGKILL once all are running, and reports how the job ended:
+# rank with SIGKILL once all are running (VICTIM_INDEX int: sends mpirun
+# SIGINT instead, as Ctrl-C would), and reports how the job ended:
 #   exit=<mpirun's exit code> seconds=<from the kill to mpirun's end>
 # and mpirun's stderr after a line "--- stderr".
 # Usage: kill_one_rank.sh LPU_BINARY MODEL RANKS VICTIM_INDEX
@@ -19,9 +20,12 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 sleep 0.5
-victim=$(pgrep -f "^$lpu run .*--seed $marker" | sort -n | sed -n "$((victim_index + 1))p")
 start=$(date +%s.%N)
-kill -9 "$victim"
+if [ "$victim_index" = int ]; then
+  kill -INT "$(pgrep -f "^mpirun .*--seed $marker")"
+else
+  kill -9 "$(pgrep -f "^$lpu run .*--seed $marker" | sort -n | sed -n "$((victim_index + 1))p")"
+fi
 wait "$job"
 code=$?
 end=$(date +%s.%N)

@@ -92,6 +92,24 @@ TEST_CASE("a rank killed mid-generation ends the job within 10 s, naming it; 20 
     }
 }
 
+TEST_CASE("Ctrl-C on mpirun stops every rank within 10 s", "[launch][mpi]") {
+    LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
+    const std::string script = std::string(LPU_SOURCE_DIR) + "/tests/launch/kill_one_rank.sh";
+    const auto result = run_shell("bash " + script + " " + lpu::test::lpu_binary() + " " + gguf + " 2 int");
+    CAPTURE(result.out);
+    REQUIRE(result.exit_code == 0);
+    const auto exit_at = result.out.find("exit=");
+    const auto seconds_at = result.out.find("seconds=");
+    REQUIRE(exit_at != std::string::npos);
+    REQUIRE(seconds_at != std::string::npos);
+    const int code = std::stoi(result.out.substr(exit_at + 5));
+    CHECK(code != 0);
+    CHECK(code != 124);  // not ended by the 60 s timeout: a hang
+    CHECK(std::stod(result.out.substr(seconds_at + 8)) < 10.0);
+    // mpirun forwards the interrupt to the ranks as SIGTERM.
+    CHECK(result.out.find("lpu: terminated (SIGTERM), stopping") != std::string::npos);
+}
+
 TEST_CASE("lpu launch prints the mpirun command for a plan, and runs it with --exec", "[launch][mpi]") {
     LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
     const std::string plan = "/tmp/lpu-launch-test-" + std::to_string(::getpid()) + ".lpuplan";

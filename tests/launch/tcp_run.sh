@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs the story over TCP: WORKERS `lpu worker` processes on loopback and a
 # coordinator `lpu run --workers ...`. With KILL set to a worker number, kills
-# that worker (SIGKILL) a moment into a long generation and reports how every
-# other process ended. Prints, in order:
+# that worker (SIGKILL) a moment into a long generation, with KILL=int sends
+# the coordinator SIGINT (Ctrl-C), and reports how every process ended.
+# Prints, in order:
 #   coordinator exit=<code>
 #   worker <i> exit=<code>          (for each worker not killed)
 #   seconds=<from the kill, or the start, until the last process ended>
 #   --- stdout / --- stderr of the coordinator, then each worker's stderr
-# Usage: tcp_run.sh LPU MODEL WORKER_MODEL WORKERS [KILL]
+# Usage: tcp_run.sh LPU MODEL WORKER_MODEL WORKERS [KILL]   (KILL: a worker number or int)
 set -u
 lpu=$1 model=$2 worker_model=$3 workers=$4 kill=${5:-}
 dir=$(mktemp -d)
@@ -27,7 +28,7 @@ coordinator=$!
 if [ -n "$kill" ]; then
   sleep 1.5
   start=$(date +%s.%N)
-  kill -9 "$(cat "$dir/pid$kill")"
+  if [ "$kill" = int ]; then kill -INT "$coordinator"; else kill -9 "$(cat "$dir/pid$kill")"; fi
 fi
 wait "$coordinator"; echo "coordinator exit=$?"
 for i in $(seq "$workers"); do

@@ -25,11 +25,12 @@ struct TcpRun {
     }
 };
 
-TcpRun tcp_run(const std::string& model, const std::string& worker_model, int workers, int kill = 0) {
+// `kill`: empty, a worker number to kill, or "int" to interrupt the coordinator.
+TcpRun tcp_run(const std::string& model, const std::string& worker_model, int workers, const std::string& kill = "") {
     std::string command = "bash " + std::string(LPU_SOURCE_DIR) + "/tests/launch/tcp_run.sh ";
     command.append(lpu::test::lpu_binary()).append(" ").append(model).append(" ").append(worker_model);
     command.append(" ").append(std::to_string(workers));
-    if (kill) command.append(" ").append(std::to_string(kill));
+    if (!kill.empty()) command.append(" ").append(kill);
     const auto result = lpu::test::run_shell(command);
     REQUIRE(result.exit_code == 0);
     return {result.out};
@@ -73,7 +74,7 @@ TEST_CASE("a TCP worker killed mid-generation: the others exit non-zero within 1
         const int workers = attempt % 2 == 0 ? 2 : 4;
         const int victim = 1 + attempt % workers;
         CAPTURE(attempt, workers, victim);
-        const TcpRun run = tcp_run(gguf, gguf, workers, victim);
+        const TcpRun run = tcp_run(gguf, gguf, workers, std::to_string(victim));
         CAPTURE(run.out);
         const std::string coordinator = run.field("coordinator exit");
         CHECK(coordinator != "0");
@@ -84,4 +85,14 @@ TEST_CASE("a TCP worker killed mid-generation: the others exit non-zero within 1
         CHECK(std::stod(run.field("seconds")) < 10.0);
         CHECK(run.out.find("worker " + std::to_string(victim) + " (127.0.0.1:") != std::string::npos);
     }
+}
+
+TEST_CASE("Ctrl-C on the coordinator stops every worker within 10 s", "[launch][tcp]") {
+    LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
+    const TcpRun run = tcp_run(gguf, gguf, 2, "int");
+    CAPTURE(run.out);
+    CHECK(run.field("coordinator exit") == "130");  // 128 + SIGINT
+    CHECK(run.out.find("lpu: interrupted (SIGINT), stopping") != std::string::npos);
+    for (int w = 1; w <= 2; ++w) CHECK(run.field("worker " + std::to_string(w) + " exit") == "2");
+    CHECK(std::stod(run.field("seconds")) < 10.0);
 }
