@@ -24,7 +24,7 @@
 #include "sim/chip_fabric.hpp"
 #include "sim/plan_lockstep.hpp"
 #include "tests/plan/sample_plan.hpp"
-#include "tests/runtime/compiler/compiler_test_configs.hpp"
+#include "tests/support/model_shapes.hpp"
 #include "topology/topology_spec.hpp"
 
 namespace lpu {
@@ -40,7 +40,7 @@ struct Compiled {
     Compiled(plan::Plan given, const std::string& system)
         : topology(topology::topology_from_spec(system)), plan(std::move(given)) {}
     Compiled(const std::string& system, int tp, int pp) : topology(topology::topology_from_spec(system)) {
-        const model::ModelConfig config = compiler::test::stories260k_config();
+        const model::ModelConfig config = test::stories260k_config();
         compiler::CompileOptions options;
         options.tp = tp;
         options.pp = pp;

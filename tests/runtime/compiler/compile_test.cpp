@@ -17,7 +17,7 @@
 #include "runtime/compiler/placement.hpp"
 #include "runtime/model/synthetic_model.hpp"
 #include "sim/chip_spec.hpp"
-#include "tests/runtime/compiler/compiler_test_configs.hpp"
+#include "tests/support/model_shapes.hpp"
 #include "topology/routing.hpp"
 #include "topology/topology_spec.hpp"
 

@@ -6,7 +6,7 @@
 
 #include "base/error.hpp"
 #include "runtime/compiler/grid_choice.hpp"
-#include "tests/runtime/compiler/compiler_test_configs.hpp"
+#include "tests/support/model_shapes.hpp"
 
 namespace lpu::compiler {
 namespace {

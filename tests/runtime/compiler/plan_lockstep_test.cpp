@@ -17,7 +17,7 @@
 #include "runtime/compiler/fingerprints.hpp"
 #include "sim/chip_spec.hpp"
 #include "sim/plan_lockstep.hpp"
-#include "tests/runtime/compiler/compiler_test_configs.hpp"
+#include "tests/support/model_shapes.hpp"
 #include "topology/topology_spec.hpp"
 
 namespace lpu::compiler {

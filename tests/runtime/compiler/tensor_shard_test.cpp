@@ -6,7 +6,7 @@
 #include "base/error.hpp"
 #include "runtime/compiler/index_range.hpp"
 #include "runtime/compiler/tensor_shard.hpp"
-#include "tests/runtime/compiler/compiler_test_configs.hpp"
+#include "tests/support/model_shapes.hpp"
 
 namespace lpu::compiler {
 namespace {

@@ -16,7 +16,7 @@
 #include "runtime/compiler/weight_binding.hpp"
 #include "sim/chip_spec.hpp"
 #include "sim/cost_model.hpp"
-#include "tests/runtime/compiler/compiler_test_configs.hpp"
+#include "tests/support/model_shapes.hpp"
 #include "topology/topology_spec.hpp"
 
 namespace lpu::compiler {

@@ -3,27 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include "base/error.hpp"
+#include "tests/support/model_shapes.hpp"
 
 using lpu::model::ModelConfig;
 
-namespace {
-
-ModelConfig stories260k_shape() {
-    ModelConfig config;
-    config.dim = 64;
-    config.hidden_dim = 172;
-    config.n_layers = 5;
-    config.n_heads = 8;
-    config.n_kv_heads = 4;
-    config.vocab_size = 512;
-    config.context_length = 512;
-    return config;
-}
-
-}  // namespace
 
 TEST_CASE("validate accepts real shapes and derives head sizes", "[model][config]") {
-    const auto config = stories260k_shape();
+    const auto config = lpu::test::stories260k_config();
     CHECK_NOTHROW(lpu::model::validate(config));
     CHECK(config.head_dim() == 8);
     CHECK(config.kv_dim() == 32);
@@ -42,7 +28,7 @@ TEST_CASE("validate accepts real shapes and derives head sizes", "[model][config
 
 TEST_CASE("validate names the first bad field", "[model][config]") {
     auto with = [](auto change) {
-        auto config = stories260k_shape();
+        auto config = lpu::test::stories260k_config();
         change(config);
         return config;
     };

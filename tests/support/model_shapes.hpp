@@ -1,8 +1,8 @@
 #pragma once
-// Model shapes the compiler tests partition: stories260K's and variations.
+// Model shapes for tests that need no weights: stories260K's.
 #include "runtime/model/model_config.hpp"
 
-namespace lpu::compiler::test {
+namespace lpu::test {
 
 // stories260K: dim 64, hidden 172, 5 layers, 8 heads, 4 KV heads, vocab 512.
 inline model::ModelConfig stories260k_config() {
@@ -18,4 +18,4 @@ inline model::ModelConfig stories260k_config() {
     return config;
 }
 
-}  // namespace lpu::compiler::test
+}  // namespace lpu::test
