@@ -38,7 +38,6 @@ struct Grid {
     // Data-parallel copies of the tp x pp grid on disjoint chips, each serving
     // its own `batch` sequences: chips[replica * tp * pp + stage * tp + rank].
     std::uint32_t replicas = 1;
-    std::uint32_t chips() const { return tp * pp * replicas; }
     bool operator==(const Grid&) const = default;
 };
 

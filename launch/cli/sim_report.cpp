@@ -6,7 +6,6 @@
 #include "runtime/kernels/dtype.hpp"
 
 namespace lpu::cli {
-namespace {
 
 double seconds(const SimPrediction& prediction, std::int64_t cycles) {
     return static_cast<double>(cycles) / static_cast<double>(prediction.spec.clock_hz);
@@ -27,6 +26,8 @@ double joules_per_token(const SimPrediction& prediction, double watts) {
     return static_cast<double>(prediction.chips) * watts * seconds(prediction, prediction.last_step.period_cycles) /
            tokens_per_step(prediction);
 }
+
+namespace {
 
 nlohmann::json step_json(const SimPrediction& prediction, const StepStudy& step) {
     const TimeBreakdown& path = step.critical_path;

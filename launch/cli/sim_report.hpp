@@ -39,6 +39,13 @@ struct SimPrediction {
     double study_seconds = 0.0;    // host wall time to time it
 };
 
+// The arithmetic of the report, shared with `lpu sweep`'s table and plots.
+double seconds(const SimPrediction& prediction, std::int64_t cycles);  // at the spec's clock
+double per_second(const SimPrediction& prediction, double tokens, std::int64_t cycles);  // 0 for 0 cycles
+double tokens_per_step(const SimPrediction& prediction);  // a batch per data-parallel replica
+// Joules per generated token in steady state at `watts` per chip.
+double joules_per_token(const SimPrediction& prediction, double watts);
+
 nlohmann::json prediction_json(const SimPrediction& prediction);
 std::string prediction_text(const SimPrediction& prediction);
 

@@ -127,11 +127,10 @@ void run_sweep(const SweepCommandOptions& options) {
         if (!prediction.refusal) {
             const std::string series = series_name(point, prediction);
             const auto chips = static_cast<double>(prediction.chips);
-            const double clock = static_cast<double>(prediction.spec.clock_hz);
             const auto& last = prediction.last_step;
-            plots.latency_ms[series].push_back({chips, static_cast<double>(last.latency_cycles) * 1e3 / clock});
-            const double tokens = static_cast<double>(prediction.batch) * prediction.grid.replicas;
-            plots.tokens_per_second[series].push_back({chips, tokens * clock / static_cast<double>(last.period_cycles)});
+            plots.latency_ms[series].push_back({chips, seconds(prediction, last.latency_cycles) * 1e3});
+            plots.tokens_per_second[series].push_back(
+                {chips, per_second(prediction, tokens_per_step(prediction), last.period_cycles)});
         }
     }
     progress.update(points.size(), "done");

@@ -35,13 +35,7 @@ double share(std::int64_t part, std::int64_t whole) {
     return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0.0;
 }
 
-double microseconds(const SimPrediction& prediction, std::int64_t cycles) {
-    return static_cast<double>(cycles) * 1e6 / static_cast<double>(prediction.spec.clock_hz);
-}
-
-double per_second(const SimPrediction& prediction, double tokens, std::int64_t cycles) {
-    return cycles > 0 ? tokens * static_cast<double>(prediction.spec.clock_hz) / static_cast<double>(cycles) : 0.0;
-}
+double microseconds(const SimPrediction& prediction, std::int64_t cycles) { return seconds(prediction, cycles) * 1e6; }
 
 }  // namespace
 
@@ -123,8 +117,6 @@ std::string sweep_csv_row(const SweepRow& row) {
     }
     const StepStudy& last = p->last_step;
     const TimeBreakdown& path = last.critical_path;
-    const double tokens_per_step = static_cast<double>(p->batch) * static_cast<double>(p->grid.replicas);
-    const double step_seconds = static_cast<double>(last.period_cycles) / static_cast<double>(p->spec.clock_hz);
     add(std::to_string(p->chips));
     add(std::to_string(p->grid.tp));
     add(std::to_string(p->grid.pp));
@@ -133,7 +125,7 @@ std::string sweep_csv_row(const SweepRow& row) {
     add(fixed(microseconds(*p, p->first_step.latency_cycles), 3));
     add(fixed(microseconds(*p, last.latency_cycles), 3));
     add(fixed(per_second(*p, 1.0, last.latency_cycles), 3));
-    add(fixed(per_second(*p, tokens_per_step, last.period_cycles), 3));
+    add(fixed(per_second(*p, tokens_per_step(*p), last.period_cycles), 3));
     add(fixed(microseconds(*p, p->prefill_cycles) / 1e3, 3));
     add(std::to_string(p->prompt_tokens));
     add(fixed(share(path.compute, last.latency_cycles), 4));
@@ -142,7 +134,7 @@ std::string sweep_csv_row(const SweepRow& row) {
     add(fixed(share(path.idle, last.latency_cycles), 4));
     add(fixed(last.matrix_unit.mean, 6));
     add(fixed(last.vector_unit.mean, 6));
-    add(fixed(static_cast<double>(p->chips) * p->spec.power_average_watts * step_seconds / tokens_per_step, 4));
+    add(fixed(joules_per_token(*p, p->spec.power_average_watts), 4));
     add("");
     return line + "\n";
 }
