@@ -7,6 +7,7 @@
 #include "base/error.hpp"
 #include "plan/retime.hpp"
 #include "runtime/compiler/fingerprints.hpp"
+#include "runtime/compiler/pipelined_prefill.hpp"
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/model_presets.hpp"
 
@@ -71,10 +72,13 @@ SimPrediction predict(const SimQuestion& question, const std::function<void(cons
     prediction.chips = static_cast<std::int64_t>(plan->chips.size());
     prediction.fullest_chip_sram_bytes = fullest_chip_sram_bytes(*plan);
     const plan::Retimer retimer(*plan);
-    prediction.first_step = study_step(*plan, retimer, 0);
-    prediction.last_step = study_step(*plan, retimer, plan->context_positions - 1);
+    const collectives::FabricTiming fabric(*question.topology, prediction.spec);
+    prediction.first_step = study_step(*plan, retimer, 0, fabric, prediction.spec);
+    prediction.last_step = study_step(*plan, retimer, plan->context_positions - 1, fabric, prediction.spec);
     prediction.prompt_tokens = std::min(question.prompt_tokens, plan->context_positions);
-    prediction.prefill_cycles = prefill_cycles(*plan, retimer, prediction.prompt_tokens);
+    prediction.ttft_cycles = compiler::pipelined_prefill_cycles(
+        *plan, retimer, fabric, static_cast<double>(prediction.spec.clock_hz), prediction.prompt_tokens);
+    prediction.sequential_ttft_cycles = sequential_prefill_cycles(*plan, retimer, prediction.prompt_tokens);
     prediction.study_seconds = seconds_since(study_start);
     return prediction;
 }

@@ -1,5 +1,6 @@
 #include "launch/cli/sim_report.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -29,6 +30,35 @@ double joules_per_token(const SimPrediction& prediction, double watts) {
 
 namespace {
 
+nlohmann::json figure_json(const UnitUtilisation& figure) { return {{"max", figure.max}, {"mean", figure.mean}}; }
+
+// The link that streamed longest in the step; `busy` must have links.
+const LinkUtilisation& busiest_link(const StepUtilisation& busy) {
+    return *std::max_element(busy.links.begin(), busy.links.end(),
+                             [](const auto& a, const auto& b) { return a.busy_cycles < b.busy_cycles; });
+}
+
+nlohmann::json utilisation_json(const StepUtilisation& busy) {
+    nlohmann::json chips = nlohmann::json::array(), links = nlohmann::json::array();
+    for (const ChipUtilisation& chip : busy.chips) {
+        chips.push_back({{"chip", chip.chip},
+                         {"matrix_unit", chip.matrix_unit},
+                         {"vector_unit", chip.vector_unit},
+                         {"sram_bandwidth", chip.sram_bandwidth}});
+    }
+    for (const LinkUtilisation& link : busy.links) {
+        links.push_back({{"from", link.from}, {"to", link.to}, {"busy_cycles", link.busy_cycles},
+                         {"utilisation", link.utilisation}});
+    }
+    return {{"matrix_unit", figure_json(busy.matrix_unit)},
+            {"vector_unit", figure_json(busy.vector_unit)},
+            {"sram_bandwidth", figure_json(busy.sram_bandwidth)},
+            {"links_carrying_data", busy.links.size()},
+            {"link", figure_json(busy.link)},
+            {"per_chip", std::move(chips)},
+            {"per_link", std::move(links)}};
+}
+
 nlohmann::json step_json(const SimPrediction& prediction, const StepStudy& step) {
     const TimeBreakdown& path = step.critical_path;
     return {
@@ -44,9 +74,7 @@ nlohmann::json step_json(const SimPrediction& prediction, const StepStudy& step)
           {"transfer", path.transfer},
           {"deskew", path.deskew},
           {"idle", path.idle}}},
-        {"utilisation",
-         {{"matrix_unit", {{"max", step.matrix_unit.max}, {"mean", step.matrix_unit.mean}}},
-          {"vector_unit", {{"max", step.vector_unit.max}, {"mean", step.vector_unit.mean}}}}},
+        {"utilisation", utilisation_json(step.utilisation)},
     };
 }
 
@@ -74,6 +102,20 @@ std::string format(const char* pattern, Values... values) {
     return text;
 }
 
+std::string utilisation_text(const StepUtilisation& busy) {
+    const auto figure = [](const char* name, const UnitUtilisation& unit) {
+        return format("%s max %.1f%% mean %.1f%%", name, unit.max * 100, unit.mean * 100);
+    };
+    std::string text = "    busy per chip: " + figure("matrix unit", busy.matrix_unit) + ", " +
+                       figure("vector unit", busy.vector_unit) + ", " + figure("SRAM bandwidth", busy.sram_bandwidth) +
+                       "\n";
+    if (busy.links.empty()) return text + "    links: none carried data\n";
+    const LinkUtilisation& busiest = busiest_link(busy);
+    return text + "    links: " + std::to_string(busy.links.size()) + " (one direction each) carried data, busiest " +
+           std::to_string(busiest.from) + " -> " + std::to_string(busiest.to) +
+           format(" %.1f%%, mean %.1f%%\n", busiest.utilisation * 100, busy.link.mean * 100);
+}
+
 std::string step_text(const SimPrediction& prediction, const StepStudy& step) {
     const TimeBreakdown& path = step.critical_path;
     std::string ops;
@@ -85,10 +127,7 @@ std::string step_text(const SimPrediction& prediction, const StepStudy& step) {
                   per_second(prediction, 1.0, step.latency_cycles)) +
            "    critical path: compute " + percent(path.compute, step.latency_cycles) + " (" + ops + "), transfers " +
            percent(path.transfer, step.latency_cycles) + ", deskew " + percent(path.deskew, step.latency_cycles) +
-           ", idle " + percent(path.idle, step.latency_cycles) + "\n" +
-           format("    busy per chip: matrix unit max %.1f%% mean %.1f%%", step.matrix_unit.max * 100,
-                  step.matrix_unit.mean * 100) +
-           format(", vector unit max %.1f%% mean %.1f%%\n", step.vector_unit.max * 100, step.vector_unit.mean * 100);
+           ", idle " + percent(path.idle, step.latency_cycles) + "\n" + utilisation_text(step.utilisation);
 }
 
 }  // namespace
@@ -115,10 +154,13 @@ nlohmann::json prediction_json(const SimPrediction& prediction) {
                    {"chip_bytes", prediction.spec.sram_bytes}};
     out["decode"] = {{"first_position", step_json(prediction, prediction.first_step)},
                      {"last_position", step_json(prediction, prediction.last_step)}};
-    out["time_to_first_token"] = {{"prompt_tokens", prediction.prompt_tokens},
-                                  {"cycles", prediction.prefill_cycles},
-                                  {"seconds", seconds(prediction, prediction.prefill_cycles)},
-                                  {"method", "the prompt as successive decode steps at positions 0 .. P-1"}};
+    out["time_to_first_token"] = {
+        {"prompt_tokens", prediction.prompt_tokens},
+        {"cycles", prediction.ttft_cycles},
+        {"seconds", seconds(prediction, prediction.ttft_cycles)},
+        {"method", "the prompt's decode steps pipelined through the stages, one token per chip and link at a time"},
+        {"sequential_cycles", prediction.sequential_ttft_cycles},
+        {"sequential_seconds", seconds(prediction, prediction.sequential_ttft_cycles)}};
     out["energy"] = {{"joules_per_token_at_average_power", joules_per_token(prediction, prediction.spec.power_average_watts)},
                      {"joules_per_token_at_tdp", joules_per_token(prediction, prediction.spec.power_tdp_watts)},
                      {"system_watts_at_average_power",
@@ -160,8 +202,10 @@ std::string prediction_text(const SimPrediction& prediction) {
             std::to_string(prediction.last_step.period_cycles) + " cycles at the last position" +
             format(" -> %.1f tokens/s aggregate\n",
                    per_second(prediction, tokens_per_step(prediction), prediction.last_step.period_cycles));
-    text += "TTFT:    " + std::to_string(prediction.prompt_tokens) + " prompt tokens as successive decode steps: " +
-            format("%.3f ms\n", seconds(prediction, prediction.prefill_cycles) * 1e3);
+    text += "TTFT:    " + std::to_string(prediction.prompt_tokens) + " prompt tokens pipelined through the stages: " +
+            format("%.3f ms", seconds(prediction, prediction.ttft_cycles) * 1e3) +
+            format(" (as successive steps, the way lpu run feeds them: %.3f ms)\n",
+                   seconds(prediction, prediction.sequential_ttft_cycles) * 1e3);
     text += format("energy:  %.3f J per token at %.0f W average per chip", joules_per_token(prediction, prediction.spec.power_average_watts),
                    prediction.spec.power_average_watts) +
             format(" (%.3f J at %.0f W TDP)\n", joules_per_token(prediction, prediction.spec.power_tdp_watts),

@@ -1,7 +1,6 @@
 #include "launch/cli/sim_study.hpp"
 
 #include <algorithm>
-#include <variant>
 
 #include "base/error.hpp"
 #include "plan/plan_summary.hpp"
@@ -30,46 +29,21 @@ TimeBreakdown breakdown(const plan::CriticalPath& path) {
     return parts;
 }
 
-bool runs_on_matrix_unit(plan::OpKind op) {
-    return op == plan::OpKind::matmul || op == plan::OpKind::lm_head || op == plan::OpKind::attention;
-}
-
-void add_utilisation(const plan::Plan& plan, const plan::StepTiming& timing, StepStudy& step) {
-    const auto latency = static_cast<double>(std::max<std::int64_t>(step.latency_cycles, 1));
-    for (std::size_t c = 0; c < plan.chips.size(); ++c) {
-        std::int64_t matrix_cycles = 0, vector_cycles = 0;
-        const auto& instructions = plan.chips[c].instructions;
-        for (std::size_t i = 0; i < instructions.size(); ++i) {
-            const auto* compute = std::get_if<plan::Compute>(&instructions[i].body);
-            if (!compute) continue;
-            (runs_on_matrix_unit(compute->op) ? matrix_cycles : vector_cycles) += timing.durations[c][i];
-        }
-        const double matrix = static_cast<double>(matrix_cycles) / latency;
-        const double vector = static_cast<double>(vector_cycles) / latency;
-        step.matrix_unit.max = std::max(step.matrix_unit.max, matrix);
-        step.vector_unit.max = std::max(step.vector_unit.max, vector);
-        step.matrix_unit.mean += matrix;
-        step.vector_unit.mean += vector;
-    }
-    const auto chips = static_cast<double>(std::max<std::size_t>(plan.chips.size(), 1));
-    step.matrix_unit.mean /= chips;
-    step.vector_unit.mean /= chips;
-}
-
 }  // namespace
 
-StepStudy study_step(const plan::Plan& plan, const plan::Retimer& retimer, std::int64_t position) {
+StepStudy study_step(const plan::Plan& plan, const plan::Retimer& retimer, std::int64_t position,
+                     const collectives::FabricTiming& fabric, const sim::ChipSpec& spec) {
     const plan::StepTiming timing = retimer.timing(position);
     StepStudy step;
     step.position = position;
     step.latency_cycles = timing.end_cycle();
     step.period_cycles = compiler::step_period_cycles(plan, timing);
     step.critical_path = breakdown(plan::critical_path(retimer.retime(position)));
-    add_utilisation(plan, timing, step);
+    step.utilisation = step_utilisation(plan, timing, position, fabric, spec);
     return step;
 }
 
-std::int64_t prefill_cycles(const plan::Plan& plan, const plan::Retimer& retimer, std::int64_t prompt_tokens) {
+std::int64_t sequential_prefill_cycles(const plan::Plan& plan, const plan::Retimer& retimer, std::int64_t prompt_tokens) {
     require(prompt_tokens >= 1 && prompt_tokens <= plan.context_positions, [&] {
         return "the prompt must have between 1 and the plan's " + std::to_string(plan.context_positions) +
                " positions (got " + std::to_string(prompt_tokens) + ")";

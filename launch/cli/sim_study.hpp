@@ -8,8 +8,11 @@
 #include <map>
 #include <string>
 
+#include "collectives/fabric_timing.hpp"
+#include "launch/cli/step_utilisation.hpp"
 #include "plan/plan.hpp"
 #include "plan/retime.hpp"
+#include "sim/chip_spec.hpp"
 
 namespace lpu::cli {
 
@@ -24,31 +27,24 @@ struct TimeBreakdown {
     std::int64_t idle = 0;      // nothing on the path explains it
 };
 
-// Busy cycles of a unit over the step's latency, per chip: the largest and the
-// mean over the chips of the plan. The matrix unit runs matmul, lm_head and
-// attention (whose products dominate it); the vector unit runs the other ops.
-struct UnitUtilisation {
-    double max = 0.0;
-    double mean = 0.0;
-};
-
 struct StepStudy {
     std::int64_t position = 0;
     std::int64_t latency_cycles = 0;  // first op to last, one sequence's token
     std::int64_t period_cycles = 0;   // between back-to-back steps (runtime/compiler/step_period.hpp)
     TimeBreakdown critical_path;
-    UnitUtilisation matrix_unit;
-    UnitUtilisation vector_unit;
+    StepUtilisation utilisation;
 };
 
-// One decode step of `plan` at `position` (0-based).
-StepStudy study_step(const plan::Plan& plan, const plan::Retimer& retimer, std::int64_t position);
+// One decode step of `plan` at `position` (0-based). `fabric` is the system
+// the plan was compiled for; `spec` its chip.
+StepStudy study_step(const plan::Plan& plan, const plan::Retimer& retimer, std::int64_t position,
+                     const collectives::FabricTiming& fabric, const sim::ChipSpec& spec);
 
 // Time to first token for a prompt of `prompt_tokens` tokens, processed as
 // successive decode steps at positions 0 .. prompt_tokens - 1 (the runtime has
 // no batched prefill): the sum of their latencies. 1 <= prompt_tokens <= the
 // plan's context.
-std::int64_t prefill_cycles(const plan::Plan& plan, const plan::Retimer& retimer, std::int64_t prompt_tokens);
+std::int64_t sequential_prefill_cycles(const plan::Plan& plan, const plan::Retimer& retimer, std::int64_t prompt_tokens);
 
 // SRAM bytes the fullest chip of the plan uses (a region reused by buffers
 // with disjoint lifetimes counts once).

@@ -11,6 +11,7 @@
 #include <map>
 #include <vector>
 
+#include "collectives/fabric_timing.hpp"
 #include "topology/topology.hpp"
 
 namespace lpu::compiler {
@@ -21,6 +22,12 @@ struct ChannelWindow {
     std::int64_t from;
     std::int64_t to;  // exclusive
 };
+
+// When each channel of `route` is busy with `bytes` sent cut-through at a chip
+// clock of `clock_hz`: from the arrival of the first vector at that hop for
+// the route's serialisation time, in whole cycles that cover it.
+std::vector<ChannelWindow> channel_windows(const collectives::FabricTiming& fabric, double clock_hz,
+                                           const std::vector<topology::ChannelId>& route, std::int64_t bytes);
 
 class LinkReservations {
 public:

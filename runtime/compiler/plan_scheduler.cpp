@@ -53,26 +53,6 @@ void PlanScheduler::compute(std::size_t chip, plan::Compute compute) {
     append(chip, clock_[chip], std::move(compute), duration);
 }
 
-std::vector<ChannelWindow> PlanScheduler::busy_windows(const std::vector<topology::ChannelId>& route,
-                                                      std::int64_t bytes) const {
-    // Whole cycles that cover the picosecond intervals: start rounded down, end up.
-    const auto cycles_down = [&](std::int64_t ps) {
-        return static_cast<std::int64_t>(std::floor(static_cast<double>(ps) * clock_hz_ / 1e12));
-    };
-    const auto cycles_up = [&](std::int64_t ps) {
-        return static_cast<std::int64_t>(std::ceil(static_cast<double>(ps) * clock_hz_ / 1e12));
-    };
-    const std::int64_t wire_ps = fabric_.route_wire_ps(route, bytes);
-    std::vector<ChannelWindow> windows;
-    windows.reserve(route.size());
-    std::int64_t head_ps = 0;  // when the first vector reaches this hop
-    for (topology::ChannelId channel : route) {
-        windows.push_back({channel, cycles_down(head_ps), cycles_up(head_ps + wire_ps)});
-        head_ps += fabric_.latency_ps(channel);
-    }
-    return windows;
-}
-
 const std::vector<topology::ChannelId>& PlanScheduler::route(std::size_t src, std::size_t dst) {
     auto found = routes_.find({src, dst});
     if (found == routes_.end()) {
@@ -94,7 +74,7 @@ SendTicket PlanScheduler::send(std::size_t src, std::size_t dst, plan::BufferId 
     const auto& skew = params_.skew_bound_cycles;
     const double slack = skew.empty() ? 0.0 : skew.at(src) + skew.at(dst);
     ticket.flight_cycles = wire_cycles + static_cast<std::int64_t>(std::ceil(slack));
-    const std::vector<ChannelWindow> windows = busy_windows(ticket.route, bytes);
+    const std::vector<ChannelWindow> windows = channel_windows(fabric_, clock_hz_, ticket.route, bytes);
     ticket.send_cycle = params_.links->earliest_free(windows, clock_[src]);
     params_.links->reserve(windows, ticket.send_cycle);
     min_flight_cycles_ = min_flight_cycles_ < 0 ? ticket.flight_cycles : std::min(min_flight_cycles_, ticket.flight_cycles);

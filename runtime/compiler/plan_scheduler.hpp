@@ -82,8 +82,6 @@ public:
 private:
     void append(std::size_t chip, std::int64_t cycle, plan::InstructionBody body, std::int64_t duration);
     const std::vector<topology::ChannelId>& route(std::size_t src, std::size_t dst);
-    // When each channel of a route is busy, relative to the send cycle.
-    std::vector<ChannelWindow> busy_windows(const std::vector<topology::ChannelId>& route, std::int64_t bytes) const;
 
     const collectives::FabricTiming& fabric_;
     double clock_hz_;

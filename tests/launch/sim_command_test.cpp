@@ -44,6 +44,19 @@ TEST_CASE("lpu sim --json: llama2-7b on 64 chips compiles and reports its timing
               path["deskew"].get<std::int64_t>() + path["idle"].get<std::int64_t>() ==
           last["latency_cycles"].get<std::int64_t>());
     CHECK(out["time_to_first_token"]["prompt_tokens"] == 128);
+    // Eight stages overlap the prompt's tokens.
+    CHECK(out["time_to_first_token"]["cycles"].get<std::int64_t>() <
+          out["time_to_first_token"]["sequential_cycles"].get<std::int64_t>() / 2);
+    const auto& busy = last["utilisation"];
+    CHECK(busy["per_chip"].size() == 64);
+    CHECK(busy["per_link"].size() == busy["links_carrying_data"].get<std::size_t>());
+    CHECK(busy["links_carrying_data"].get<int>() > 0);
+    for (const char* figure : {"matrix_unit", "vector_unit", "sram_bandwidth", "link"}) {
+        CAPTURE(figure);
+        CHECK(busy[figure]["max"].get<double>() > 0.0);
+        CHECK(busy[figure]["max"].get<double>() <= 1.0);
+        CHECK(busy[figure]["mean"].get<double>() <= busy[figure]["max"].get<double>());
+    }
     CHECK(out["energy"]["joules_per_token_at_average_power"].get<double>() > 0.0);
 }
 

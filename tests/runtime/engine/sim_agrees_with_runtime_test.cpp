@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "collectives/fabric_timing.hpp"
 #include "launch/cli/sim_study.hpp"
 #include "launch/transport/in_process_transport.hpp"
 #include "plan/retime.hpp"
@@ -41,11 +42,12 @@ void check_sim_matches_runtime(const model::ModelFile& file, int tp, int pp, int
                               file, spec, transport);
     const plan::Plan& plan = runtime.plan();
     const plan::Retimer retimer(plan);
+    const collectives::FabricTiming fabric(topology, spec);
     const std::vector<int> tokens(static_cast<std::size_t>(batch), 1);
     for (int position = 0; position < positions; ++position) {
         CAPTURE(position);
         runtime.forward_batch(tokens, position);
-        const cli::StepStudy predicted = cli::study_step(plan, retimer, position);
+        const cli::StepStudy predicted = cli::study_step(plan, retimer, position, fabric, spec);
         CHECK(predicted.latency_cycles == runtime.last_forward_cycles());
         CHECK(predicted.period_cycles == runtime.last_step_period_cycles());
     }
