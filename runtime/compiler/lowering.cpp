@@ -1,12 +1,15 @@
 #include "runtime/compiler/lowering.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "base/error.hpp"
+#include "base/log.hpp"
 #include "collectives/selection.hpp"
 #include "runtime/chip/precision.hpp"
 #include "runtime/compiler/shard_cost.hpp"
+#include "runtime/compiler/stage_hop.hpp"
 #include "runtime/compiler/tensor_shard.hpp"
 #include "runtime/compiler/weight_binding.hpp"
 #include "runtime/kernels/attention.hpp"
@@ -35,6 +38,14 @@ public:
     }
 
     LoweredProgram run() {
+        for (int stage = 0; stage + 1 < pp_; ++stage) {
+            stage_hops_.push_back(choose_stage_hop(*in_.fabric, in_.placement.tp_group(stage),
+                                                   in_.placement.tp_group(stage + 1), config_.dim,
+                                                   tp_ > 1 ? all_gather_ps(stage + 1) : 0));
+            log::get("compiler")->debug("stage {} -> {}: x goes {}", stage, stage + 1,
+                                        stage_hops_.back() == StageHop::scattered ? "in blocks, then all-gathered"
+                                                                                   : "whole");
+        }
         for (int stage = 0; stage < pp_; ++stage) {
             for (int rank = 0; rank < tp_; ++rank) allocate(stage, rank);
         }
@@ -109,8 +120,15 @@ private:
         const auto activation = [&](const char* name, std::int64_t floats, std::int64_t messages = 0) {
             scheduler_.add_buffer(c, name, BufferUse::activation, receive_bytes(kFloat * floats, messages));
         };
-        const Receives receives = tp_ > 1 ? all_reduce_receives(stage, config_.dim, c) : Receives{};
-        activation("x", config_.dim, std::max<std::int64_t>(receives.copies, 1));
+        const Receives receives =
+            tp_ > 1 ? receives_of(schedule(stage, collectives::CollectiveOp::all_reduce).schedule, c) : Receives{};
+        // x also takes the previous stage's message, and when it came
+        // scattered, the all-gather's copies.
+        const std::int64_t hop_messages =
+            stage > 0 && scattered_into(stage)
+                ? 1 + receives_of(schedule(stage, collectives::CollectiveOp::all_gather).schedule, c).copies
+                : 1;
+        activation("x", config_.dim, std::max(receives.copies, hop_messages));
         activation("normed", config_.dim);
         activation("q", query);
         activation("k", kv);
@@ -191,7 +209,7 @@ private:
                                                  {buf(0, rank, kTokenEmbedding)}, {buf(0, rank, "x")},
                                                  vector_cycles(sim::VectorOp::Multiply, config_.dim)));
         }
-        all_reduce(0, "x");
+        collective(0, collectives::CollectiveOp::all_reduce, "x");
     }
 
     void attention_block(int stage, int layer, int sequence) {
@@ -220,7 +238,7 @@ private:
             scheduler_.compute(c, std::move(attention));
             matmul(stage, rank, prefix + "wo", "attention", "partial");
         }
-        all_reduce(stage, "partial");
+        collective(stage, collectives::CollectiveOp::all_reduce, "partial");
         for (int rank = 0; rank < tp_; ++rank) add_partial(stage, rank);
     }
 
@@ -256,7 +274,7 @@ private:
                                       vector_cycles(sim::VectorOp::Multiply, hidden)));
             matmul(stage, rank, prefix + "w_down", "gate", "partial");
         }
-        all_reduce(stage, "partial");
+        collective(stage, collectives::CollectiveOp::all_reduce, "partial");
         for (int rank = 0; rank < tp_; ++rank) add_partial(stage, rank);
     }
 
@@ -298,23 +316,39 @@ private:
                 }
             }
         }
-        all_reduce(stage, "partial");
+        collective(stage, collectives::CollectiveOp::all_reduce, "partial");
         for (int rank = 0; rank < tp_; ++rank) add_partial(stage, rank);
+    }
+
+    // Whether x reaches `stage` (> 0) in blocks, to be all-gathered there (stage_hop.hpp).
+    bool scattered_into(int stage) const {
+        return stage_hops_[static_cast<std::size_t>(stage - 1)] == StageHop::scattered;
+    }
+
+    // The part of x that rank `rank` sends to the next stage, in floats.
+    collectives::ElementRange hop_block(int into_stage, int rank) const {
+        if (!scattered_into(into_stage)) return {0, static_cast<std::uint64_t>(config_.dim)};
+        return collectives::block_range(static_cast<std::uint64_t>(config_.dim), static_cast<std::uint64_t>(tp_),
+                                        static_cast<std::uint64_t>(rank));
     }
 
     std::vector<SendTicket> send_residual(int stage) {
         std::vector<SendTicket> tickets;
         for (int rank = 0; rank < tp_; ++rank) {
-            tickets.push_back(scheduler_.send(chip(stage, rank), chip(stage + 1, rank), buf(stage, rank, "x"), 0,
-                                              kFloat * config_.dim));
+            const collectives::ElementRange block = hop_block(stage + 1, rank);
+            tickets.push_back(scheduler_.send(chip(stage, rank), chip(stage + 1, rank), buf(stage, rank, "x"),
+                                              kFloat * static_cast<std::int64_t>(block.offset),
+                                              kFloat * static_cast<std::int64_t>(block.count)));
         }
         return tickets;
     }
 
     void receive_residual(int stage, const std::vector<SendTicket>& tickets) {
         for (int rank = 0; rank < tp_; ++rank) {
-            scheduler_.recv(tickets[static_cast<std::size_t>(rank)], buf(stage, rank, "x"), 0);
+            scheduler_.recv(tickets[static_cast<std::size_t>(rank)], buf(stage, rank, "x"),
+                            kFloat * static_cast<std::int64_t>(hop_block(stage, rank).offset));
         }
+        if (scattered_into(stage)) collective(stage, collectives::CollectiveOp::all_gather, "x");
     }
 
     void head(int sequence) {
@@ -336,32 +370,50 @@ private:
         }
     }
 
-    // The all-reduce schedule of a stage's TP group for `count` floats.
-    const collectives::Schedule& schedule(int stage, std::int64_t count) {
-        const auto key = std::make_pair(stage, count);
+    // A collective of a stage's TP group over x's dim floats: its schedule and
+    // what the fabric model says it takes.
+    struct TimedSchedule {
+        collectives::Schedule schedule;
+        std::int64_t emulated_ps = 0;
+    };
+    const TimedSchedule& schedule(int stage, collectives::CollectiveOp op) {
+        const auto key = std::make_pair(stage, op);
         auto found = schedules_.find(key);
         if (found == schedules_.end()) {
             collectives::Request request;
-            request.op = collectives::CollectiveOp::all_reduce;
+            request.op = op;
             request.participants = in_.placement.tp_group(stage);
-            request.count = static_cast<std::uint64_t>(count);
+            request.count = static_cast<std::uint64_t>(config_.dim);
             request.element_bytes = kFloat;
             auto selection = collectives::select_schedule(*in_.fabric, request, in_.collective_algorithm);
-            found = schedules_.emplace(key, std::move(selection.schedule)).first;
+            found = schedules_.emplace(key, TimedSchedule{std::move(selection.schedule), selection.emulated_ps}).first;
         }
         return found->second;
     }
 
-    // What a chip receives in one all-reduce: copies land in the reduced
-    // buffer itself, reductions each in their own part of "rx".
+    // What an all-gather of x on `stage` takes in the plan: the fabric model's
+    // time, plus on every step the skew guard its transfers wait for
+    // (plan_scheduler.cpp), which the whole hop pays only once.
+    std::int64_t all_gather_ps(int stage) {
+        const TimedSchedule& gather = schedule(stage, collectives::CollectiveOp::all_gather);
+        double skew = 0.0;
+        const auto& bounds = in_.scheduler.skew_bound_cycles;
+        for (int rank = 0; rank < tp_ && !bounds.empty(); ++rank) skew = std::max(skew, bounds[chip(stage, rank)]);
+        const double guard_ps = std::ceil(2.0 * skew * 1e12 / static_cast<double>(in_.spec->clock_hz));
+        return gather.emulated_ps + static_cast<std::int64_t>(gather.schedule.steps.size()) *
+                                        static_cast<std::int64_t>(guard_ps);
+    }
+
+    // What a chip receives in one collective: copies land in the buffer
+    // itself, reductions each in their own part of "rx".
     struct Receives {
         std::int64_t copies = 0;
         std::int64_t reduces = 0;
         std::int64_t reduce_floats = 0;
     };
-    Receives all_reduce_receives(int stage, std::int64_t count, std::size_t c) {
+    Receives receives_of(const collectives::Schedule& plan, std::size_t c) const {
         Receives receives;
-        for (const auto& step : schedule(stage, count).steps) {
+        for (const auto& step : plan.steps) {
             for (const auto& transfer : step.transfers) {
                 if (index_of_.at(transfer.dst) != c) continue;
                 if (transfer.kind == collectives::TransferKind::reduce) {
@@ -383,14 +435,15 @@ private:
         return std::max(data_bytes, messages * in_.spec->vector_bytes);
     }
 
-    void all_reduce(int stage, const char* name) {
+    // An all-reduce or all-gather of the buffer `name` (dim floats) over the stage's TP group.
+    void collective(int stage, collectives::CollectiveOp kind, const char* name) {
         if (tp_ == 1) return;
-        const collectives::Schedule& plan = schedule(stage, config_.dim);
+        const collectives::Schedule& plan = schedule(stage, kind).schedule;
         std::map<std::size_t, std::int64_t> rx_used;
         for (const auto& step : plan.steps) {
             std::vector<SendTicket> tickets;
             for (const auto& t : step.transfers) {
-                require(t.src != t.dst, "all-reduce '" + plan.algorithm + "' has an on-chip transfer, which plans do not lower");
+                require(t.src != t.dst, "collective '" + plan.algorithm + "' has an on-chip transfer, which plans do not lower");
                 const std::size_t src = index_of_.at(t.src);
                 tickets.push_back(scheduler_.send(src, index_of_.at(t.dst), scheduler_.buffer(src, name),
                                                   kFloat * static_cast<std::int64_t>(t.src_offset),
@@ -422,7 +475,8 @@ private:
     PlanScheduler scheduler_;
     std::vector<TensorShard> shards_;
     std::map<topology::ChipId, std::size_t> index_of_;
-    std::map<std::pair<int, std::int64_t>, collectives::Schedule> schedules_;
+    std::map<std::pair<int, collectives::CollectiveOp>, TimedSchedule> schedules_;
+    std::vector<StageHop> stage_hops_;  // [s]: how x goes from stage s to s + 1
 };
 
 }  // namespace

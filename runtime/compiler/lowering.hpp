@@ -9,7 +9,9 @@
 // (see tensor_shard.hpp for the slices):
 //   stage 0:  embed (its vocabulary rows; zeros unless it holds the token),
 //             all-reduce x over the TP group (the sum is the token's row)
-//   stage>0:  recv x from (s - 1, r)
+//   stage>0:  recv x from (s - 1, r): whole, or only its block r followed by
+//             an all-gather of x over the TP group, whichever the fabric model
+//             times faster for that boundary (stage_hop.hpp)
 //   per layer: rmsnorm; q/k/v = its rows of wq/wk/wv; rope; attention (stores
 //             k, v at the position, attends its query heads); partial = its
 //             columns of wo; all-reduce partial; x += partial; rmsnorm; gate/up =
@@ -19,11 +21,11 @@
 //             hidden rows of that expert's gate/up, swiglu, its columns of
 //             w_down, summed into partial; all-reduce; x += partial — a static
 //             cost of k experts per token, see expert_feed_forward_block)
-//   stage<pp-1: send x to (s + 1, r)
+//   stage<pp-1: send x (or its block r) to (s + 1, r)
 //   last stage: rmsnorm; logits = its vocabulary rows of the LM head; ranks
 //             r > 0 send theirs to rank 0, whose "logits.<sequence>" buffer
 //             then holds all.
-// All-reduces use the collectives library's schedule for the group (chosen by
+// All-reduces and all-gathers use the collectives library's schedule for the group (chosen by
 // the fabric model unless an algorithm is named), lowered transfer by transfer:
 // sends first, then receives in transfer order, a reduction as Recv into the
 // "rx" buffer followed by an add — the library's fixed fold order, so every

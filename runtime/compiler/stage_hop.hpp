@@ -1,0 +1,35 @@
+#pragma once
+// How the residual x crosses from one pipeline stage to the next.
+//
+// After a stage's last all-reduce every TP rank holds the same x. Sending it
+// whole, rank r to rank r of the next stage, puts tp copies of it on the
+// cables between the two stages' groups, which on a Dragonfly are few (a node
+// reaches another node over a handful of global links). Scattered, rank r
+// sends only block r of x and the next stage all-gathers the blocks over its
+// own (node-local) links: tp-fold fewer bytes between stages for one more
+// collective (what Megatron-LM does with its pipeline messages). For small
+// activations the all-gather costs more than it saves, so the compiler times
+// both on the fabric model and takes the faster.
+#include <cstdint>
+#include <vector>
+
+#include "collectives/fabric_timing.hpp"
+#include "topology/topology.hpp"
+
+namespace lpu::compiler {
+
+enum class StageHop { whole, scattered };
+
+// Picoseconds until the last of the tp messages from[r] -> to[r] has arrived,
+// each carrying bytes_of_rank[r] over its first minimal route. Messages that
+// share a channel stream through it one after another: each pays the
+// serialisation of every message on its most shared channel.
+std::int64_t stage_hop_ps(const collectives::FabricTiming& fabric, const std::vector<topology::ChipId>& from,
+                          const std::vector<topology::ChipId>& to, const std::vector<std::int64_t>& bytes_of_rank);
+
+// The faster way to move `elements` floats from the group `from` to the group
+// `to` (rank r to rank r), given what an all-gather of them takes on `to`.
+StageHop choose_stage_hop(const collectives::FabricTiming& fabric, const std::vector<topology::ChipId>& from,
+                          const std::vector<topology::ChipId>& to, std::int64_t elements, std::int64_t all_gather_ps);
+
+}  // namespace lpu::compiler
