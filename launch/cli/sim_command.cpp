@@ -115,8 +115,8 @@ void add_sim_command(CLI::App& app) {
     add_partition_options(*command, options->system);
     command->footer(
         "A model that does not fit is not an error: the answer is the compiler's refusal, with the\n"
-        "minimum chip count. Time to first token pipelines the prompt's decode steps through the\n"
-        "stages (and gives the sum of whole steps, the way `lpu run` feeds a prompt).\n"
+        "minimum chip count. Time to first token is the prompt's decode steps one after another, as\n"
+        "`lpu run` feeds them, and a lower bound with them pipelined through the stages.\n"
         "Examples:\n"
         "  lpu sim --model-preset llama2-70b --dtype int8 --chips 576 --topology dragonfly:8\n"
         "  lpu sim --model-preset llama2-7b --tp 8 --pp 8 --context 1024 --batch 4 --json\n"

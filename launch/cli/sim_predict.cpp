@@ -76,9 +76,8 @@ SimPrediction predict(const SimQuestion& question, const std::function<void(cons
     prediction.first_step = study_step(*plan, retimer, 0, fabric, prediction.spec);
     prediction.last_step = study_step(*plan, retimer, plan->context_positions - 1, fabric, prediction.spec);
     prediction.prompt_tokens = std::min(question.prompt_tokens, plan->context_positions);
-    prediction.ttft_cycles = compiler::pipelined_prefill_cycles(
-        *plan, retimer, fabric, static_cast<double>(prediction.spec.clock_hz), prediction.prompt_tokens);
-    prediction.sequential_ttft_cycles = sequential_prefill_cycles(*plan, retimer, prediction.prompt_tokens);
+    prediction.ttft_cycles = sequential_prefill_cycles(*plan, retimer, prediction.prompt_tokens);
+    prediction.pipelined_ttft_cycles = compiler::pipelined_prefill_cycles(*plan, retimer, prediction.prompt_tokens);
     prediction.study_seconds = seconds_since(study_start);
     return prediction;
 }

@@ -158,9 +158,9 @@ nlohmann::json prediction_json(const SimPrediction& prediction) {
         {"prompt_tokens", prediction.prompt_tokens},
         {"cycles", prediction.ttft_cycles},
         {"seconds", seconds(prediction, prediction.ttft_cycles)},
-        {"method", "the prompt's decode steps pipelined through the stages, one token per chip and link at a time"},
-        {"sequential_cycles", prediction.sequential_ttft_cycles},
-        {"sequential_seconds", seconds(prediction, prediction.sequential_ttft_cycles)}};
+        {"method", "the prompt as successive decode steps at positions 0 .. P-1, as lpu run feeds it"},
+        {"pipelined_lower_bound_cycles", prediction.pipelined_ttft_cycles},
+        {"pipelined_lower_bound_seconds", seconds(prediction, prediction.pipelined_ttft_cycles)}};
     out["energy"] = {{"joules_per_token_at_average_power", joules_per_token(prediction, prediction.spec.power_average_watts)},
                      {"joules_per_token_at_tdp", joules_per_token(prediction, prediction.spec.power_tdp_watts)},
                      {"system_watts_at_average_power",
@@ -202,10 +202,10 @@ std::string prediction_text(const SimPrediction& prediction) {
             std::to_string(prediction.last_step.period_cycles) + " cycles at the last position" +
             format(" -> %.1f tokens/s aggregate\n",
                    per_second(prediction, tokens_per_step(prediction), prediction.last_step.period_cycles));
-    text += "TTFT:    " + std::to_string(prediction.prompt_tokens) + " prompt tokens pipelined through the stages: " +
+    text += "TTFT:    " + std::to_string(prediction.prompt_tokens) + " prompt tokens as successive decode steps: " +
             format("%.3f ms", seconds(prediction, prediction.ttft_cycles) * 1e3) +
-            format(" (as successive steps, the way lpu run feeds them: %.3f ms)\n",
-                   seconds(prediction, prediction.sequential_ttft_cycles) * 1e3);
+            format("; pipelined through the %u stages, at least %.3f ms\n", grid.pp,
+                   seconds(prediction, prediction.pipelined_ttft_cycles) * 1e3);
     text += format("energy:  %.3f J per token at %.0f W average per chip", joules_per_token(prediction, prediction.spec.power_average_watts),
                    prediction.spec.power_average_watts) +
             format(" (%.3f J at %.0f W TDP)\n", joules_per_token(prediction, prediction.spec.power_tdp_watts),

@@ -33,11 +33,11 @@ struct SimPrediction {
     StepStudy first_step;  // position 0
     StepStudy last_step;   // the last position of the context (the slowest step)
     std::int64_t prompt_tokens = 0;
-    // Time to first token: the prompt pipelined through the stages
-    // (runtime/compiler/pipelined_prefill.hpp), and as the successive steps
-    // `lpu run` takes.
+    // Time to first token: the prompt as the successive decode steps `lpu run`
+    // takes, and a lower bound with its tokens pipelined through the stages
+    // (runtime/compiler/pipelined_prefill.hpp).
     std::int64_t ttft_cycles = 0;
-    std::int64_t sequential_ttft_cycles = 0;
+    std::int64_t pipelined_ttft_cycles = 0;
 
     double compile_seconds = 0.0;  // host wall time to compile the plan
     double study_seconds = 0.0;    // host wall time to time it

@@ -86,7 +86,7 @@ std::string sweep_csv_header() {
     return "model,weight_dtype,spec,topology,context,batch,chips_asked,tp_asked,pp_asked,replicas_asked,"
            "chips_needed,fits,chips,tp,pp,replicas,fullest_chip_sram_bytes,"
            "latency_us_first_position,latency_us_last_position,tokens_per_s_per_user,tokens_per_s_aggregate,"
-           "ttft_ms,prompt_tokens,compute_share,transfer_share,deskew_share,idle_share,"
+           "ttft_ms,ttft_pipelined_min_ms,prompt_tokens,compute_share,transfer_share,deskew_share,idle_share,"
            "matrix_unit_mean,vector_unit_mean,sram_bandwidth_mean,link_max,joules_per_token,note\n";
 }
 
@@ -111,7 +111,7 @@ std::string sweep_csv_row(const SweepRow& row) {
     add(row.chips_needed ? std::to_string(*row.chips_needed) : "");
     add(p->refusal ? "0" : "1");
     if (p->refusal) {
-        for (int i = 0; i < 20; ++i) add("");  // chips .. joules_per_token
+        for (int i = 0; i < 21; ++i) add("");  // chips .. joules_per_token
         add(field(*p->refusal));
         return line + "\n";
     }
@@ -127,6 +127,7 @@ std::string sweep_csv_row(const SweepRow& row) {
     add(fixed(per_second(*p, 1.0, last.latency_cycles), 3));
     add(fixed(per_second(*p, tokens_per_step(*p), last.period_cycles), 3));
     add(fixed(microseconds(*p, p->ttft_cycles) / 1e3, 3));
+    add(fixed(microseconds(*p, p->pipelined_ttft_cycles) / 1e3, 3));
     add(std::to_string(p->prompt_tokens));
     add(fixed(share(path.compute, last.latency_cycles), 4));
     add(fixed(share(path.transfer, last.latency_cycles), 4));

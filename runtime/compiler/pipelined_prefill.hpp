@@ -1,20 +1,22 @@
 #pragma once
-// Time to first token when the prompt is pipelined through the stages.
+// A lower bound on the time to first token with the prompt pipelined through
+// the stages.
 //
-// The prompt is known in advance, so the step of prompt token t + 1 need not
-// wait for token t's logits: it may start as soon as every chip and every
-// link it uses has finished with token t (one token per chip and per link at
-// a time). That keeps each chip's KV-cache write of token t before token
-// t + 1's attention reads it, keeps the transfers of two tokens off a link at
-// once (the fabric has no arbiters), and needs no second set of activation
-// buffers. With pp stages of equal length the prompt then takes about
-// latency x (1 + (P - 1) / pp) instead of P latencies.
+// `lpu run` feeds a prompt one whole decode step after another. The prompt is
+// known in advance, though, so the step of prompt token t + 1 need not wait
+// for token t's logits: it could start as soon as every chip it uses has
+// finished with token t (one token per chip at a time, which keeps each chip's
+// KV-cache write of token t before token t + 1's attention reads it and needs
+// no second set of activation buffers). With pp stages of equal length the
+// prompt then takes about latency x (1 + (P - 1) / pp) instead of P latencies.
 //
-// This is a prediction for a runtime that overlaps prompt tokens; `lpu run`
-// feeds them one step after another (the sum of their latencies).
+// It is a lower bound: transfers of different tokens are not kept off each
+// other's links. The compiler's link book holds one step; shifting whole steps
+// rigidly until no two tokens' transfers meet on a link costs several times
+// more (tens of thousands of transfer windows per step collide somewhere),
+// while a schedule of the whole prompt would only slip the transfers that meet.
 #include <cstdint>
 
-#include "collectives/fabric_timing.hpp"
 #include "plan/plan.hpp"
 #include "plan/retime.hpp"
 
@@ -22,11 +24,9 @@ namespace lpu::compiler {
 
 // Cycles from the first prompt token's first op until the last prompt token's
 // step ends (its logits give the first generated token), each token timed at
-// its own position 0 .. prompt_tokens - 1. `fabric` is the system the plan was
-// compiled for, `clock_hz` its chips' clock. Throws lpu::Error unless
+// its own position 0 .. prompt_tokens - 1. Throws lpu::Error unless
 // 1 <= prompt_tokens <= the plan's context.
 std::int64_t pipelined_prefill_cycles(const plan::Plan& plan, const plan::Retimer& retimer,
-                                      const collectives::FabricTiming& fabric, double clock_hz,
                                       std::int64_t prompt_tokens);
 
 }  // namespace lpu::compiler
