@@ -371,7 +371,8 @@ private:
     }
 
     // A collective of a stage's TP group over x's dim floats: its schedule and
-    // what the fabric model says it takes.
+    // what the fabric model says it takes. A named algorithm is the all-reduce's
+    // (--collective); the all-gather between stages is always the fastest.
     struct TimedSchedule {
         collectives::Schedule schedule;
         std::int64_t emulated_ps = 0;
@@ -385,7 +386,8 @@ private:
             request.participants = in_.placement.tp_group(stage);
             request.count = static_cast<std::uint64_t>(config_.dim);
             request.element_bytes = kFloat;
-            auto selection = collectives::select_schedule(*in_.fabric, request, in_.collective_algorithm);
+            auto selection = collectives::select_schedule(
+                *in_.fabric, request, op == collectives::CollectiveOp::all_reduce ? in_.collective_algorithm : "auto");
             found = schedules_.emplace(key, TimedSchedule{std::move(selection.schedule), selection.emulated_ps}).first;
         }
         return found->second;

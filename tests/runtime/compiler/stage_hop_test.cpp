@@ -24,6 +24,21 @@ std::vector<topology::ChipId> chips(topology::ChipId first, topology::ChipId cou
     return ids;
 }
 
+// The compiler-test synthetic shape (dim 512) on tp 8 x pp 2 of one rack: one
+// node per stage.
+plan::Plan compile_two_nodes(const std::string& all_reduce_algorithm = "auto") {
+    const model::ModelConfig config = model::synthetic_config(model::synthetic_preset("compiler-test"));
+    const std::string topology_spec = "dragonfly:1";
+    const auto topology = topology::topology_from_spec(topology_spec);
+    const sim::ChipSpec spec = sim::chip_spec_preset("tsp-v1");
+    CompileOptions options;
+    options.tp = 8;
+    options.pp = 2;
+    options.positions = 16;
+    options.collective_algorithm = all_reduce_algorithm;
+    return compile_plan(config, shape_fingerprint(config), {&topology, topology_spec, &spec}, options);
+}
+
 }  // namespace
 
 TEST_CASE("stage hop: messages that share a channel stream through it one after another", "[compiler][stage_hop]") {
@@ -51,15 +66,7 @@ TEST_CASE("stage hop: a large x between nodes goes in blocks, a small one whole"
 }
 
 TEST_CASE("stage hop: a compiled tp 8 x pp 2 plan sends blocks of x and all-gathers them", "[compiler][stage_hop]") {
-    const model::ModelConfig config = model::synthetic_config(model::synthetic_preset("compiler-test"));
-    const std::string topology_spec = "dragonfly:1";
-    const auto topology = topology::topology_from_spec(topology_spec);
-    const sim::ChipSpec spec = sim::chip_spec_preset("tsp-v1");
-    CompileOptions options;
-    options.tp = 8;
-    options.pp = 2;
-    options.positions = 16;
-    const plan::Plan plan = compile_plan(config, shape_fingerprint(config), {&topology, topology_spec, &spec}, options);
+    const plan::Plan plan = compile_two_nodes();
     // Stage 0's ranks send to stage 1: 512 floats in 8 blocks of 64.
     int hop_sends = 0;
     for (std::size_t rank = 0; rank < 8; ++rank) {
@@ -72,6 +79,14 @@ TEST_CASE("stage hop: a compiled tp 8 x pp 2 plan sends blocks of x and all-gath
         }
     }
     CHECK(hop_sends == 8);
+}
+
+TEST_CASE("stage hop: an all-reduce algorithm without an all-gather still compiles scattered hops",
+          "[compiler][stage_hop]") {
+    for (const char* algorithm : {"hierarchical", "halving_doubling", "ring"}) {
+        CAPTURE(algorithm);
+        CHECK_NOTHROW(compile_two_nodes(algorithm));
+    }
 }
 
 }  // namespace lpu::compiler
