@@ -96,6 +96,8 @@ TEST_CASE("compiler-test synthetic model: every partition within 1e-4 of one chi
         const auto logits = reference.forward(tokens[static_cast<std::size_t>(p)], p);
         expected.emplace_back(logits.begin(), logits.end());
     }
+    // tp 8 x pp 2 puts a stage on each node of a rack: x crosses between them
+    // in blocks and is all-gathered (runtime/compiler/stage_hop.hpp).
     const auto [tp, pp] = GENERATE(table<int, int>({{1, 1}, {2, 1}, {8, 1}, {1, 8}, {2, 4}, {4, 2}, {8, 2}}));
     CAPTURE(tp, pp);
     std::vector<std::vector<float>> first;
