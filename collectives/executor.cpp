@@ -187,7 +187,13 @@ private:
     void apply(std::span<const Incoming> batch) {
         const Incoming& first = batch.front();
         if (first.transfer->kind == TransferKind::copy) {
-            with_source(first, [&](const T* source) { std::memcpy(first.target, source, first.count * sizeof(T)); });
+            if (first.on_chip_source != nullptr) {
+                std::memcpy(first.target, first.on_chip_source, first.count * sizeof(T));
+            } else {
+                const Transfer& t = *first.transfer;
+                transport_.recv_into(t.dst, t.src, first.tag,
+                                     std::as_writable_bytes(std::span<T>(first.target, first.count)));
+            }
             return;
         }
         std::vector<const T*> sources;

@@ -1,5 +1,7 @@
 #include "collectives/transport.hpp"
 
+#include <cstring>
+
 #include "base/error.hpp"
 
 namespace lpu::collectives {
@@ -9,6 +11,12 @@ Tag make_tag(std::uint64_t tile, std::uint64_t step, std::uint64_t transfer) {
             "message tag out of range: tile " + std::to_string(tile) + ", step " + std::to_string(step) +
                 ", transfer " + std::to_string(transfer));
     return (tile << 40) | (step << 20) | transfer;
+}
+
+void Transport::recv_into(topology::ChipId dst, topology::ChipId src, Tag tag, std::span<std::byte> destination) {
+    recv(dst, src, tag, destination.size(), [&](std::span<const std::byte> bytes) {
+        if (!bytes.empty()) std::memcpy(destination.data(), bytes.data(), bytes.size());
+    });
 }
 
 }  // namespace lpu::collectives

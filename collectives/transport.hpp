@@ -54,6 +54,11 @@ public:
     virtual void recv(topology::ChipId dst, topology::ChipId src, Tag tag, std::size_t bytes,
                       const Consumer& consume) = 0;
 
+    // recv for a message copied as it is into `destination` (whose size is
+    // the message's). A transport that receives from elsewhere may put the
+    // bytes there directly and save a copy; by default, recv and memcpy.
+    virtual void recv_into(topology::ChipId dst, topology::ChipId src, Tag tag, std::span<std::byte> destination);
+
     // Fails every pending and later send/recv with lpu::Error(reason), so no
     // peer waits forever on a chip that has failed.
     virtual void abort(const std::string& reason) = 0;

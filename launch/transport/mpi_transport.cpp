@@ -105,19 +105,31 @@ void MpiTransport::drain(bool block) {
             return "rank " + std::to_string(source) + " sent a malformed message (chip " + std::to_string(header.src) +
                    " -> chip " + std::to_string(header.dst) + ", " + std::to_string(header.bytes) + " bytes)";
         });
+        if (direct_ && !direct_->received && header.src == direct_->header.src &&
+            header.dst == direct_->header.dst && header.tag == direct_->header.tag &&
+            header.bytes == direct_->header.bytes) {
+            receive_bytes(source, direct_->destination);
+            direct_->received = true;
+            continue;
+        }
         std::vector<std::byte> bytes = mailbox_.spare_buffer();
         bytes.resize(static_cast<std::size_t>(header.bytes));
-        if (!bytes.empty()) {
-            MPI_Recv(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, source, kBytesTag, comm_, &status);
-            MPI_Get_count(&status, MPI_BYTE, &size);
-            require(size == static_cast<int>(bytes.size()), [&] {
-                return "rank " + std::to_string(source) + " sent " + std::to_string(size) +
-                       " bytes after a header announcing " + std::to_string(bytes.size());
-            });
-        }
+        receive_bytes(source, bytes);
         mailbox_.deliver(header.src, header.dst, header.tag, std::move(bytes), 0);
         ++deliveries_;
     }
+}
+
+void MpiTransport::receive_bytes(int source, std::span<std::byte> into) {
+    if (into.empty()) return;
+    MPI_Status status;
+    MPI_Recv(into.data(), static_cast<int>(into.size()), MPI_BYTE, source, kBytesTag, comm_, &status);
+    int size = 0;
+    MPI_Get_count(&status, MPI_BYTE, &size);
+    require(size == static_cast<int>(into.size()), [&] {
+        return "rank " + std::to_string(source) + " sent " + std::to_string(size) + " bytes after a header announcing " +
+               std::to_string(into.size());
+    });
 }
 
 bool MpiTransport::try_recv(topology::ChipId dst, topology::ChipId src, collectives::Tag tag, std::size_t bytes,
@@ -142,6 +154,26 @@ void MpiTransport::recv(topology::ChipId dst, topology::ChipId src, collectives:
         return;
     }
     while (!try_recv(dst, src, tag, bytes, consume)) drain(true);
+}
+
+void MpiTransport::recv_into(topology::ChipId dst, topology::ChipId src, collectives::Tag tag,
+                             std::span<std::byte> destination) {
+    if (is_local(src)) {
+        Transport::recv_into(dst, src, tag, destination);  // a message in memory: one copy either way
+        return;
+    }
+    const auto copy = [&](std::span<const std::byte> bytes) {
+        if (!bytes.empty()) std::memcpy(destination.data(), bytes.data(), bytes.size());
+    };
+    // Already drained into the mailbox (it arrived while waiting for another): copy it out.
+    if (try_recv(dst, src, tag, destination.size(), copy)) return;
+    direct_ = DirectReceive{{src, dst, tag, destination.size()}, destination};
+    struct Forget {
+        std::optional<DirectReceive>& direct;
+        ~Forget() { direct.reset(); }  // also when a receive throws
+    } forget{direct_};
+    // A header announcing another size goes to the mailbox, whose recv then names the mismatch.
+    while (!direct_->received && !mailbox_.try_recv(dst, src, tag, destination.size(), copy)) drain(true);
 }
 
 void MpiTransport::abort(const std::string& reason) {

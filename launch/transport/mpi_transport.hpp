@@ -8,13 +8,16 @@
 // bytes (MPI keeps the order of messages between two ranks, so the bytes
 // after a header are its own) into the mailbox, keyed by (source chip,
 // destination chip, tag), so each receive finds exactly the message it waits
-// for whatever order they arrived in. Messages longer than
+// for whatever order they arrived in; the one message a recv_into is already
+// waiting for goes straight to its destination instead. Messages longer than
 // `max_message_bytes` are refused.
 //
 // One thread uses it (MPI_THREAD_FUNNELED). A peer that dies makes the MPI
 // launcher end the job; abort() ends it from here.
 #include <cstdint>
 #include <list>
+#include <optional>
+#include <span>
 #include <vector>
 
 #include <mpi.h>
@@ -40,6 +43,10 @@ public:
     void wait_for_message() override;
     void recv(topology::ChipId dst, topology::ChipId src, collectives::Tag tag, std::size_t bytes,
               const Consumer& consume) override;
+    // A message from another rank that has not arrived yet is received
+    // straight into `destination` (MPI_Recv there), with no staging copy.
+    void recv_into(topology::ChipId dst, topology::ChipId src, collectives::Tag tag,
+                   std::span<std::byte> destination) override;
     void abort(const std::string& reason) override;
 
 private:
@@ -59,9 +66,12 @@ private:
     int rank_of(topology::ChipId chip) const;
     void post_remote(topology::ChipId src, topology::ChipId dst, collectives::Tag tag, std::span<const std::byte> bytes,
                      bool copy);
-    // Moves every MPI message that has arrived into the mailbox; with `block`,
+    // Moves every MPI message that has arrived into the mailbox, except the one
+    // a recv_into waits for, which goes to its destination; with `block`,
     // waits for at least one.
     void drain(bool block);
+    // MPI_Recv of the bytes that follow a header from `source`, into `into`.
+    void receive_bytes(int source, std::span<std::byte> into);
     void reap_sends();
 
     MPI_Comm comm_;
@@ -71,6 +81,13 @@ private:
     InProcessTransport mailbox_;
     std::list<Outgoing> outgoing_;
     std::uint64_t deliveries_ = 0, deliveries_seen_ = 0;  // messages moved into the mailbox
+    // The message a recv_into waits for, and where its bytes go.
+    struct DirectReceive {
+        Header header;
+        std::span<std::byte> destination;
+        bool received = false;
+    };
+    std::optional<DirectReceive> direct_;
 };
 
 }  // namespace lpu::launch

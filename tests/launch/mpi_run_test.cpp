@@ -40,6 +40,16 @@ TEST_CASE("mpirun -n 1, 2, 4, 8: tp 4 x pp 2 prints reference A", "[launch][mpi]
     CHECK(result.err.find("rank " + std::to_string(ranks - 1) + " (host 0") != std::string::npos);
 }
 
+TEST_CASE("mpirun -n 2, 3, 4: the collectives executor over the MPI transport, exact", "[launch][mpi]") {
+    const int ranks = GENERATE(2, 3, 4);
+    CAPTURE(ranks);
+    const auto result =
+        run_shell(kMpirun + "-n " + std::to_string(ranks) + " " + lpu::test::mpi_executor_check_binary());
+    CAPTURE(result.err);
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == "ok\n");
+}
+
 TEST_CASE("mpirun -n 1, 2, 4, 8: the fabric figures of the run in one process", "[launch][mpi][fabric]") {
     LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
     static const auto in_process = lpu::test::in_process_story(gguf, "--json");

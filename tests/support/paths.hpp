@@ -1,5 +1,5 @@
 #pragma once
-// Where tests find the shared model files and the lpu binary.
+// Where tests find the shared model files, the lpu binary and the programs they run.
 #include <filesystem>
 #include <string>
 
@@ -29,5 +29,8 @@ inline std::string shared_model(const std::string& name) {
     }
 
 inline std::string lpu_binary() { return LPU_BIN; }
+
+// tests/programs/mpi_executor_check, run under mpirun.
+inline std::string mpi_executor_check_binary() { return LPU_MPI_EXECUTOR_CHECK; }
 
 }  // namespace lpu::test
