@@ -14,9 +14,13 @@ Tag make_tag(std::uint64_t tile, std::uint64_t step, std::uint64_t transfer) {
 }
 
 void Transport::recv_into(topology::ChipId dst, topology::ChipId src, Tag tag, std::span<std::byte> destination) {
-    recv(dst, src, tag, destination.size(), [&](std::span<const std::byte> bytes) {
+    recv(dst, src, tag, destination.size(), copy_into(destination));
+}
+
+Transport::Consumer Transport::copy_into(std::span<std::byte> destination) {
+    return [destination](std::span<const std::byte> bytes) {
         if (!bytes.empty()) std::memcpy(destination.data(), bytes.data(), bytes.size());
-    });
+    };
 }
 
 }  // namespace lpu::collectives

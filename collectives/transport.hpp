@@ -56,8 +56,11 @@ public:
 
     // recv for a message copied as it is into `destination` (whose size is
     // the message's). A transport that receives from elsewhere may put the
-    // bytes there directly and save a copy; by default, recv and memcpy.
+    // bytes there directly and save a copy; by default, recv with copy_into.
     virtual void recv_into(topology::ChipId dst, topology::ChipId src, Tag tag, std::span<std::byte> destination);
+
+    // A Consumer that copies the message into `destination`.
+    static Consumer copy_into(std::span<std::byte> destination);
 
     // Fails every pending and later send/recv with lpu::Error(reason), so no
     // peer waits forever on a chip that has failed.

@@ -7,7 +7,7 @@
 #include "base/error.hpp"
 #include "plan/retime.hpp"
 #include "runtime/compiler/fingerprints.hpp"
-#include "runtime/compiler/pipelined_prefill.hpp"
+#include "runtime/compiler/prefill_timing.hpp"
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/model_presets.hpp"
 
@@ -76,8 +76,9 @@ SimPrediction predict(const SimQuestion& question, const std::function<void(cons
     prediction.first_step = study_step(*plan, retimer, 0, fabric, prediction.spec);
     prediction.last_step = study_step(*plan, retimer, plan->context_positions - 1, fabric, prediction.spec);
     prediction.prompt_tokens = std::min(question.prompt_tokens, plan->context_positions);
-    prediction.ttft_cycles = sequential_prefill_cycles(*plan, retimer, prediction.prompt_tokens);
-    prediction.pipelined_ttft_cycles = compiler::pipelined_prefill_cycles(*plan, retimer, prediction.prompt_tokens);
+    const compiler::PrefillCycles prefill = compiler::prefill_cycles(*plan, retimer, prediction.prompt_tokens);
+    prediction.ttft_cycles = prefill.sequential;
+    prediction.pipelined_ttft_cycles = prefill.pipelined_lower_bound;
     prediction.study_seconds = seconds_since(study_start);
     return prediction;
 }

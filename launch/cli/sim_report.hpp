@@ -35,7 +35,7 @@ struct SimPrediction {
     std::int64_t prompt_tokens = 0;
     // Time to first token: the prompt as the successive decode steps `lpu run`
     // takes, and a lower bound with its tokens pipelined through the stages
-    // (runtime/compiler/pipelined_prefill.hpp).
+    // (runtime/compiler/prefill_timing.hpp).
     std::int64_t ttft_cycles = 0;
     std::int64_t pipelined_ttft_cycles = 0;
 

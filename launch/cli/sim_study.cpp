@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "base/error.hpp"
 #include "plan/plan_summary.hpp"
 #include "runtime/compiler/step_period.hpp"
 
@@ -41,18 +40,6 @@ StepStudy study_step(const plan::Plan& plan, const plan::Retimer& retimer, std::
     step.critical_path = breakdown(plan::critical_path(retimer.retime(position)));
     step.utilisation = step_utilisation(plan, timing, position, fabric, spec);
     return step;
-}
-
-std::int64_t sequential_prefill_cycles(const plan::Plan& plan, const plan::Retimer& retimer, std::int64_t prompt_tokens) {
-    require(prompt_tokens >= 1 && prompt_tokens <= plan.context_positions, [&] {
-        return "the prompt must have between 1 and the plan's " + std::to_string(plan.context_positions) +
-               " positions (got " + std::to_string(prompt_tokens) + ")";
-    });
-    std::int64_t cycles = 0;
-    for (std::int64_t position = 0; position < prompt_tokens; ++position) {
-        cycles += retimer.step_end_cycle(position);
-    }
-    return cycles;
 }
 
 std::int64_t fullest_chip_sram_bytes(const plan::Plan& plan) {

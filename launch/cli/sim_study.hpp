@@ -40,12 +40,6 @@ struct StepStudy {
 StepStudy study_step(const plan::Plan& plan, const plan::Retimer& retimer, std::int64_t position,
                      const collectives::FabricTiming& fabric, const sim::ChipSpec& spec);
 
-// Time to first token for a prompt of `prompt_tokens` tokens, processed as
-// successive decode steps at positions 0 .. prompt_tokens - 1 (the runtime has
-// no batched prefill): the sum of their latencies. 1 <= prompt_tokens <= the
-// plan's context.
-std::int64_t sequential_prefill_cycles(const plan::Plan& plan, const plan::Retimer& retimer, std::int64_t prompt_tokens);
-
 // SRAM bytes the fullest chip of the plan uses (a region reused by buffers
 // with disjoint lifetimes counts once).
 std::int64_t fullest_chip_sram_bytes(const plan::Plan& plan);

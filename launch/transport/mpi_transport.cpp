@@ -1,7 +1,5 @@
 #include "launch/transport/mpi_transport.hpp"
 
-#include <cstring>
-
 #include "base/error.hpp"
 #include "base/log.hpp"
 
@@ -105,9 +103,7 @@ void MpiTransport::drain(bool block) {
             return "rank " + std::to_string(source) + " sent a malformed message (chip " + std::to_string(header.src) +
                    " -> chip " + std::to_string(header.dst) + ", " + std::to_string(header.bytes) + " bytes)";
         });
-        if (direct_ && !direct_->received && header.src == direct_->header.src &&
-            header.dst == direct_->header.dst && header.tag == direct_->header.tag &&
-            header.bytes == direct_->header.bytes) {
+        if (direct_ && !direct_->received && header == direct_->header) {
             receive_bytes(source, direct_->destination);
             direct_->received = true;
             continue;
@@ -162,9 +158,7 @@ void MpiTransport::recv_into(topology::ChipId dst, topology::ChipId src, collect
         Transport::recv_into(dst, src, tag, destination);  // a message in memory: one copy either way
         return;
     }
-    const auto copy = [&](std::span<const std::byte> bytes) {
-        if (!bytes.empty()) std::memcpy(destination.data(), bytes.data(), bytes.size());
-    };
+    const Consumer copy = copy_into(destination);
     // Already drained into the mailbox (it arrived while waiting for another): copy it out.
     if (try_recv(dst, src, tag, destination.size(), copy)) return;
     direct_ = DirectReceive{{src, dst, tag, destination.size()}, destination};

@@ -55,6 +55,7 @@ private:
         std::uint32_t dst = 0;
         std::uint64_t tag = 0;
         std::uint64_t bytes = 0;
+        bool operator==(const Header&) const = default;
     };
     // Kept until MPI is done with both sends (list nodes never move).
     struct Outgoing {

@@ -39,9 +39,10 @@ public:
 
     LoweredProgram run() {
         for (int stage = 0; stage + 1 < pp_; ++stage) {
-            stage_hops_.push_back(choose_stage_hop(*in_.fabric, in_.placement.tp_group(stage),
-                                                   in_.placement.tp_group(stage + 1), config_.dim,
-                                                   tp_ > 1 ? all_gather_ps(stage + 1) : 0));
+            HopRoutes routes;
+            for (int rank = 0; rank < tp_; ++rank) routes.push_back(scheduler_.route(chip(stage, rank), chip(stage + 1, rank)));
+            stage_hops_.push_back(
+                choose_stage_hop(*in_.fabric, routes, config_.dim, tp_ > 1 ? all_gather_ps(stage + 1) : 0));
             log::get("compiler")->debug("stage {} -> {}: x goes {}", stage, stage + 1,
                                         stage_hops_.back() == StageHop::scattered ? "in blocks, then all-gathered"
                                                                                    : "whole");

@@ -79,9 +79,12 @@ public:
 
     std::vector<plan::ChipProgram> take_programs() { return std::move(programs_); }
 
+    // The channels a transfer from plan chip `src` to `dst` takes: the first
+    // minimal route, computed once per pair.
+    const std::vector<topology::ChannelId>& route(std::size_t src, std::size_t dst);
+
 private:
     void append(std::size_t chip, std::int64_t cycle, plan::InstructionBody body, std::int64_t duration);
-    const std::vector<topology::ChannelId>& route(std::size_t src, std::size_t dst);
 
     const collectives::FabricTiming& fabric_;
     double clock_hz_;

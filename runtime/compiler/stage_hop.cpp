@@ -5,21 +5,18 @@
 
 #include "base/error.hpp"
 #include "collectives/schedule.hpp"
-#include "topology/routing.hpp"
 
 namespace lpu::compiler {
 
-std::int64_t stage_hop_ps(const collectives::FabricTiming& fabric, const std::vector<topology::ChipId>& from,
-                          const std::vector<topology::ChipId>& to, const std::vector<std::int64_t>& bytes_of_rank) {
-    require(from.size() == to.size() && from.size() == bytes_of_rank.size(), "stage hop: groups of different sizes");
-    std::vector<std::vector<topology::ChannelId>> routes;
+std::int64_t stage_hop_ps(const collectives::FabricTiming& fabric, const HopRoutes& routes,
+                          const std::vector<std::int64_t>& bytes_of_rank) {
+    require(routes.size() == bytes_of_rank.size(), "stage hop: a message size for every route");
     std::map<topology::ChannelId, std::int64_t> messages_on;
-    for (std::size_t r = 0; r < from.size(); ++r) {
-        routes.push_back(topology::minimal_routes(fabric.topology(), from[r], to[r], 1).front().channels);
-        for (const topology::ChannelId channel : routes.back()) ++messages_on[channel];
+    for (const auto& route : routes) {
+        for (const topology::ChannelId channel : route) ++messages_on[channel];
     }
     std::int64_t last = 0;
-    for (std::size_t r = 0; r < from.size(); ++r) {
+    for (std::size_t r = 0; r < routes.size(); ++r) {
         std::int64_t latency = 0, streaming = 0;
         for (const topology::ChannelId channel : routes[r]) {
             latency += fabric.latency_ps(channel);
@@ -30,19 +27,19 @@ std::int64_t stage_hop_ps(const collectives::FabricTiming& fabric, const std::ve
     return last;
 }
 
-StageHop choose_stage_hop(const collectives::FabricTiming& fabric, const std::vector<topology::ChipId>& from,
-                          const std::vector<topology::ChipId>& to, std::int64_t elements, std::int64_t all_gather_ps) {
-    const auto ranks = static_cast<std::int64_t>(from.size());
+StageHop choose_stage_hop(const collectives::FabricTiming& fabric, const HopRoutes& routes, std::int64_t elements,
+                          std::int64_t all_gather_ps) {
+    const auto ranks = static_cast<std::int64_t>(routes.size());
     if (ranks < 2 || elements < ranks) return StageHop::whole;
-    const std::vector<std::int64_t> whole(from.size(), elements * static_cast<std::int64_t>(sizeof(float)));
+    const std::vector<std::int64_t> whole(routes.size(), elements * static_cast<std::int64_t>(sizeof(float)));
     std::vector<std::int64_t> blocks;
     for (std::int64_t r = 0; r < ranks; ++r) {
         const auto block = collectives::block_range(static_cast<std::uint64_t>(elements), static_cast<std::uint64_t>(ranks),
                                                     static_cast<std::uint64_t>(r));
         blocks.push_back(static_cast<std::int64_t>(block.count * sizeof(float)));
     }
-    const std::int64_t scattered = stage_hop_ps(fabric, from, to, blocks) + all_gather_ps;
-    return scattered < stage_hop_ps(fabric, from, to, whole) ? StageHop::scattered : StageHop::whole;
+    const std::int64_t scattered = stage_hop_ps(fabric, routes, blocks) + all_gather_ps;
+    return scattered < stage_hop_ps(fabric, routes, whole) ? StageHop::scattered : StageHop::whole;
 }
 
 }  // namespace lpu::compiler

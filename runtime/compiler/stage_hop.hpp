@@ -20,16 +20,20 @@ namespace lpu::compiler {
 
 enum class StageHop { whole, scattered };
 
-// Picoseconds until the last of the tp messages from[r] -> to[r] has arrived,
-// each carrying bytes_of_rank[r] over its first minimal route. Messages that
-// share a channel stream through it one after another: each pays the
-// serialisation of every message on its most shared channel.
-std::int64_t stage_hop_ps(const collectives::FabricTiming& fabric, const std::vector<topology::ChipId>& from,
-                          const std::vector<topology::ChipId>& to, const std::vector<std::int64_t>& bytes_of_rank);
+// One message per TP rank, rank r's over routes[r] (the routes the
+// scheduler gives its transfers, PlanScheduler::route).
+using HopRoutes = std::vector<std::vector<topology::ChannelId>>;
 
-// The faster way to move `elements` floats from the group `from` to the group
-// `to` (rank r to rank r), given what an all-gather of them takes on `to`.
-StageHop choose_stage_hop(const collectives::FabricTiming& fabric, const std::vector<topology::ChipId>& from,
-                          const std::vector<topology::ChipId>& to, std::int64_t elements, std::int64_t all_gather_ps);
+// Picoseconds until the last of the messages has arrived, rank r's carrying
+// bytes_of_rank[r]. Messages that share a channel stream through it one after
+// another: each pays the serialisation of every message on its most shared channel.
+std::int64_t stage_hop_ps(const collectives::FabricTiming& fabric, const HopRoutes& routes,
+                          const std::vector<std::int64_t>& bytes_of_rank);
+
+// The faster way to move `elements` floats from one stage's ranks to the
+// next's (rank r to rank r, over routes[r]), given what an all-gather of them
+// takes in the next stage.
+StageHop choose_stage_hop(const collectives::FabricTiming& fabric, const HopRoutes& routes, std::int64_t elements,
+                          std::int64_t all_gather_ps);
 
 }  // namespace lpu::compiler

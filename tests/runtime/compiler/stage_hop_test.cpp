@@ -18,10 +18,14 @@
 namespace lpu::compiler {
 namespace {
 
-std::vector<topology::ChipId> chips(topology::ChipId first, topology::ChipId count) {
-    std::vector<topology::ChipId> ids;
-    for (topology::ChipId c = first; c < first + count; ++c) ids.push_back(c);
-    return ids;
+// Rank r's message goes from chip from + r to chip to + r, over its first minimal route.
+HopRoutes hop_routes(const topology::Topology& topology, topology::ChipId from, topology::ChipId to,
+                     topology::ChipId ranks) {
+    HopRoutes routes;
+    for (topology::ChipId r = 0; r < ranks; ++r) {
+        routes.push_back(topology::minimal_routes(topology, from + r, to + r, 1).front().channels);
+    }
+    return routes;
 }
 
 // The compiler-test synthetic shape (dim 512) on tp 8 x pp 2 of one rack: one
@@ -44,25 +48,25 @@ plan::Plan compile_two_nodes(const std::string& all_reduce_algorithm = "auto") {
 TEST_CASE("stage hop: messages that share a channel stream through it one after another", "[compiler][stage_hop]") {
     const auto topology = topology::topology_from_spec("dragonfly:1");
     const collectives::FabricTiming fabric(topology, sim::chip_spec_preset("tsp-v1"));
-    const auto node0 = chips(0, 8), node1 = chips(8, 8);
-    const std::int64_t alone = stage_hop_ps(fabric, {0}, {8}, {32768});
+    const HopRoutes node_to_node = hop_routes(topology, 0, 8, 8);
+    const std::int64_t alone = stage_hop_ps(fabric, hop_routes(topology, 0, 8, 1), {32768});
     const auto route = topology::minimal_routes(topology, 0, 8, 1).front().channels;
     CHECK(alone == fabric.transfer_ps(route, 32768));
     // Eight 32 KiB messages between two nodes share the few links between them.
-    const std::int64_t all = stage_hop_ps(fabric, node0, node1, std::vector<std::int64_t>(8, 32768));
+    const std::int64_t all = stage_hop_ps(fabric, node_to_node, std::vector<std::int64_t>(8, 32768));
     CHECK(all >= alone + fabric.serialisation_ps(route.front(), 32768));
 }
 
 TEST_CASE("stage hop: a large x between nodes goes in blocks, a small one whole", "[compiler][stage_hop]") {
     const auto topology = topology::topology_from_spec("dragonfly:1");
     const collectives::FabricTiming fabric(topology, sim::chip_spec_preset("tsp-v1"));
-    const auto node0 = chips(0, 8), node1 = chips(8, 8);
+    const HopRoutes node_to_node = hop_routes(topology, 0, 8, 8);
     // An all-gather inside a node: one direct step, about a microsecond.
     const std::int64_t all_gather_ps = 1'000'000;
-    CHECK(choose_stage_hop(fabric, node0, node1, 8192, all_gather_ps) == StageHop::scattered);
-    CHECK(choose_stage_hop(fabric, node0, node1, 64, all_gather_ps) == StageHop::whole);
+    CHECK(choose_stage_hop(fabric, node_to_node, 8192, all_gather_ps) == StageHop::scattered);
+    CHECK(choose_stage_hop(fabric, node_to_node, 64, all_gather_ps) == StageHop::whole);
     // One rank per stage has nothing to gather.
-    CHECK(choose_stage_hop(fabric, {0}, {8}, 8192, 0) == StageHop::whole);
+    CHECK(choose_stage_hop(fabric, hop_routes(topology, 0, 8, 1), 8192, 0) == StageHop::whole);
 }
 
 TEST_CASE("stage hop: a compiled tp 8 x pp 2 plan sends blocks of x and all-gathers them", "[compiler][stage_hop]") {

@@ -1,6 +1,6 @@
 #pragma once
-// A lower bound on the time to first token with the prompt pipelined through
-// the stages.
+// Time to first token: the prompt's decode steps one after another, and a
+// lower bound with them pipelined through the stages.
 //
 // `lpu run` feeds a prompt one whole decode step after another. The prompt is
 // known in advance, though, so the step of prompt token t + 1 need not wait
@@ -10,7 +10,7 @@
 // no second set of activation buffers). With pp stages of equal length the
 // prompt then takes about latency x (1 + (P - 1) / pp) instead of P latencies.
 //
-// It is a lower bound: transfers of different tokens are not kept off each
+// That is a lower bound: transfers of different tokens are not kept off each
 // other's links. The compiler's link book holds one step; shifting whole steps
 // rigidly until no two tokens' transfers meet on a link costs several times
 // more (tens of thousands of transfer windows per step collide somewhere),
@@ -24,9 +24,14 @@ namespace lpu::compiler {
 
 // Cycles from the first prompt token's first op until the last prompt token's
 // step ends (its logits give the first generated token), each token timed at
-// its own position 0 .. prompt_tokens - 1. Throws lpu::Error unless
+// its own position 0 .. prompt_tokens - 1.
+struct PrefillCycles {
+    std::int64_t sequential = 0;             // the steps one after another, as `lpu run` takes them
+    std::int64_t pipelined_lower_bound = 0;  // tokens overlapped across the stages
+};
+
+// Times each prompt position once for both. Throws lpu::Error unless
 // 1 <= prompt_tokens <= the plan's context.
-std::int64_t pipelined_prefill_cycles(const plan::Plan& plan, const plan::Retimer& retimer,
-                                      std::int64_t prompt_tokens);
+PrefillCycles prefill_cycles(const plan::Plan& plan, const plan::Retimer& retimer, std::int64_t prompt_tokens);
 
 }  // namespace lpu::compiler

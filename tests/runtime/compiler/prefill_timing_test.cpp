@@ -9,7 +9,7 @@
 #include "plan/retime.hpp"
 #include "runtime/compiler/compile.hpp"
 #include "runtime/compiler/fingerprints.hpp"
-#include "runtime/compiler/pipelined_prefill.hpp"
+#include "runtime/compiler/prefill_timing.hpp"
 #include "sim/chip_spec.hpp"
 #include "tests/support/model_shapes.hpp"
 #include "topology/topology_spec.hpp"
@@ -32,7 +32,7 @@ struct Compiled {
     }
 
     std::int64_t pipelined(std::int64_t prompt_tokens) const {
-        return pipelined_prefill_cycles(plan, plan::Retimer(plan), prompt_tokens);
+        return prefill_cycles(plan, plan::Retimer(plan), prompt_tokens).pipelined_lower_bound;
     }
 
     std::int64_t sequential(std::int64_t prompt_tokens) const {

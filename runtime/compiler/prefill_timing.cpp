@@ -1,4 +1,4 @@
-#include "runtime/compiler/pipelined_prefill.hpp"
+#include "runtime/compiler/prefill_timing.hpp"
 
 #include <algorithm>
 #include <string>
@@ -8,15 +8,15 @@
 
 namespace lpu::compiler {
 
-std::int64_t pipelined_prefill_cycles(const plan::Plan& plan, const plan::Retimer& retimer,
-                                      std::int64_t prompt_tokens) {
+PrefillCycles prefill_cycles(const plan::Plan& plan, const plan::Retimer& retimer, std::int64_t prompt_tokens) {
     require(prompt_tokens >= 1 && prompt_tokens <= plan.context_positions, [&] {
         return "the prompt must have between 1 and the plan's " + std::to_string(plan.context_positions) +
                " positions (got " + std::to_string(prompt_tokens) + ")";
     });
-    // When the previous token last used each chip, in cycles from the first token's start.
+    PrefillCycles prefill;
+    // Pipelined: when the previous token last used each chip, in cycles from the first token's start.
     std::vector<std::int64_t> chip_free(plan.chips.size(), 0);
-    std::int64_t start = 0, end = 0;
+    std::int64_t start = 0;
     for (std::int64_t position = 0; position < prompt_tokens; ++position) {
         const plan::StepTiming timing = retimer.timing(position);
         std::vector<std::int64_t> chip_end(plan.chips.size(), 0);
@@ -29,9 +29,10 @@ std::int64_t pipelined_prefill_cycles(const plan::Plan& plan, const plan::Retime
             }
         }
         for (std::size_t c = 0; c < plan.chips.size(); ++c) chip_free[c] = start + chip_end[c];
-        end = start + timing.end_cycle();
+        prefill.pipelined_lower_bound = start + timing.end_cycle();
+        prefill.sequential += timing.end_cycle();
     }
-    return end;
+    return prefill;
 }
 
 }  // namespace lpu::compiler
