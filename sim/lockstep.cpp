@@ -29,6 +29,39 @@ void validate_transfer(const ScheduledTransfer& transfer, std::size_t index, std
             name + ": buffer_vectors must be >= 1, got " + std::to_string(transfer.buffer_vectors));
 }
 
+struct Overwrite {
+    std::size_t writer = 0;
+    std::int64_t landing_ps = 0;
+};
+
+// The later transfer (in ring order) whose vectors, one lap of the ring on,
+// land on a slot of members[position] first, if that is at or before its read.
+// Only the transfers whose slots overlap the victim's one lap on are visited:
+// first slots grow with the ring order, so they are found by binary search.
+std::optional<Overwrite> first_overwrite(std::span<const ScheduledTransfer> transfers,
+                                         const std::vector<Timing>& timings, const LinkModel& links,
+                                         const std::vector<std::size_t>& members, std::size_t position,
+                                         std::int64_t depth) {
+    const Timing& victim = timings[members[position]];
+    const std::int64_t lap_first = victim.first_slot + depth;  // the victim's first slot, one lap on
+    const std::int64_t lap_end = lap_first + victim.vectors;
+    // The first member whose slots reach lap_first.
+    auto later = std::partition_point(members.begin() + static_cast<std::ptrdiff_t>(position) + 1, members.end(),
+                                      [&](std::size_t member) {
+                                          return timings[member].first_slot + timings[member].vectors <= lap_first;
+                                      });
+    std::optional<Overwrite> earliest;
+    for (; later != members.end() && timings[*later].first_slot < lap_end; ++later) {
+        const Timing& writer = timings[*later];
+        const std::int64_t vector = std::max<std::int64_t>(0, lap_first - writer.first_slot);
+        const std::int64_t landing_ps =
+            writer.send_ps + links.vector_arrival_ps(transfers[*later].jitter_stream, writer.jitter_index, vector);
+        if (landing_ps <= victim.read_ps && (!earliest || landing_ps < earliest->landing_ps))
+            earliest = Overwrite{*later, landing_ps};
+    }
+    return earliest;
+}
+
 // The first counter cycle of `chip` whose edge is at or after `true_ps`.
 std::int64_t first_count_at_or_after(ChipClocks& clocks, topology::ChipId chip, std::int64_t true_ps) {
     const std::int64_t count = clocks.count_at(chip, true_ps);
@@ -55,7 +88,7 @@ LockstepReport check_lockstep_at_receivers(std::span<const ScheduledTransfer> tr
     LockstepReport report;
     std::vector<Timing> timings(transfers.size());
     std::map<std::uint64_t, std::uint64_t> stream_counts;
-    // (destination, buffer) -> (depth, transfers in fill order)
+    // (destination, buffer) -> (depth, its transfers; put in fill order below)
     std::map<std::pair<topology::ChipId, std::uint32_t>, std::pair<std::int64_t, std::vector<std::size_t>>> buffers;
 
     for (std::size_t i = 0; i < transfers.size(); ++i) {
@@ -78,7 +111,6 @@ LockstepReport check_lockstep_at_receivers(std::span<const ScheduledTransfer> tr
                 "transfer " + std::to_string(i) + ": buffer " + std::to_string(transfer.buffer) + " of chip " +
                     std::to_string(transfer.destination) + " is listed with depths " + std::to_string(depth) +
                     " and " + std::to_string(transfer.buffer_vectors));
-        timing.first_slot = members.empty() ? 0 : timings[members.back()].first_slot + timings[members.back()].vectors;
         members.push_back(i);
 
         const std::int64_t arrival_ps =
@@ -91,27 +123,25 @@ LockstepReport check_lockstep_at_receivers(std::span<const ScheduledTransfer> tr
         }
     }
 
-    for (const auto& [key, buffer] : buffers) {
-        const auto& [depth, members] = buffer;
+    for (auto& [key, buffer] : buffers) {
+        auto& [depth, members] = buffer;
+        std::stable_sort(members.begin(), members.end(), [&](std::size_t a, std::size_t b) {
+            return transfers[a].ring_sequence < transfers[b].ring_sequence;
+        });
+        std::int64_t next_slot = 0;
+        for (const std::size_t member : members) {
+            timings[member].first_slot = next_slot;
+            next_slot += timings[member].vectors;
+        }
         for (std::size_t position = 0; position < members.size(); ++position) {
             const std::size_t victim = members[position];
-            const Timing& own = timings[victim];
-            // The first later transfer reaching slot first_slot + depth.
-            for (std::size_t later = position + 1; later < members.size(); ++later) {
-                const std::size_t writer = members[later];
-                const Timing& other = timings[writer];
-                if (other.first_slot + other.vectors <= own.first_slot + depth) continue;
-                const std::int64_t vector = std::max<std::int64_t>(0, own.first_slot + depth - other.first_slot);
-                const std::int64_t landing_ps =
-                    other.send_ps + links.vector_arrival_ps(transfers[writer].jitter_stream, other.jitter_index, vector);
-                if (landing_ps <= own.read_ps) {
-                    const ScheduledTransfer& transfer = transfers[victim];
-                    const std::int64_t landing_cycle = clocks.count_at(transfer.destination, landing_ps);
-                    report.violations.push_back({ViolationKind::overwritten, victim, writer, transfer.source,
-                                                 transfer.destination, landing_ps, own.read_ps,
-                                                 own.read_ps - landing_ps, transfer.read_cycle - landing_cycle});
-                }
-                break;
+            if (auto found = first_overwrite(transfers, timings, links, members, position, depth)) {
+                const ScheduledTransfer& transfer = transfers[victim];
+                const std::int64_t landing_cycle = clocks.count_at(transfer.destination, found->landing_ps);
+                report.violations.push_back({ViolationKind::overwritten, victim, found->writer, transfer.source,
+                                             transfer.destination, found->landing_ps, timings[victim].read_ps,
+                                             timings[victim].read_ps - found->landing_ps,
+                                             transfer.read_cycle - landing_cycle});
             }
         }
     }

@@ -9,9 +9,11 @@
 // Rules, in true time (writes at a picosecond happen before reads at it):
 // - late: the last vector arrives after the read (send time + link latency +
 //   jitter + serialisation of ceil(bytes / vector) vectors > read time);
-// - overwritten: transfers into one buffer of a chip fill its ring in the
-//   order they are listed; the first later transfer whose vectors wrap onto
-//   this one's slots lands its first such vector at or before this one's read.
+// - overwritten: transfers into one buffer of a chip fill its ring (the model
+//   of sim/receive_ring.hpp) in ring_sequence order, ties in the order they
+//   are listed; a later transfer whose vectors wrap onto this one's slots (one
+//   lap of the ring on) lands one of them at or before this one's read. Every
+//   such transfer is checked; the violation names the one that lands first.
 // Each transfer's jitter is message n of its jitter stream, n counting the
 // transfers of that stream in list order.
 #include <cstdint>
@@ -36,6 +38,7 @@ struct ScheduledTransfer {
     std::uint32_t buffer = 0;          // receive buffer id on the destination
     std::int64_t buffer_vectors = 1;   // its ring depth d
     std::uint64_t jitter_stream = 0;   // e.g. the channel it crosses
+    std::uint64_t ring_sequence = 0;   // its place in the buffer's fill order
 };
 
 enum class ViolationKind { late, overwritten };

@@ -11,6 +11,7 @@
 #include "sim/alignment_protocol.hpp"
 #include "sim/event_engine.hpp"
 #include "sim/random.hpp"
+#include "sim/receive_ring.hpp"
 
 namespace lpu::sim {
 namespace {
@@ -38,10 +39,14 @@ std::vector<OscillatorParams> drifting_crystals(std::size_t chips, const ChipSpe
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
 void require_chips_in(const plan::Plan& plan, const topology::Topology& topology) {
-    for (const plan::ChipProgram& program : plan.chips)
+    for (const plan::ChipProgram& program : plan.chips) {
         require(program.chip < topology.chip_count(), "the plan's chip " + std::to_string(program.chip) +
                                                           " is not in the topology of " +
                                                           std::to_string(topology.chip_count()) + " chips");
+        // A ring_sequence holds the step above an instruction index of 32 bits.
+        require(program.instructions.size() < (std::size_t{1} << 32),
+                "chip " + std::to_string(program.chip) + " has more than 2^32 instructions");
+    }
 }
 
 // What the schedule of every step gives one transfer, before the steps are merged.
@@ -117,8 +122,8 @@ PlanTransfers list_plan_transfers(const plan::Plan& plan, const topology::Topolo
             const auto& recv = std::get<plan::Recv>(receiver.instructions[pair.recv.instruction].body);
             require(!send.route.empty(), plan::describe(plan, pair.send) + " has an empty route");
             const plan::Buffer& buffer = receiver.buffers.at(recv.buffer);
-            const std::int64_t depth_vectors = ceil_div(buffer.size_bytes, link.vector_bytes);
-            require(vector_slots(recv.bytes, link.vector_bytes) <= depth_vectors,
+            const std::int64_t depth_vectors = ring_depth_slots(buffer.size_bytes, link.vector_bytes);
+            require(message_slots(recv.bytes, link.vector_bytes) <= depth_vectors,
                     plan::describe(plan, pair.recv) + " receives " + std::to_string(recv.bytes) +
                         " bytes into buffer '" + buffer.name + "' of " + std::to_string(buffer.size_bytes) +
                         " bytes (" + std::to_string(depth_vectors) + " vectors): it does not fit");
@@ -134,6 +139,8 @@ PlanTransfers list_plan_transfers(const plan::Plan& plan, const topology::Topolo
             transfer.buffer = recv.buffer;
             transfer.buffer_vectors = depth_vectors;
             transfer.jitter_stream = send.route.front();
+            // The receiver's Recvs in program order, step after step (sim/receive_ring.hpp).
+            transfer.ring_sequence = static_cast<std::uint64_t>(step) << 32 | pair.recv.instruction;
             entry.slack = static_cast<std::int64_t>(
                 std::ceil(hop_bound * (depth[sender.chip] + depth[receiver.chip])));
             listed.push_back(entry);

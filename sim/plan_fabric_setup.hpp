@@ -63,7 +63,8 @@ struct DeskewPoint {
 };
 
 struct PlanTransfers {
-    // By step, then send cycle: the order each receive ring fills.
+    // By step, then send cycle (the order of each link's jitter draws); each
+    // receive ring fills in its receiver's Recv order (ring_sequence).
     std::vector<ScheduledTransfer> transfers;
     std::vector<std::int64_t> slack_cycles;  // per transfer, see PlanLockstepResult
     std::vector<DeskewPoint> deskews;        // by step, then chip, then cycle

@@ -17,12 +17,13 @@
 // and the simulated counters are only valid after their last correction.
 //
 // Transfers: send cycle on the sender's counter, read cycle = the Recv's cycle
-// on the receiver's; buffer = the Recv's buffer, its ring depth its size in
-// vectors (rounded up); jitter stream = the route's first channel. The checker
+// on the receiver's; buffer = the Recv's buffer, a ring of its size in vectors
+// (rounded up) that fills in the receiver's Recv order, step after step
+// (sim/receive_ring.hpp); jitter stream = the route's first channel. The checker
 // models one link: a route of h > 1 hops (cut-through, like
 // collectives::FabricTiming) is checked with its h - 1 further hop latencies
 // added to the send cycle (rounded up at the nominal clock). Transfers are
-// listed by step, then send cycle, which is the order each receive ring fills.
+// listed by step, then send cycle.
 #include <cstdint>
 #include <vector>
 

@@ -15,6 +15,7 @@
 #include "runtime/compiler/fingerprints.hpp"
 #include "runtime/compiler/grid_choice.hpp"
 #include "runtime/compiler/lowering.hpp"
+#include "runtime/compiler/receive_rings.hpp"
 #include "runtime/compiler/sram_allocation.hpp"
 #include "sim/alignment_params.hpp"
 #include "sim/link_model.hpp"
@@ -49,15 +50,27 @@ GridEstimate explicit_grid(const model::ModelConfig& config, const sim::ChipSpec
     return grid;
 }
 
-SchedulerParams fabric_params(const topology::Topology& topology, const sim::ChipSpec& spec,
-                              const Placement& placement) {
+// Per topology chip: how far its counter may be from the alignment tree's
+// root, the per-hop bound times its depth in the tree.
+std::vector<double> skew_bounds_cycles(const topology::Topology& topology, const sim::ChipSpec& spec) {
     const sim::LinkTiming link = sim::link_timing_from_spec(spec);
     const sim::DriftBudget budget;
     const sim::AlignmentParams alignment = sim::derive_alignment_params(spec, link, budget);
     const double hop_bound = sim::hop_error_bound_cycles(alignment, spec, link, budget);
     const sim::SpanningTree tree = sim::bfs_spanning_tree(topology, alignment.root);
+    std::vector<double> bounds;
+    bounds.reserve(tree.depth.size());
+    for (const std::uint32_t depth : tree.depth) bounds.push_back(hop_bound * depth);
+    return bounds;
+}
+
+SchedulerParams fabric_params(const sim::ChipSpec& spec, const std::vector<double>& skew_bounds,
+                              const Placement& placement) {
+    const sim::LinkTiming link = sim::link_timing_from_spec(spec);
+    const sim::DriftBudget budget;
+    const sim::AlignmentParams alignment = sim::derive_alignment_params(spec, link, budget);
     SchedulerParams params;
-    for (topology::ChipId chip : placement.chips) params.skew_bound_cycles.push_back(hop_bound * tree.depth[chip]);
+    for (topology::ChipId chip : placement.chips) params.skew_bound_cycles.push_back(skew_bounds.at(chip));
     params.deskew_interval_cycles = alignment.epoch_cycles;
     // Two crystals at the budget's extremes drift apart by 2P ppm.
     params.deskew_pad_cycles = static_cast<std::int64_t>(
@@ -95,6 +108,7 @@ plan::Plan build_plan(const model::ModelConfig& config, const plan::ModelFingerp
     const int replicas = std::max(options.replicas, 1);
     const Placement placement = place_grid(*system.topology, grid.tp, grid.pp, replicas);
     const auto links = std::make_shared<LinkReservations>();
+    const std::vector<double> skew_bounds = skew_bounds_cycles(*system.topology, spec);
     std::vector<plan::ChipProgram> chips;
     std::int64_t min_flight_cycles = -1;
     for (int replica = 0; replica < replicas; ++replica) {
@@ -107,7 +121,7 @@ plan::Plan build_plan(const model::ModelConfig& config, const plan::ModelFingerp
         input.positions = positions;
         input.batch = options.batch;
         input.collective_algorithm = options.collective_algorithm;
-        input.scheduler = fabric_params(*system.topology, spec, input.placement);
+        input.scheduler = fabric_params(spec, skew_bounds, input.placement);
         input.scheduler.links = links;
         LoweredProgram lowered = lower_model(input);
         if (lowered.min_flight_cycles >= 0) {
@@ -126,12 +140,13 @@ plan::Plan build_plan(const model::ModelConfig& config, const plan::ModelFingerp
     plan.sram_bytes = spec.sram_bytes;
     plan.transfer_latency_cycles = std::max<std::int64_t>(min_flight_cycles, 0);
     plan.context_positions = positions;
-    const std::int64_t fullest = assign_offsets(chips, chip::sram_alignment_bytes(spec));
+    plan.chips = std::move(chips);
+    size_receive_rings(plan, skew_bounds, spec.vector_bytes);
+    const std::int64_t fullest = assign_offsets(plan.chips, chip::sram_alignment_bytes(spec));
     require(fullest <= spec.sram_bytes,
             "model '" + config.name + "' on tp " + std::to_string(grid.tp) + " x pp " + std::to_string(grid.pp) +
                 " needs " + std::to_string(fullest) + " bytes of SRAM on its fullest chip, '" + spec.name + "' has " +
                 std::to_string(spec.sram_bytes) + " (short by " + std::to_string(fullest - spec.sram_bytes) + " bytes)");
-    plan.chips = std::move(chips);
     plan::validate(plan);
     log::get("compiler")->info("compiled '{}' for tp {} x pp {} x {} replica(s) on {}: {} bytes of SRAM on the fullest chip",
                                config.name, grid.tp, grid.pp, replicas, system.topology_name, fullest);

@@ -9,6 +9,8 @@
 //   stages     layers balanced by cycles under the SRAM limit (pipeline_stages.hpp)
 //   lowering   per-chip ops, collective schedules and stage transfers, scheduled
 //              cycle by cycle with link reservations and deskew points (lowering.hpp)
+//   rings      every buffer that receives messages is grown to the receive ring
+//              its messages in flight need (receive_rings.hpp)
 //   SRAM       offsets per chip; a plan that does not fit is refused with the
 //              shortfall and the minimum chip count
 //

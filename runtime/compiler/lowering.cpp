@@ -118,24 +118,19 @@ private:
                 }
             }
         }
-        const auto activation = [&](const char* name, std::int64_t floats, std::int64_t messages = 0) {
-            scheduler_.add_buffer(c, name, BufferUse::activation, receive_bytes(kFloat * floats, messages));
+        // Buffers that receive messages (x, partial, rx, the head's logits)
+        // get their data's bytes here; size_receive_rings (compile.cpp) then
+        // grows them to the rings their messages need.
+        const auto activation = [&](const char* name, std::int64_t floats) {
+            scheduler_.add_buffer(c, name, BufferUse::activation, kFloat * floats);
         };
-        const Receives receives =
-            tp_ > 1 ? receives_of(schedule(stage, collectives::CollectiveOp::all_reduce).schedule, c) : Receives{};
-        // x also takes the previous stage's message, and when it came
-        // scattered, the all-gather's copies.
-        const std::int64_t hop_messages =
-            stage > 0 && scattered_into(stage)
-                ? 1 + receives_of(schedule(stage, collectives::CollectiveOp::all_gather).schedule, c).copies
-                : 1;
-        activation("x", config_.dim, std::max(receives.copies, hop_messages));
+        activation("x", config_.dim);
         activation("normed", config_.dim);
         activation("q", query);
         activation("k", kv);
         activation("v", kv);
         activation("attention", query);
-        activation("partial", config_.dim, receives.copies);
+        activation("partial", config_.dim);
         activation("gate", s.hidden.size());
         activation("up", s.hidden.size());
         if (config_.is_mixture_of_experts()) {
@@ -147,14 +142,14 @@ private:
         if (last) {
             for (int sequence = 0; sequence < in_.batch; ++sequence) {
                 scheduler_.add_buffer(c, logits_buffer_name(sequence), BufferUse::activation,
-                                      rank == 0 ? receive_bytes(kFloat * config_.vocab_size, tp_ - 1)
-                                                : kFloat * s.vocab.size());
+                                      kFloat * (rank == 0 ? config_.vocab_size : s.vocab.size()));
             }
         }
         if (tp_ > 1) {
-            scheduler_.add_buffer(c, "rx", BufferUse::receive,
-                                  receive_bytes(kFloat * std::max<std::int64_t>(receives.reduce_floats, 1),
-                                                receives.reduces));
+            // One all-reduce's reductions side by side (each collective starts again at 0).
+            const std::int64_t reduce_floats =
+                reduce_floats_into(schedule(stage, collectives::CollectiveOp::all_reduce).schedule, c);
+            scheduler_.add_buffer(c, "rx", BufferUse::receive, kFloat * std::max<std::int64_t>(reduce_floats, 1));
         }
     }
 
@@ -407,35 +402,17 @@ private:
                                         static_cast<std::int64_t>(guard_ps);
     }
 
-    // What a chip receives in one collective: copies land in the buffer
-    // itself, reductions each in their own part of "rx".
-    struct Receives {
-        std::int64_t copies = 0;
-        std::int64_t reduces = 0;
-        std::int64_t reduce_floats = 0;
-    };
-    Receives receives_of(const collectives::Schedule& plan, std::size_t c) const {
-        Receives receives;
+    // The floats a chip receives to reduce in one collective: each reduction
+    // lands in its own part of "rx" (copies land in the buffer itself).
+    std::int64_t reduce_floats_into(const collectives::Schedule& plan, std::size_t c) const {
+        std::int64_t floats = 0;
         for (const auto& step : plan.steps) {
             for (const auto& transfer : step.transfers) {
-                if (index_of_.at(transfer.dst) != c) continue;
-                if (transfer.kind == collectives::TransferKind::reduce) {
-                    ++receives.reduces;
-                    receives.reduce_floats += static_cast<std::int64_t>(transfer.count);
-                } else {
-                    ++receives.copies;
-                }
+                if (transfer.kind == collectives::TransferKind::reduce && index_of_.at(transfer.dst) == c)
+                    floats += static_cast<std::int64_t>(transfer.count);
             }
         }
-        return receives;
-    }
-
-    // A buffer that receives messages is a receive ring on the chip: every
-    // message takes whole vectors of it, so it holds at least one vector per
-    // message that may be in it at once (those of one collective, whose reads
-    // all come before the next collective's messages can arrive).
-    std::int64_t receive_bytes(std::int64_t data_bytes, std::int64_t messages) const {
-        return std::max(data_bytes, messages * in_.spec->vector_bytes);
+        return floats;
     }
 
     // An all-reduce or all-gather of the buffer `name` (dim floats) over the stage's TP group.

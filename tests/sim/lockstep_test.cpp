@@ -105,6 +105,39 @@ TEST_CASE("Lockstep: multi-vector transfers overwrite from the first wrapped vec
     CHECK(report.violations.front().by_cycles == 2'000 - (1'740 + 252));
 }
 
+TEST_CASE("Lockstep: a ring fills in ring_sequence order, not in the order transfers are listed",
+          "[sim][lockstep]") {
+    auto perfect = clocks({0, 0});
+    // Depth 1: the second in ring order takes the first one's slot. Listed the
+    // other way round, transfer 1 is first in the ring and transfer 0 lands
+    // on it (at 2,000 + 234) before it is read at 4,000.
+    std::vector<ScheduledTransfer> transfers = {transfer(2'000, 4'100, 320, 1), transfer(1'000, 4'000, 320, 1)};
+    transfers[0].ring_sequence = 1;
+    transfers[1].ring_sequence = 0;
+    const LockstepReport report = check_lockstep(transfers, perfect, exact_link());
+    REQUIRE(report.violations.size() == 1);
+    CHECK(report.violations.front().kind == ViolationKind::overwritten);
+    CHECK(report.violations.front().transfer == 1);
+    CHECK(report.violations.front().overwritten_by == 0u);
+    CHECK(report.violations.front().by_cycles == 4'000 - 2'234);
+}
+
+TEST_CASE("Lockstep: every transfer that wraps onto a slot is checked, not only the first", "[sim][lockstep]") {
+    auto perfect = clocks({0, 0});
+    // Depth 2: transfer 0 takes slots 0-1; transfer 1 (slot 2) wraps onto slot 0
+    // after transfer 0 is read, transfer 2 (slot 3) onto slot 1 before it is:
+    // sent earlier, it lands at 1,234, before the read at 2,000.
+    const std::vector<ScheduledTransfer> transfers = {transfer(0, 2'000, 640, 2), transfer(1'900, 3'000, 320, 2),
+                                                      transfer(1'000, 3'000, 320, 2)};
+    const LockstepReport report = check_lockstep(transfers, perfect, exact_link());
+    REQUIRE(report.violations.size() == 1);
+    const LockstepViolation& overwritten = report.violations.front();
+    CHECK(overwritten.kind == ViolationKind::overwritten);
+    CHECK(overwritten.transfer == 0);
+    CHECK(overwritten.overwritten_by == 2u);
+    CHECK(overwritten.by_cycles == 2'000 - 1'234);
+}
+
 TEST_CASE("Lockstep: malformed transfers are refused by name", "[sim][lockstep]") {
     auto perfect = clocks({0, 0});
     std::vector<ScheduledTransfer> bad = {transfer(0, 500, 1'000, 2)};
