@@ -188,7 +188,7 @@ FabricFigures chip_fabric_figures(const plan::Plan& plan, const topology::Topolo
     for (const plan::ChipProgram& program : plan.chips)
         if (hosts(program.chip))
             add_deskew_stalls(figures, listed.deskews, program.chip, fabric.clocks().counter(program.chip).hac,
-                              setup.start_cycle);
+                              listed.start_cycle);
     return figures;
 }
 

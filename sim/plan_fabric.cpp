@@ -90,7 +90,7 @@ FabricFigures plan_fabric_figures(const plan::Plan& plan, const topology::Topolo
     figures.steps = checked.steps;
     for (const plan::ChipProgram& program : plan.chips)
         add_deskew_stalls(figures, listed.deskews, program.chip, settled.fabric.hac(program.chip),
-                          settled.setup.start_cycle);
+                          listed.start_cycle);
     return figures;
 }
 

@@ -70,6 +70,26 @@ void list_deskews(const plan::Plan& plan, const plan::StepTiming& timing, std::i
     }
 }
 
+// a + b, refused (not wrapped) past 64 bits: a corrupted plan can hold steps
+// of 2^62 cycles.
+std::int64_t checked_cycle_sum(std::int64_t a, std::int64_t b) {
+    std::int64_t sum = 0;
+    require(!__builtin_add_overflow(a, b, &sum), "the plan's steps overflow the 64-bit cycle count");
+    return sum;
+}
+
+// The last epoch boundary from which the steps end by the next round (never
+// before the settled start: steps that do not fit are refused by the caller).
+std::int64_t latest_start_cycle(const plan::Retimer& retimer, const PlanLockstepConfig& config,
+                                const FabricSetup& setup) {
+    std::int64_t cycles = 0;
+    for (std::int64_t step = 0; step < config.steps; ++step)
+        cycles = checked_cycle_sum(cycles, retimer.step_end_cycle(config.first_position + step));
+    const std::int64_t epoch = setup.alignment.epoch_cycles;
+    const std::int64_t latest = (setup.next_round_cycle - std::min(cycles, setup.next_round_cycle)) / epoch * epoch;
+    return std::max(setup.start_cycle, latest);
+}
+
 }  // namespace
 
 void require_config(const PlanLockstepConfig& config) {
@@ -111,8 +131,9 @@ PlanTransfers list_plan_transfers(const plan::Plan& plan, const topology::Topolo
     const std::vector<plan::MatchedTransfer> matched = plan::match_transfers(plan);
     const plan::Retimer retimer(plan);
     PlanTransfers out;
+    out.start_cycle = config.before_next_round ? latest_start_cycle(retimer, config, setup) : setup.start_cycle;
     std::vector<Listed> listed;
-    std::int64_t offset = setup.start_cycle;
+    std::int64_t offset = out.start_cycle;
     for (std::int64_t step = 0; step < config.steps; ++step) {
         const plan::StepTiming timing = retimer.timing(config.first_position + step);
         for (const plan::MatchedTransfer& pair : matched) {
@@ -146,7 +167,7 @@ PlanTransfers list_plan_transfers(const plan::Plan& plan, const topology::Topolo
             listed.push_back(entry);
         }
         list_deskews(plan, timing, offset, out.deskews);
-        offset += timing.end_cycle();
+        offset = checked_cycle_sum(offset, timing.end_cycle());
     }
     out.end_cycle = offset;
     std::stable_sort(listed.begin(), listed.end(), [](const Listed& a, const Listed& b) {
@@ -164,7 +185,7 @@ std::int64_t steps_before_next_round(const plan::Plan& plan, std::int64_t first_
     const plan::Retimer retimer(plan);
     std::int64_t end = setup.start_cycle;
     for (std::int64_t step = 0; step < steps; ++step) {
-        end += retimer.step_end_cycle(first_position + step);
+        end = checked_cycle_sum(end, retimer.step_end_cycle(first_position + step));
         if (end > setup.next_round_cycle) return std::max<std::int64_t>(1, step);
     }
     return steps;

@@ -25,6 +25,11 @@ struct PlanLockstepConfig {
     std::uint64_t seed = 1;          // crystals, wander and link jitter
     std::int64_t first_position = 0; // p0
     std::int64_t steps = 1;          // n consecutive decode steps
+    // Where the steps run: from the first epoch boundary after the alignment
+    // settles (false), or from the last one that lets them end before the
+    // next alignment round (true), where the counters have drifted furthest
+    // since their last correction.
+    bool before_next_round = false;
 };
 
 // Throws lpu::Error for steps outside [1, 1e6] or a negative first position.
@@ -68,12 +73,15 @@ struct PlanTransfers {
     std::vector<ScheduledTransfer> transfers;
     std::vector<std::int64_t> slack_cycles;  // per transfer, see PlanLockstepResult
     std::vector<DeskewPoint> deskews;        // by step, then chip, then cycle
+    std::int64_t start_cycle = 0;            // when the first step starts
     std::int64_t end_cycle = 0;              // when the last step ends
 };
 
 // The plan's steps config.first_position .. + config.steps, back to back from
-// setup.start_cycle (see sim/plan_lockstep.hpp). Throws lpu::Error when the
-// plan's chips are not in `topology` or a transfer does not fit its buffer.
+// setup.start_cycle, or with config.before_next_round from the last epoch
+// boundary that lets them end by setup.next_round_cycle (see
+// sim/plan_lockstep.hpp). Throws lpu::Error when the plan's chips are not in
+// `topology`, a transfer does not fit its buffer, or the cycles overflow.
 PlanTransfers list_plan_transfers(const plan::Plan& plan, const topology::Topology& topology, const ChipSpec& spec,
                                   const PlanLockstepConfig& config, const FabricSetup& setup);
 

@@ -28,6 +28,7 @@ void compile(const CompileCommandOptions& options) {
                 options.output_path.c_str(), prepared.plan.model.description.c_str(),
                 prepared.plan.system.topology.c_str(), grid.tp, grid.pp, prepared.plan.chips.size(),
                 static_cast<long long>(cycles), static_cast<double>(cycles) / prepared.spec.clock_hz * 1e6);
+    std::printf("plan: %s\n", sim::lockstep_summary(prepared.lockstep).c_str());
 }
 
 }  // namespace

@@ -63,8 +63,10 @@ std::string topology_spec_for(const SystemOptions& options) {
     return options.topology.empty() ? compiler::default_topology_spec(chip_count(options.compile)) : options.topology;
 }
 
-PreparedPlan prepare_plan(const model::ModelFile& file, const SystemOptions& options) {
-    PreparedPlan prepared{{}, sim::load_chip_spec(options.spec), nullptr};
+namespace {
+
+PreparedPlan compiled_or_loaded_plan(const model::ModelFile& file, const SystemOptions& options) {
+    PreparedPlan prepared{{}, sim::load_chip_spec(options.spec), nullptr, {}};
     if (!options.plan_path.empty()) {
         require(options.compile.tp == 0 && options.compile.pp == 0 && options.compile.chips == 0 &&
                     options.compile.batch == 1,
@@ -83,6 +85,15 @@ PreparedPlan prepare_plan(const model::ModelFile& file, const SystemOptions& opt
     prepared.topology = std::make_unique<topology::Topology>(topology::topology_from_spec(topology_name));
     prepared.plan = compiler::compile_plan(file.config(), compiler::model_fingerprint(file),
                                            {prepared.topology.get(), topology_name, &prepared.spec}, options.compile);
+    return prepared;
+}
+
+}  // namespace
+
+PreparedPlan prepare_plan(const model::ModelFile& file, const SystemOptions& options) {
+    PreparedPlan prepared = compiled_or_loaded_plan(file, options);
+    prepared.lockstep = sim::verify_plan_lockstep(prepared.plan, *prepared.topology, prepared.spec);
+    sim::require_plan_lockstep(prepared.lockstep);
     return prepared;
 }
 

@@ -12,6 +12,7 @@
 #include "runtime/compiler/compile.hpp"
 #include "runtime/model/model_file.hpp"
 #include "sim/chip_spec.hpp"
+#include "sim/plan_lockstep.hpp"
 #include "topology/topology.hpp"
 
 namespace lpu::cli {
@@ -39,10 +40,13 @@ struct PreparedPlan {
     plan::Plan plan;
     sim::ChipSpec spec;
     std::unique_ptr<topology::Topology> topology;
+    sim::PlanLockstepVerdict lockstep;  // in lockstep (prepare_plan refuses others)
 };
 
 // Compiles for `file` (or loads options.plan_path and refuses it when its
-// fingerprints are not this model's and this system's).
+// fingerprints are not this model's and this system's), then refuses the plan
+// unless it is in lockstep (sim::verify_plan_lockstep): what is run or written
+// is always a plan the fabric can execute.
 PreparedPlan prepare_plan(const model::ModelFile& file, const SystemOptions& options);
 
 }  // namespace lpu::cli

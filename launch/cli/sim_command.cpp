@@ -82,6 +82,8 @@ void run_sim(const SimCommandOptions& options) {
     } else {
         std::cout << prediction_text(prediction);
     }
+    // Exit status 1 (as lpu plan check): the plan is not in lockstep, which the output says.
+    if (prediction.lockstep && !prediction.lockstep->ok()) throw CLI::RuntimeError(1);
 }
 
 }  // namespace
@@ -115,8 +117,10 @@ void add_sim_command(CLI::App& app) {
     add_partition_options(*command, options->system);
     command->footer(
         "A model that does not fit is not an error: the answer is the compiler's refusal, with the\n"
-        "minimum chip count. Time to first token is the prompt's decode steps one after another, as\n"
-        "`lpu run` feeds them, and a lower bound with them pipelined through the stages.\n"
+        "minimum chip count. The plan is checked to be in lockstep first (as lpu plan check, over its\n"
+        "repeating steps); one that is not gives no figures and exit status 1. Time to first token is\n"
+        "the prompt's decode steps one after another, as `lpu run` feeds them, and a lower bound with\n"
+        "them pipelined through the stages.\n"
         "Examples:\n"
         "  lpu sim --model-preset llama2-70b --dtype int8 --chips 576 --topology dragonfly:8\n"
         "  lpu sim --model-preset llama2-7b --tp 8 --pp 8 --context 1024 --batch 4 --json\n"

@@ -10,6 +10,7 @@
 #include "runtime/compiler/prefill_timing.hpp"
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/model_presets.hpp"
+#include "sim/plan_lockstep.hpp"
 
 namespace lpu::cli {
 namespace {
@@ -66,6 +67,10 @@ SimPrediction predict(const SimQuestion& question, const std::function<void(cons
     prediction.compile_seconds = seconds_since(compile_start);
     if (!plan) return prediction;
     if (on_plan) on_plan(*plan);
+    const auto lockstep_start = std::chrono::steady_clock::now();
+    prediction.lockstep = sim::verify_plan_lockstep(*plan, *question.topology, prediction.spec);
+    prediction.lockstep_seconds = seconds_since(lockstep_start);
+    if (!prediction.lockstep->ok()) return prediction;
 
     const auto study_start = std::chrono::steady_clock::now();
     prediction.grid = plan->grid;

@@ -1,9 +1,11 @@
 #pragma once
 // One prediction of `lpu sim` and of each point of `lpu sweep`: compile the
 // model's shape for the system (a shape fingerprint stands in for the weights,
-// which are never read) and time the plan the way the runtime times it
+// which are never read), check that the plan is in lockstep
+// (sim::verify_plan_lockstep) and time it the way the runtime times it
 // (launch/cli/sim_study.hpp). A model that does not fit SRAM is a result,
-// the compiler's refusal; any other compile error is bad input and throws.
+// the compiler's refusal, and so is a plan not in lockstep (no figures then);
+// any other compile error is bad input and throws.
 #include <cstdint>
 #include <functional>
 #include <string>

@@ -78,6 +78,26 @@ nlohmann::json step_json(const SimPrediction& prediction, const StepStudy& step)
     };
 }
 
+nlohmann::json lockstep_json(const sim::PlanLockstepVerdict& verdict, double check_seconds) {
+    nlohmann::json windows = nlohmann::json::array();
+    for (const sim::LockstepWindow& window : verdict.windows) {
+        windows.push_back({{"first_position", window.first_position},
+                           {"steps", window.steps},
+                           {"when", window.before_next_round ? "before the next correction" : "after the alignment settles"},
+                           {"start_cycle", window.start_cycle},
+                           {"end_cycle", window.end_cycle}});
+    }
+    nlohmann::json out = {{"in_lockstep", verdict.ok()},
+                          {"windows", std::move(windows)},
+                          {"transfers", verdict.transfers},
+                          {"late_transfers", verdict.late},
+                          {"overwritten_transfers", verdict.overwritten},
+                          {"worst_margin_cycles", verdict.worst_margin_cycles},
+                          {"check_seconds", check_seconds}};
+    if (!verdict.ok()) out["first_violation"] = verdict.first_violation;
+    return out;
+}
+
 nlohmann::json model_json(const SimPrediction& prediction) {
     const model::ModelConfig& config = prediction.config;
     return {{"name", config.name},          {"source", prediction.model_source},
@@ -150,6 +170,8 @@ nlohmann::json prediction_json(const SimPrediction& prediction) {
     out["system"]["tp"] = prediction.grid.tp;
     out["system"]["pp"] = prediction.grid.pp;
     out["system"]["replicas"] = prediction.grid.replicas;
+    if (prediction.lockstep) out["lockstep"] = lockstep_json(*prediction.lockstep, prediction.lockstep_seconds);
+    if (!prediction.predicted()) return out;
     out["sram"] = {{"fullest_chip_bytes", prediction.fullest_chip_sram_bytes},
                    {"chip_bytes", prediction.spec.sram_bytes}};
     out["decode"] = {{"first_position", step_json(prediction, prediction.first_step)},
@@ -192,6 +214,13 @@ std::string prediction_text(const SimPrediction& prediction) {
             prediction.topology + ", tp " + std::to_string(grid.tp) + " x pp " + std::to_string(grid.pp) +
             (grid.replicas > 1 ? " x " + std::to_string(grid.replicas) + " replicas" : std::string()) +
             format(" (compiled in %.1f s, timed in %.1f s)\n", prediction.compile_seconds, prediction.study_seconds);
+    if (prediction.lockstep) {
+        text += "plan:    " + sim::lockstep_summary(*prediction.lockstep) +
+                format(" (checked in %.1f s)\n", prediction.lockstep_seconds);
+    }
+    if (!prediction.predicted()) {
+        return text + "no prediction: a plan that is not in lockstep does not compute what it would be timed for\n";
+    }
     text += "SRAM:    fullest chip " + std::to_string(prediction.fullest_chip_sram_bytes) + " of " +
             std::to_string(prediction.spec.sram_bytes) + " bytes (" +
             percent(prediction.fullest_chip_sram_bytes, prediction.spec.sram_bytes) + ")\n";

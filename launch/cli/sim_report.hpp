@@ -1,8 +1,8 @@
 #pragma once
 // What `lpu sim` prints: a model's predicted behaviour on a system, as text or
-// as one JSON object. Either the model fits (then the compiled plan's timing,
-// launch/cli/sim_study.hpp) or the compiler's refusal, with the minimum chip
-// count it names, is the result.
+// as one JSON object. Either the model fits (then the compiled plan's lockstep
+// check and, when it is in lockstep, its timing, launch/cli/sim_study.hpp) or
+// the compiler's refusal, with the minimum chip count it names, is the result.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,6 +13,7 @@
 #include "plan/plan.hpp"
 #include "runtime/model/model_config.hpp"
 #include "sim/chip_spec.hpp"
+#include "sim/plan_lockstep.hpp"
 
 namespace lpu::cli {
 
@@ -25,6 +26,11 @@ struct SimPrediction {
     std::int64_t context_positions = 0;
     std::int64_t batch = 1;
     std::optional<std::string> refusal;  // the compiler's refusal when the model does not fit
+    // When it fits: the plan's lockstep check (sim/plan_lockstep.hpp). A plan
+    // that is not in lockstep gives no prediction: its figures would time a
+    // program that does not compute what it claims.
+    std::optional<sim::PlanLockstepVerdict> lockstep;
+    bool predicted() const { return !refusal && lockstep && lockstep->ok(); }
 
     // The answer when it fits.
     plan::Grid grid;
@@ -40,6 +46,7 @@ struct SimPrediction {
     std::int64_t pipelined_ttft_cycles = 0;
 
     double compile_seconds = 0.0;  // host wall time to compile the plan
+    double lockstep_seconds = 0.0; // host wall time to check its lockstep
     double study_seconds = 0.0;    // host wall time to time it
 };
 

@@ -124,7 +124,7 @@ void run_sweep(const SweepCommandOptions& options) {
         }
         // Flushed row by row: an interrupted sweep keeps the rows it finished.
         csv << sweep_csv_row({point, chips_needed[positions], prediction}) << std::flush;
-        if (!prediction.refusal) {
+        if (prediction.predicted()) {
             const std::string series = series_name(point, prediction);
             const auto chips = static_cast<double>(prediction.chips);
             const auto& last = prediction.last_step;
@@ -193,7 +193,8 @@ void add_sweep_command(CLI::App& app) {
     command->footer(
         "One CSV row per point: the grid the compiler chose, chips needed, latency, tokens/s per user and\n"
         "aggregate, time to first token, where the time goes, utilisation and energy. A point that does\n"
-        "not fit or has no grid is a row with fits = 0 and the reason. The same sweep writes the same CSV.\n"
+        "not fit or has no grid is a row with fits = 0 and the reason; one whose plan is not in lockstep\n"
+        "has in_lockstep = 0, no figures and the first violation. The same sweep writes the same CSV.\n"
         "Examples:\n"
         "  lpu sweep --model-preset llama2-70b --chips 64,128,256,512,576,1024,2048,4096,8192,10440\n"
         "  lpu sweep --model-preset llama2-7b --tp 1,2,4,8 --pp 1,2,4,8 --topology dragonfly:1 --out sweep-7b\n"

@@ -84,7 +84,7 @@ int largest_point_chips(const SweepAxes& axes) {
 
 std::string sweep_csv_header() {
     return "model,weight_dtype,spec,topology,context,batch,chips_asked,tp_asked,pp_asked,replicas_asked,"
-           "chips_needed,fits,chips,tp,pp,replicas,fullest_chip_sram_bytes,"
+           "chips_needed,fits,in_lockstep,chips,tp,pp,replicas,fullest_chip_sram_bytes,"
            "latency_us_first_position,latency_us_last_position,tokens_per_s_per_user,tokens_per_s_aggregate,"
            "ttft_ms,ttft_pipelined_min_ms,prompt_tokens,compute_share,transfer_share,deskew_share,idle_share,"
            "matrix_unit_mean,vector_unit_mean,sram_bandwidth_mean,link_max,joules_per_token,note\n";
@@ -110,9 +110,10 @@ std::string sweep_csv_row(const SweepRow& row) {
     add(point.replicas == 0 ? "auto" : std::to_string(point.replicas));
     add(row.chips_needed ? std::to_string(*row.chips_needed) : "");
     add(p->refusal ? "0" : "1");
-    if (p->refusal) {
+    add(p->lockstep ? (p->lockstep->ok() ? "1" : "0") : "");
+    if (!p->predicted()) {
         for (int i = 0; i < 21; ++i) add("");  // chips .. joules_per_token
-        add(field(*p->refusal));
+        add(field(p->refusal ? *p->refusal : "plan not in lockstep: " + sim::lockstep_summary(*p->lockstep)));
         return line + "\n";
     }
     const StepStudy& last = p->last_step;
