@@ -1,6 +1,8 @@
 // `lpu plan check` end to end: a plan compiled by `lpu compile` runs in
-// lockstep on the drifting fabric (exit 0, text and JSON), violations exit 1,
-// and plans it cannot check are refused with `error:` and exit 2.
+// lockstep on the drifting fabric (exit 0, text and JSON); plans that are not
+// (transfers read too early, receive rings too small) exit 1 and say why, and
+// `lpu run` refuses them; plans it cannot check are refused with `error:` and
+// exit 2.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -9,9 +11,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "plan/plan_io.hpp"
+#include "runtime/compiler/compile.hpp"
+#include "runtime/compiler/fingerprints.hpp"
+#include "runtime/model/model_file.hpp"
+#include "sim/chip_spec.hpp"
+#include "tests/plan/sample_plan.hpp"
 #include "tests/support/paths.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_path.hpp"
+#include "topology/topology_spec.hpp"
 
 using lpu::test::run_lpu;
 
@@ -68,16 +77,95 @@ TEST_CASE("lpu plan check refuses missing plans and plans of another system", "[
     }
 }
 
-TEST_CASE("lpu plan check exits 1 exactly when it finds violations", "[launch][plan]") {
-    LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
-    // tp 4 receives three messages per collective phase into one buffer: while
-    // the compiler sizes that buffer in bytes (one vector), they overwrite each
-    // other (tests/runtime/compiler/plan_lockstep_test.cpp).
-    const CompiledPlan plan(gguf, "--tp 4 --pp 2");
-    const auto result = run_lpu("plan check " + plan.path() + " --steps 4 --json");
+namespace {
+
+// A plan file written by the test, removed when the test ends.
+class WrittenPlan {
+public:
+    explicit WrittenPlan(const lpu::plan::Plan& plan) : path_(lpu::test::unique_temp_path("broken", ".lpuplan")) {
+        lpu::plan::save_plan(plan, path_.string());
+    }
+    ~WrittenPlan() { std::filesystem::remove(path_); }
+    std::string path() const { return path_.string(); }
+
+private:
+    std::filesystem::path path_;
+};
+
+// stories260K compiled for tp 4 x pp 2 on fc:8 (as lpu compile would, for this
+// model file), then every "rx" ring cut to one vector: each all-reduce sends a
+// chip three reductions at once, so the second and third land on the first.
+lpu::plan::Plan plan_with_one_vector_rings(const std::string& gguf) {
+    using namespace lpu;
+    const auto file = model::open_model(gguf);
+    const auto topology = topology::topology_from_spec("fc:8");
+    const sim::ChipSpec spec = sim::chip_spec_preset("tsp-v1");
+    compiler::CompileOptions options;
+    options.tp = 4;
+    options.pp = 2;
+    options.positions = 256;
+    plan::Plan plan = compiler::compile_plan(file->config(), compiler::model_fingerprint(*file),
+                                             {&topology, "fc:8", &spec}, options);
+    for (plan::ChipProgram& chip : plan.chips) {
+        for (plan::Buffer& buffer : chip.buffers)
+            if (buffer.name == "rx") buffer.size_bytes = spec.vector_bytes;
+    }
+    return plan;
+}
+
+// The hand-built 2-chip sample plan on fc:2: its transfers are read 100 cycles
+// after they are sent, sooner than a link's latency.
+lpu::plan::Plan late_sample_plan() {
+    using namespace lpu;
+    plan::Plan plan = plan::testing::sample_plan();
+    plan.system = compiler::system_fingerprint(topology::topology_from_spec("fc:2"), "fc:2",
+                                               sim::chip_spec_preset("tsp-v1"));
+    return plan;
+}
+
+}  // namespace
+
+TEST_CASE("lpu plan check exits 1 on a plan whose transfers are read before they arrive", "[launch][plan]") {
+    const WrittenPlan plan(late_sample_plan());
+    const auto result = run_lpu("plan check " + plan.path() + " --steps 2");
     INFO(result.out << result.err);
-    REQUIRE(result.exit_code != 2);
-    const auto json = nlohmann::json::parse(result.out);
-    CHECK(json.at("ok") == json.at("violations").empty());
-    CHECK(result.exit_code == (json.at("ok").get<bool>() ? 0 : 1));
+    CHECK(result.exit_code == 1);
+    CHECK(result.err.empty());
+    CHECK(result.out.find("violations:  4\n") != std::string::npos);
+    CHECK(result.out.find("transfer 0 (chip 0 -> 1) read ") != std::string::npos);
+    CHECK(result.out.find("before its data arrived") != std::string::npos);
+    CHECK(result.out.find("NOT in lockstep\n") != std::string::npos);
+}
+
+TEST_CASE("lpu plan check exits 1 on a plan whose receive rings are overwritten", "[launch][plan]") {
+    LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
+    const WrittenPlan plan(plan_with_one_vector_rings(gguf));
+    const auto text = run_lpu("plan check " + plan.path() + " --steps 4");
+    INFO(text.out << text.err);
+    CHECK(text.exit_code == 1);
+    CHECK(text.out.find("overwritten by transfer") != std::string::npos);
+    CHECK(text.out.find("NOT in lockstep\n") != std::string::npos);
+
+    const auto json_run = run_lpu("plan check " + plan.path() + " --steps 4 --json");
+    CHECK(json_run.exit_code == 1);
+    const auto json = nlohmann::json::parse(json_run.out);
+    CHECK(json.at("ok") == false);
+    REQUIRE_FALSE(json.at("violations").empty());
+    CHECK(json.at("violations").front().get<std::string>().find("overwritten by transfer") != std::string::npos);
+}
+
+TEST_CASE("lpu run and lpu compile refuse a plan that is not in lockstep", "[launch][plan]") {
+    LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
+    const WrittenPlan plan(plan_with_one_vector_rings(gguf));
+    const auto run = run_lpu("run --model " + gguf + " --plan " + plan.path() + " --steps 4 --temperature 0");
+    INFO(run.out << run.err);
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.rfind("error: the plan is not in lockstep: ", 0) == 0);
+    CHECK(run.err.find("overwritten") != std::string::npos);
+    CHECK(run.out.empty());  // no token from a plan that would destroy its data
+
+    // What lpu compile writes passes the same check and says so.
+    const CompiledPlan compiled(gguf, "--tp 4 --pp 2");
+    const auto again = run_lpu("run --model " + gguf + " --plan " + compiled.path() + " --steps 4 --temperature 0");
+    CHECK(again.exit_code == 0);
 }

@@ -1,8 +1,10 @@
 // How x crosses between pipeline stages: whole when the links are private or
 // x is small, in blocks (then all-gathered) when the stages' groups share few
-// links and x is large; a compiled plan follows the choice.
+// links and x is large; a compiled plan follows the choice, in lockstep.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <map>
 #include <string>
 #include <variant>
 
@@ -12,6 +14,7 @@
 #include "runtime/compiler/stage_hop.hpp"
 #include "runtime/model/synthetic_model.hpp"
 #include "sim/chip_spec.hpp"
+#include "sim/plan_lockstep.hpp"
 #include "topology/routing.hpp"
 #include "topology/topology_spec.hpp"
 
@@ -43,6 +46,29 @@ plan::Plan compile_two_nodes(const std::string& all_reduce_algorithm = "auto") {
     return compile_plan(config, shape_fingerprint(config), {&topology, topology_spec, &spec}, options);
 }
 
+// Stage 0's ranks send to stage 1: 512 floats in 8 blocks of 64, rank r's
+// block r. Checks each send; returns how many there are.
+int check_scattered_hop(const plan::Plan& plan) {
+    int hop_sends = 0;
+    for (std::size_t rank = 0; rank < 8; ++rank) {
+        for (const auto& instruction : plan.chips[rank].instructions) {
+            const auto* send = std::get_if<plan::Send>(&instruction.body);
+            if (!send || send->peer != plan.chips[8 + rank].chip) continue;
+            ++hop_sends;
+            CHECK(send->bytes == 64 * 4);
+            CHECK(send->offset_bytes == static_cast<std::int64_t>(rank) * 64 * 4);
+        }
+    }
+    return hop_sends;
+}
+
+// The transfers one chip makes in a step.
+std::size_t sends_of(const plan::ChipProgram& chip) {
+    return static_cast<std::size_t>(std::count_if(chip.instructions.begin(), chip.instructions.end(), [](const auto& i) {
+        return std::holds_alternative<plan::Send>(i.body);
+    }));
+}
+
 }  // namespace
 
 TEST_CASE("stage hop: messages that share a channel stream through it one after another", "[compiler][stage_hop]") {
@@ -69,27 +95,37 @@ TEST_CASE("stage hop: a large x between nodes goes in blocks, a small one whole"
     CHECK(choose_stage_hop(fabric, hop_routes(topology, 0, 8, 1), 8192, 0) == StageHop::whole);
 }
 
-TEST_CASE("stage hop: a compiled tp 8 x pp 2 plan sends blocks of x and all-gathers them", "[compiler][stage_hop]") {
+TEST_CASE("stage hop: a compiled tp 8 x pp 2 plan sends blocks of x and all-gathers them, in lockstep",
+          "[compiler][stage_hop]") {
     const plan::Plan plan = compile_two_nodes();
-    // Stage 0's ranks send to stage 1: 512 floats in 8 blocks of 64.
-    int hop_sends = 0;
-    for (std::size_t rank = 0; rank < 8; ++rank) {
-        for (const auto& instruction : plan.chips[rank].instructions) {
-            const auto* send = std::get_if<plan::Send>(&instruction.body);
-            if (!send || send->peer != plan.chips[8 + rank].chip) continue;
-            ++hop_sends;
-            CHECK(send->bytes == 64 * 4);
-            CHECK(send->offset_bytes == static_cast<std::int64_t>(rank) * 64 * 4);
-        }
-    }
-    CHECK(hop_sends == 8);
+    CHECK(check_scattered_hop(plan) == 8);
+    const sim::PlanLockstepVerdict verdict = sim::verify_plan_lockstep(
+        plan, topology::topology_from_spec("dragonfly:1"), sim::chip_spec_preset("tsp-v1"));
+    INFO(sim::lockstep_summary(verdict));
+    CHECK(verdict.transfers > 0);
+    CHECK(verdict.ok());
 }
 
 TEST_CASE("stage hop: an all-reduce algorithm without an all-gather still compiles scattered hops",
           "[compiler][stage_hop]") {
-    for (const char* algorithm : {"hierarchical", "halving_doubling", "ring"}) {
+    // Each plan has its algorithm's all-reduces: sends per all-reduce of one of
+    // 8 ranks, 2 x 7 for the ring, 2 x log2(8) for halving-doubling, and 2 x 7
+    // for the hierarchical one, which within one node is a direct all-reduce.
+    // Stage 1's rank 0 (chip 8) runs 4 layers x 2 all-reduces, and sends 7
+    // blocks in the all-gather of x after the hop. The hop stays in blocks and
+    // every plan is in lockstep.
+    const auto topology = topology::topology_from_spec("dragonfly:1");
+    const std::map<std::string, std::size_t> sends_per_all_reduce = {
+        {"hierarchical", 14}, {"halving_doubling", 6}, {"ring", 14}};
+    for (const auto& [algorithm, sends] : sends_per_all_reduce) {
         CAPTURE(algorithm);
-        CHECK_NOTHROW(compile_two_nodes(algorithm));
+        const plan::Plan plan = compile_two_nodes(algorithm);
+        CHECK(check_scattered_hop(plan) == 8);
+        CHECK(sends_of(plan.chips[8]) == 8 * sends + 7);
+        const sim::PlanLockstepVerdict verdict =
+            sim::verify_plan_lockstep(plan, topology, sim::chip_spec_preset("tsp-v1"));
+        INFO(sim::lockstep_summary(verdict));
+        CHECK(verdict.ok());
     }
 }
 
