@@ -22,6 +22,12 @@ constexpr std::uint32_t plan_format_version = 2;  // 2: position cost per 1024 p
 
 using BufferId = std::uint32_t;  // index into ChipProgram::buffers
 
+// The largest cycle count a plan may hold in any field (a cycle, a duration, a
+// pad, a flight time): 2^48 cycles, three days at 900 MHz, where the largest
+// compiled steps take milliseconds. Validation refuses more, so sums of a
+// step's cycles and of many steps stay far inside 64 bits.
+constexpr std::int64_t max_plan_cycles = std::int64_t{1} << 48;
+
 // A half-open index range [first, last), e.g. of layers or heads.
 struct IndexRange {
     std::uint32_t first = 0;

@@ -31,8 +31,9 @@ void validate_header(const Plan& plan) {
         return message.append(" needs that many chips, the plan has ").append(std::to_string(plan.chips.size()));
     });
     require(plan.sram_bytes > 0, "plan sram_bytes must be positive, got " + std::to_string(plan.sram_bytes));
-    require(plan.transfer_latency_cycles >= 0,
-            "plan transfer_latency_cycles must be non-negative, got " + std::to_string(plan.transfer_latency_cycles));
+    require(plan.transfer_latency_cycles >= 0 && plan.transfer_latency_cycles <= max_plan_cycles,
+            "plan transfer_latency_cycles must be between 0 and 2^48, got " +
+                std::to_string(plan.transfer_latency_cycles));
     require(plan.context_positions >= 0,
             "plan context_positions must be non-negative, got " + std::to_string(plan.context_positions));
 }
@@ -109,7 +110,12 @@ void validate_instruction(const Plan& plan, std::size_t chip, std::size_t index)
     const auto require_non_negative = [&](std::int64_t value, const char* field) {
         require(value >= 0, where + ": " + field + " must be non-negative, got " + std::to_string(value));
     };
-    require_non_negative(instruction.cycle, "cycle");
+    // A cycle count: non-negative and at most max_plan_cycles.
+    const auto require_cycles = [&](std::int64_t value, const char* field) {
+        require(value >= 0 && value <= max_plan_cycles,
+                where + ": " + field + " must be between 0 and 2^48 cycles, got " + std::to_string(value));
+    };
+    require_cycles(instruction.cycle, "cycle");
     if (index > 0) {
         const std::int64_t previous = program.instructions[index - 1].cycle;
         require(instruction.cycle >= previous, where + ": cycle " + std::to_string(instruction.cycle) +
@@ -121,14 +127,14 @@ void validate_instruction(const Plan& plan, std::size_t chip, std::size_t index)
             if constexpr (std::is_same_v<Body, Compute>) {
                 require(static_cast<std::uint32_t>(body.op) < op_kind_count,
                         where + ": unknown op kind " + std::to_string(static_cast<unsigned>(body.op)));
-                require_non_negative(body.cycles, "cycles");
-                require_non_negative(body.cycles_per_1024_positions, "cycles_per_1024_positions");
+                require_cycles(body.cycles, "cycles");
+                require_cycles(body.cycles_per_1024_positions, "cycles_per_1024_positions");
                 for (BufferId id : body.inputs) require_buffer(id, "input");
                 for (BufferId id : body.outputs) require_buffer(id, "output");
             } else if constexpr (std::is_same_v<Body, Send> || std::is_same_v<Body, Recv>) {
                 require(body.bytes > 0, where + ": transfer bytes must be positive, got " + std::to_string(body.bytes));
                 require_non_negative(body.offset_bytes, "offset_bytes");
-                require_non_negative(body.flight_cycles, "flight_cycles");
+                require_cycles(body.flight_cycles, "flight_cycles");
                 require_buffer(body.buffer, "transfer");
                 const Buffer& buffer = program.buffers[body.buffer];
                 require(body.bytes <= buffer.size_bytes - body.offset_bytes,
@@ -136,9 +142,9 @@ void validate_instruction(const Plan& plan, std::size_t chip, std::size_t index)
                             std::to_string(body.offset_bytes) + " does not fit " + buffer_name(program, body.buffer) +
                             " of " + std::to_string(buffer.size_bytes) + " bytes");
             } else if constexpr (std::is_same_v<Body, Deskew>) {
-                require_non_negative(body.pad_cycles, "pad_cycles");
+                require_cycles(body.pad_cycles, "pad_cycles");
             } else if constexpr (std::is_same_v<Body, RuntimeDeskew>) {
-                require_non_negative(body.max_pad_cycles, "max_pad_cycles");
+                require_cycles(body.max_pad_cycles, "max_pad_cycles");
             }
         },
         instruction.body);

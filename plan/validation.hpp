@@ -10,8 +10,9 @@ namespace lpu::plan {
 //    chips, chip ids are unique, roles fit the grid and ranges are ordered;
 //  - buffers are non-empty, inside the plan's SRAM size, and disjoint unless
 //    both are marked reusable;
-//  - instruction cycles are non-negative and non-decreasing per chip, buffer ids
-//    exist, durations and pads are non-negative, transfers fit their buffers;
+//  - instruction cycles are non-decreasing per chip, every cycle count (cycle,
+//    duration, pad, flight time, transfer latency) is in [0, max_plan_cycles],
+//    buffer ids exist, transfers fit their buffers;
 //  - every Send has exactly one Recv (same tag, peer pair and bytes), tags are
 //    unique per chip pair, and each Recv is scheduled no earlier than its Send
 //    plus the plan's transfer latency.

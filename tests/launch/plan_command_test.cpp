@@ -133,4 +133,34 @@ TEST_CASE("lpu plan show and lpu trace refuse bad files and flags with exit 2", 
     check_refused("trace --plan " + plan_file.path() + " -o /nonexistent/dir/trace.json");
 }
 
+TEST_CASE("a plan with one corrupted cycle word is refused, not run away with", "[launch][plan]") {
+    // The sample plan with its syncs at a cycle whose 8 bytes appear nowhere
+    // else; then one of those words set to 2^62 + that cycle: a step of 4.6e18
+    // cycles, which `plan check --steps 2` used to wrap past 2^63 and chase
+    // with gigabytes of clock state, and `plan show` printed.
+    auto sample = plan::testing::sample_plan();
+    constexpr std::int64_t marker = 0x5151;
+    for (auto& chip : sample.chips) chip.instructions.back().cycle = marker;
+    TempFile plan_file(".lpuplan");
+    TempFile corrupted(".lpuplan");
+    plan::save_plan(sample, plan_file.path());
+    std::string bytes = read_file(plan_file.path());
+    const auto word = [](std::int64_t value) {
+        std::string little_endian;
+        for (int i = 0; i < 8; ++i) little_endian.push_back(static_cast<char>(value >> (8 * i)));
+        return little_endian;
+    };
+    const std::size_t at = bytes.find(word(marker));
+    REQUIRE(at != std::string::npos);
+    bytes.replace(at, 8, word((std::int64_t{1} << 62) + marker));
+    write_file(corrupted.path(), bytes);
+
+    for (const std::string& command : {"plan check " + corrupted.path() + " --steps 2", "plan show " + corrupted.path(),
+                                       "trace --plan " + corrupted.path() + " -o " + plan_file.path() + ".json"}) {
+        check_refused(command);
+        CHECK(run_lpu(command).err.find("cycle must be between 0 and 2^48 cycles, got 4611686018427408721") !=
+              std::string::npos);
+    }
+}
+
 }  // namespace lpu::test

@@ -77,7 +77,7 @@ TEST_CASE("validate rejects cycles going backwards and bad operands", "[plan]") 
     REQUIRE_THROWS_WITH(plan::validate(p), Contains("chip 0 instruction 0 (rmsnorm): output buffer 9 does not exist"));
     p = sample_plan();
     std::get<plan::Compute>(p.chips[0].instructions[1].body).cycles_per_1024_positions = -1;
-    REQUIRE_THROWS_WITH(plan::validate(p), Contains("cycles_per_1024_positions must be non-negative"));
+    REQUIRE_THROWS_WITH(plan::validate(p), Contains("cycles_per_1024_positions must be between 0 and 2^48"));
     p = sample_plan();
     std::get<plan::Deskew>(p.chips[0].instructions[4].body).pad_cycles = -5;
     REQUIRE_THROWS_WITH(plan::validate(p), Contains("pad_cycles"));
@@ -85,6 +85,31 @@ TEST_CASE("validate rejects cycles going backwards and bad operands", "[plan]") 
     transfer_at(p, 0, 2).bytes = 2048;
     transfer_at(p, 1, 2).bytes = 2048;
     REQUIRE_THROWS_WITH(plan::validate(p), Contains("does not fit chip 0 buffer 1 'x' (activation)"));
+}
+
+TEST_CASE("validate bounds every cycle count at 2^48, so sums of steps cannot wrap", "[plan]") {
+    // One corrupted word: a sync at 2^62 cycles made a step of 4.6e18 cycles,
+    // and two of them wrapped past 2^63.
+    auto p = sample_plan();
+    p.chips[1].instructions.back().cycle = std::int64_t{1} << 62;
+    REQUIRE_THROWS_WITH(plan::validate(p), Contains("chip 1 instruction 6: cycle must be between 0 and 2^48 cycles, "
+                                                    "got 4611686018427387904"));
+    p = sample_plan();
+    p.chips[1].instructions.back().cycle = plan::max_plan_cycles;  // the bound itself is allowed
+    p.chips[0].instructions.back().cycle = plan::max_plan_cycles;
+    REQUIRE_NOTHROW(plan::validate(p));
+    p = sample_plan();
+    std::get<plan::Compute>(p.chips[0].instructions[0].body).cycles = plan::max_plan_cycles + 1;
+    REQUIRE_THROWS_WITH(plan::validate(p), Contains("(rmsnorm): cycles must be between 0 and 2^48"));
+    p = sample_plan();
+    std::get<plan::Deskew>(p.chips[0].instructions[4].body).pad_cycles = std::numeric_limits<std::int64_t>::max();
+    REQUIRE_THROWS_WITH(plan::validate(p), Contains("pad_cycles must be between 0 and 2^48"));
+    p = sample_plan();
+    transfer_at(p, 0, 2).flight_cycles = std::int64_t{1} << 50;
+    REQUIRE_THROWS_WITH(plan::validate(p), Contains("flight_cycles must be between 0 and 2^48"));
+    p = sample_plan();
+    p.transfer_latency_cycles = std::int64_t{1} << 60;
+    REQUIRE_THROWS_WITH(plan::validate(p), Contains("transfer_latency_cycles must be between 0 and 2^48"));
 }
 
 TEST_CASE("validate rejects unmatched, mismatched and early transfers", "[plan]") {
