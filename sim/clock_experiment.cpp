@@ -178,12 +178,21 @@ private:
     }
 
     void schedule_round_end(EventEngine& engine, std::int64_t round) {
-        const topology::ChipId root = fabric_.tree().root;
+        const SpanningTree& tree = fabric_.tree();
         // Every correction of the round has landed one level delay after the
         // deepest parent acted.
-        const std::int64_t value = fabric_.round_value(root, round) +
-                                   (fabric_.tree().max_depth + 1) * alignment_.level_delay_cycles;
-        engine.schedule_at(fabric_.true_ps_at(root, value), [this, round](EventEngine& e) {
+        const std::int64_t value =
+            fabric_.round_value(tree.root, round) + (tree.max_depth + 1) * alignment_.level_delay_cycles;
+        std::int64_t at_ps = fabric_.true_ps_at(tree.root, value);
+        // Free-running counters may lag the root by more than that: the round
+        // ends after the last parent has acted, so it sees every chip's sample.
+        if (!config_.compensate) {
+            for (topology::ChipId chip = 0; chip < topology_.chip_count(); ++chip) {
+                if (!tree.children[chip].empty())
+                    at_ps = std::max(at_ps, fabric_.true_ps_at(chip, fabric_.round_value(chip, round)) + 1);
+            }
+        }
+        engine.schedule_at(at_ps, [this, round](EventEngine& e) {
             end_round(round);
             if (round < last_round_) schedule_round_end(e, round + 1);
         });

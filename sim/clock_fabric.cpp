@@ -1,5 +1,6 @@
 #include "sim/clock_fabric.hpp"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -61,9 +62,17 @@ CorrectionRecord ClockFabric::correct(topology::ChipId child, std::int64_t round
 }
 
 void ClockFabric::schedule_act(EventEngine& engine, topology::ChipId chip, std::int64_t round) {
+    std::int64_t at_ps = true_ps_at(chip, round_value(chip, round));
+    // Observing only, no correction reins a counter in: one free-running ahead
+    // of its parent's by more than a level delay reaches its round value
+    // before the parent has acted. Nothing it received changes what it sends
+    // (its stamps are timed by its own counter, correction_stamp), so it acts
+    // as soon as the parent has. A compensated counter never gets there: a
+    // round value in the past is then an error, as the engine says.
+    if (!protocol_.compensate) at_ps = std::max(at_ps, engine.now_ps());
     // Small captures keep std::function from allocating per event.
     const std::uint64_t packed = (static_cast<std::uint64_t>(round) << 32) | chip;
-    engine.schedule_at(true_ps_at(chip, round_value(chip, round)), [this, packed](EventEngine& e) {
+    engine.schedule_at(at_ps, [this, packed](EventEngine& e) {
         act(e, static_cast<topology::ChipId>(packed & 0xffffffffu), static_cast<std::int64_t>(packed >> 32));
     });
 }

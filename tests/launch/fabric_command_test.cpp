@@ -52,6 +52,22 @@ TEST_CASE("lpu fabric --no-compensation: violations with their first time", "[la
     CHECK(out["skew_bound_cycles"].is_null());
 }
 
+TEST_CASE("lpu fabric --no-compensation runs on alignment trees deeper than one hop", "[launch][fabric]") {
+    // The reproducer of the hardening issue: it stopped with "error: event
+    // scheduled at ... ps, before now" on every tree of depth 2 or more.
+    for (const char* topology : {"ring:4", "ring:8", "mesh:3x3", "torus:4x4", "dragonfly:1"}) {
+        const auto result = run_lpu(std::string("fabric --topology ") + topology +
+                                    " --duration 0.01 --seed 2 --no-compensation --json");
+        INFO(topology << ": " << result.err);
+        REQUIRE(result.exit_code == 0);
+        const auto out = nlohmann::json::parse(result.out);
+        CHECK(out["tree_depth"].get<int>() >= 2);
+        CHECK(out["violations"].get<long long>() > 0);
+        CHECK(out["violations"] == out["late_transfers"].get<long long>() + out["overwritten_transfers"].get<long long>());
+        CHECK(out["first_violation_s"].is_number());
+    }
+}
+
 TEST_CASE("lpu fabric --csv writes one skew row per round; text mode summarises", "[launch][fabric]") {
     const auto path = std::filesystem::temp_directory_path() / ("lpu-fabric-" + std::to_string(::getpid()) + ".csv");
     const auto result = run_lpu("fabric --topology ring:4 --duration 2.6 --csv " + path.string());

@@ -46,6 +46,35 @@ TEST_CASE("Clock experiment: +-100 ppm without compensation breaks at S / (200e-
     CHECK(report.skew_bound_cycles == 0.0);
 }
 
+TEST_CASE("Clock experiment: without compensation a chip may reach its round before its parent does",
+          "[sim][clock_experiment]") {
+    // ring:8's alignment tree is a chain 0 - 1 - 2 - 3 - 4 (and 0 - 7 - 6 - 5):
+    // chip 2 runs 200 ppm ahead of its parent, chip 1, so after a 0.05 s period
+    // its counter is 9,000 cycles ahead, past its round value (a level delay,
+    // 4,096 cycles, after its parent's) before chip 1 has even acted. The
+    // experiment used to stop there ("event scheduled ... before now"); the
+    // observation goes on, and reports what the free-running clocks break.
+    const auto topology = topology::topology_from_spec("ring:8");
+    ClockExperimentConfig config;
+    config.crystal_ppm = {0.0, -100.0, 100.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    config.drift.wander_ppm_per_sqrt_s = 0.0;
+    config.compensate = false;
+    config.duration_s = 0.2;
+    config.alignment = sampling_every(0.05);
+    const ClockExperimentReport report = run_clock_experiment(topology, config);
+    REQUIRE(report.tree_depth == 4);
+    CHECK(report.rounds == 5);
+    CHECK(report.skew_samples == static_cast<std::uint64_t>(2 * 7 * (report.rounds + 1)));  // every non-root chip, each round
+    // Chips 1 and 2 drift apart at 200 ppm from true time 0.
+    CHECK(static_cast<double>(report.max_pair_skew_cycles) == Approx(200e-6 * 900e6 * report.measured_s).epsilon(0.02));
+    CHECK(report.late_transfers > 0);
+    CHECK(report.overwritten_transfers > 0);
+    CHECK(report.violations == report.late_transfers + report.overwritten_transfers);
+    REQUIRE(report.first_violation_s.has_value());
+    // The channel 1 -> 2 turns late once chip 2 is `slack` cycles ahead of chip 1.
+    CHECK(*report.first_violation_s == Approx(static_cast<double>(report.slack_cycles) / (200e-6 * 900e6)).epsilon(0.05));
+}
+
 TEST_CASE("Clock experiment: +-100 ppm with compensation holds lockstep for an hour", "[sim][clock_experiment]") {
     const auto topology = topology::topology_from_spec("fc:2");
     ClockExperimentConfig config = two_chips(true);
