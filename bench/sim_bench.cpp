@@ -7,7 +7,9 @@
 // An event is one instruction placed in time (a compute, a send, a receive,
 // a deskew). The cost should grow about linearly with the events: the
 // nanoseconds per event stay about flat as the system grows. Each step is
-// timed 3 times, the fastest kept; compile time is printed apart.
+// timed 3 times, the fastest kept; compile time is printed apart, and so is
+// the lockstep check every executor makes (sim::verify_plan_lockstep), with
+// its cost per transfer checked, which should stay about flat too.
 // Usage: sim_bench [--quick]  (--quick: up to 4 replicas, no 405B)
 #include <algorithm>
 #include <chrono>
@@ -20,6 +22,7 @@
 #include "runtime/compiler/fingerprints.hpp"
 #include "runtime/model/model_presets.hpp"
 #include "sim/chip_spec.hpp"
+#include "sim/plan_lockstep.hpp"
 #include "topology/topology_spec.hpp"
 
 namespace {
@@ -54,10 +57,14 @@ void measure(const char* preset, const lpu::compiler::CompileOptions& options, c
         best = std::min(best, seconds_since(start));
     }
     const auto events = static_cast<double>(instruction_count(plan));
+    const auto check_start = Clock::now();
+    const sim::PlanLockstepVerdict verdict = sim::verify_plan_lockstep(plan, topology, spec);
+    const double check_seconds = seconds_since(check_start);
     std::printf("%-14s tp %3u x pp %3u x %2u replicas = %5zu chips | compile %6.1f s | %9.0f events | step %6.3f s | "
-                "%5.1f M events/s | %5.1f ns/event | %9lld cycles\n",
+                "%5.1f M events/s | %5.1f ns/event | %9lld cycles | lockstep check %5.1f s, %4.0f ns/transfer%s\n",
                 preset, plan.grid.tp, plan.grid.pp, plan.grid.replicas, plan.chips.size(), compile_seconds, events, best,
-                events / best / 1e6, best / events * 1e9, static_cast<long long>(cycles));
+                events / best / 1e6, best / events * 1e9, static_cast<long long>(cycles), check_seconds,
+                check_seconds / static_cast<double>(verdict.transfers) * 1e9, verdict.ok() ? "" : " NOT in lockstep");
     std::fflush(stdout);
 }
 

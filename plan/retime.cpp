@@ -26,9 +26,9 @@ std::int64_t extra_cycles(const Compute& compute, std::int64_t position) {
 
 }  // namespace
 
-Retimer::Retimer(const Plan& plan) : plan_(plan), send_of_(plan.chips.size()) {
+Retimer::Retimer(const Plan& plan) : plan_(plan), transfers_(match_transfers(plan)), send_of_(plan.chips.size()) {
     for (std::size_t c = 0; c < plan.chips.size(); ++c) send_of_[c].resize(plan.chips[c].instructions.size());
-    for (const MatchedTransfer& pair : match_transfers(plan)) send_of_[pair.recv.chip][pair.recv.instruction] = pair.send;
+    for (const MatchedTransfer& pair : transfers_) send_of_[pair.recv.chip][pair.recv.instruction] = pair.send;
 }
 
 StepTiming Retimer::timing(std::int64_t position) const {

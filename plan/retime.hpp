@@ -41,10 +41,13 @@ public:
     StepTiming timing(std::int64_t position) const;
     // step_end_cycle(retime(position)), computed directly.
     std::int64_t step_end_cycle(std::int64_t position) const { return timing(position).end_cycle(); }
+    // The plan's transfers, as match_transfers gives them (matched once, here).
+    const std::vector<MatchedTransfer>& transfers() const { return transfers_; }
 
 private:
 
     const Plan& plan_;
+    std::vector<MatchedTransfer> transfers_;
     // For each Recv, the Send it waits for.
     std::vector<std::vector<std::optional<InstructionIndex>>> send_of_;
 };

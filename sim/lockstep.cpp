@@ -1,7 +1,8 @@
 #include "sim/lockstep.hpp"
 
-#include <map>
+#include <algorithm>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "base/error.hpp"
@@ -17,16 +18,19 @@ struct Timing {
     std::int64_t first_slot = 0;  // position in its buffer's ring, unwrapped
 };
 
+// Messages are built only on failure: every transfer of every step is validated.
 void validate_transfer(const ScheduledTransfer& transfer, std::size_t index, std::size_t chips) {
-    const std::string name = "transfer " + std::to_string(index);
-    require(transfer.source < chips && transfer.destination < chips,
-            name + ": chips " + std::to_string(transfer.source) + " -> " + std::to_string(transfer.destination) +
-                " are not all among the " + std::to_string(chips) + " chips");
+    const auto name = [index] { return "transfer " + std::to_string(index); };
+    require(transfer.source < chips && transfer.destination < chips, [&] {
+        return name() + ": chips " + std::to_string(transfer.source) + " -> " + std::to_string(transfer.destination) +
+               " are not all among the " + std::to_string(chips) + " chips";
+    });
     require(transfer.send_cycle >= 0 && transfer.read_cycle >= 0,
-            name + ": send_cycle and read_cycle must be >= 0");
-    require(transfer.bytes >= 1, name + ": bytes must be >= 1, got " + std::to_string(transfer.bytes));
-    require(transfer.buffer_vectors >= 1,
-            name + ": buffer_vectors must be >= 1, got " + std::to_string(transfer.buffer_vectors));
+            [&] { return name() + ": send_cycle and read_cycle must be >= 0"; });
+    require(transfer.bytes >= 1, [&] { return name() + ": bytes must be >= 1, got " + std::to_string(transfer.bytes); });
+    require(transfer.buffer_vectors >= 1, [&] {
+        return name() + ": buffer_vectors must be >= 1, got " + std::to_string(transfer.buffer_vectors);
+    });
 }
 
 struct Overwrite {
@@ -87,9 +91,11 @@ LockstepReport check_lockstep_at_receivers(std::span<const ScheduledTransfer> tr
     require(send_ps.size() == transfers.size(), "check_lockstep_at_receivers: one send time per transfer");
     LockstepReport report;
     std::vector<Timing> timings(transfers.size());
-    std::map<std::uint64_t, std::uint64_t> stream_counts;
-    // (destination, buffer) -> (depth, its transfers; put in fill order below)
-    std::map<std::pair<topology::ChipId, std::uint32_t>, std::pair<std::int64_t, std::vector<std::size_t>>> buffers;
+    std::unordered_map<std::uint64_t, std::uint64_t> stream_counts;
+    // Per receive buffer (destination << 32 | buffer): its depth and its
+    // transfers, put in fill order below. Looked up by hash, checked in key order.
+    std::unordered_map<std::uint64_t, std::size_t> ring_index;
+    std::vector<std::pair<std::uint64_t, std::pair<std::int64_t, std::vector<std::size_t>>>> buffers;
 
     for (std::size_t i = 0; i < transfers.size(); ++i) {
         const ScheduledTransfer& transfer = transfers[i];
@@ -99,18 +105,23 @@ LockstepReport check_lockstep_at_receivers(std::span<const ScheduledTransfer> tr
         if (receives && !receives(transfer.destination)) continue;
         ++report.transfers;
         timing.vectors = vector_slots(transfer.bytes, links.timing().vector_bytes);
-        require(timing.vectors <= transfer.buffer_vectors,
-                "transfer " + std::to_string(i) + ": " + std::to_string(timing.vectors) +
-                    " vectors do not fit its receive buffer of " + std::to_string(transfer.buffer_vectors));
+        require(timing.vectors <= transfer.buffer_vectors, [&] {
+            return "transfer " + std::to_string(i) + ": " + std::to_string(timing.vectors) +
+                   " vectors do not fit its receive buffer of " + std::to_string(transfer.buffer_vectors);
+        });
         timing.send_ps = send_ps[i];
         timing.read_ps = clocks.true_ps_at(transfer.destination, transfer.read_cycle);
 
-        auto& [depth, members] = buffers[{transfer.destination, transfer.buffer}];
+        const std::uint64_t key = std::uint64_t{transfer.destination} << 32 | transfer.buffer;
+        const auto [found, added] = ring_index.try_emplace(key, buffers.size());
+        if (added) buffers.push_back({key, {}});
+        auto& [depth, members] = buffers[found->second].second;
         if (members.empty()) depth = transfer.buffer_vectors;
-        require(depth == transfer.buffer_vectors,
-                "transfer " + std::to_string(i) + ": buffer " + std::to_string(transfer.buffer) + " of chip " +
-                    std::to_string(transfer.destination) + " is listed with depths " + std::to_string(depth) +
-                    " and " + std::to_string(transfer.buffer_vectors));
+        require(depth == transfer.buffer_vectors, [&] {
+            return "transfer " + std::to_string(i) + ": buffer " + std::to_string(transfer.buffer) + " of chip " +
+                   std::to_string(transfer.destination) + " is listed with depths " + std::to_string(depth) + " and " +
+                   std::to_string(transfer.buffer_vectors);
+        });
         members.push_back(i);
 
         const std::int64_t arrival_ps =
@@ -123,6 +134,7 @@ LockstepReport check_lockstep_at_receivers(std::span<const ScheduledTransfer> tr
         }
     }
 
+    std::sort(buffers.begin(), buffers.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     for (auto& [key, buffer] : buffers) {
         auto& [depth, members] = buffer;
         std::stable_sort(members.begin(), members.end(), [&](std::size_t a, std::size_t b) {

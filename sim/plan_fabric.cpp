@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <map>
+#include <unordered_map>
 
 #include "base/error.hpp"
 
@@ -42,7 +42,7 @@ FabricFigures receiver_figures(std::span<const ScheduledTransfer> transfers, std
     for (const LockstepViolation& violation : found.violations)
         ++(violation.kind == ViolationKind::late ? figures.late_transfers : figures.overwritten_transfers);
     // Jitter indices count every listed transfer per stream, as the checker does.
-    std::map<std::uint64_t, std::uint64_t> sent_on_stream;
+    std::unordered_map<std::uint64_t, std::uint64_t> sent_on_stream;
     for (std::size_t i = 0; i < transfers.size(); ++i) {
         const ScheduledTransfer& transfer = transfers[i];
         const std::uint64_t index = sent_on_stream[transfer.jitter_stream]++;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
-#include <tuple>
 
 #include "base/error.hpp"
 #include "plan/retime.hpp"
@@ -49,13 +48,6 @@ void require_chips_in(const plan::Plan& plan, const topology::Topology& topology
     }
 }
 
-// What the schedule of every step gives one transfer, before the steps are merged.
-struct Listed {
-    std::int64_t step = 0;
-    ScheduledTransfer transfer;
-    std::int64_t slack = 0;
-};
-
 void list_deskews(const plan::Plan& plan, const plan::StepTiming& timing, std::int64_t offset,
                   std::vector<DeskewPoint>& deskews) {
     for (std::size_t c = 0; c < plan.chips.size(); ++c) {
@@ -78,13 +70,9 @@ std::int64_t checked_cycle_sum(std::int64_t a, std::int64_t b) {
     return sum;
 }
 
-// The last epoch boundary from which the steps end by the next round (never
-// before the settled start: steps that do not fit are refused by the caller).
-std::int64_t latest_start_cycle(const plan::Retimer& retimer, const PlanLockstepConfig& config,
-                                const FabricSetup& setup) {
-    std::int64_t cycles = 0;
-    for (std::int64_t step = 0; step < config.steps; ++step)
-        cycles = checked_cycle_sum(cycles, retimer.step_end_cycle(config.first_position + step));
+// The last epoch boundary from which steps of `cycles` end by the next round
+// (never before the settled start: steps that do not fit are refused by the caller).
+std::int64_t latest_start_cycle(std::int64_t cycles, const FabricSetup& setup) {
     const std::int64_t epoch = setup.alignment.epoch_cycles;
     const std::int64_t latest = (setup.next_round_cycle - std::min(cycles, setup.next_round_cycle)) / epoch * epoch;
     return std::max(setup.start_cycle, latest);
@@ -128,55 +116,71 @@ PlanTransfers list_plan_transfers(const plan::Plan& plan, const topology::Topolo
     const std::vector<std::uint32_t>& depth = setup.tree.depth;
     const std::int64_t extra_hop_cycles = ceil_div(link.latency_ps * spec.clock_hz, 1'000'000'000'000);
 
-    const std::vector<plan::MatchedTransfer> matched = plan::match_transfers(plan);
     const plan::Retimer retimer(plan);
+    // What every step shares: each pair's transfer, less its cycles.
+    const std::vector<plan::MatchedTransfer>& matched = retimer.transfers();
+    std::vector<ScheduledTransfer> pairs(matched.size());
+    std::vector<std::int64_t> slack(matched.size());
+    std::vector<std::int64_t> extra_send_cycles(matched.size());
+    for (std::size_t i = 0; i < matched.size(); ++i) {
+        const plan::MatchedTransfer& pair = matched[i];
+        const plan::ChipProgram& sender = plan.chips[pair.send.chip];
+        const plan::ChipProgram& receiver = plan.chips[pair.recv.chip];
+        const auto& send = std::get<plan::Send>(sender.instructions[pair.send.instruction].body);
+        const auto& recv = std::get<plan::Recv>(receiver.instructions[pair.recv.instruction].body);
+        require(!send.route.empty(), [&] { return plan::describe(plan, pair.send) + " has an empty route"; });
+        const plan::Buffer& buffer = receiver.buffers.at(recv.buffer);
+        const std::int64_t depth_vectors = ring_depth_slots(buffer.size_bytes, link.vector_bytes);
+        require(message_slots(recv.bytes, link.vector_bytes) <= depth_vectors, [&] {
+            return plan::describe(plan, pair.recv) + " receives " + std::to_string(recv.bytes) + " bytes into buffer '" +
+                   buffer.name + "' of " + std::to_string(buffer.size_bytes) + " bytes (" +
+                   std::to_string(depth_vectors) + " vectors): it does not fit";
+        });
+        ScheduledTransfer& transfer = pairs[i];
+        transfer.source = sender.chip;
+        transfer.destination = receiver.chip;
+        transfer.bytes = recv.bytes;
+        transfer.buffer = recv.buffer;
+        transfer.buffer_vectors = depth_vectors;
+        transfer.jitter_stream = send.route.front();
+        slack[i] = static_cast<std::int64_t>(std::ceil(hop_bound * (depth[sender.chip] + depth[receiver.chip])));
+        extra_send_cycles[i] = static_cast<std::int64_t>(send.route.size() - 1) * extra_hop_cycles;
+    }
+
+    // Step by step, each step's transfers by send cycle (ties in pair order),
+    // cycles from the first step's start; the start is added once the steps'
+    // length is known (with before_next_round, the start depends on it).
     PlanTransfers out;
-    out.start_cycle = config.before_next_round ? latest_start_cycle(retimer, config, setup) : setup.start_cycle;
-    std::vector<Listed> listed;
-    std::int64_t offset = out.start_cycle;
+    out.transfers.reserve(pairs.size() * static_cast<std::size_t>(config.steps));
+    out.slack_cycles.reserve(out.transfers.capacity());
+    std::vector<std::pair<std::int64_t, std::size_t>> by_send(matched.size());
+    std::int64_t offset = 0;
     for (std::int64_t step = 0; step < config.steps; ++step) {
         const plan::StepTiming timing = retimer.timing(config.first_position + step);
-        for (const plan::MatchedTransfer& pair : matched) {
-            const plan::ChipProgram& sender = plan.chips[pair.send.chip];
-            const plan::ChipProgram& receiver = plan.chips[pair.recv.chip];
-            const auto& send = std::get<plan::Send>(sender.instructions[pair.send.instruction].body);
-            const auto& recv = std::get<plan::Recv>(receiver.instructions[pair.recv.instruction].body);
-            require(!send.route.empty(), plan::describe(plan, pair.send) + " has an empty route");
-            const plan::Buffer& buffer = receiver.buffers.at(recv.buffer);
-            const std::int64_t depth_vectors = ring_depth_slots(buffer.size_bytes, link.vector_bytes);
-            require(message_slots(recv.bytes, link.vector_bytes) <= depth_vectors,
-                    plan::describe(plan, pair.recv) + " receives " + std::to_string(recv.bytes) +
-                        " bytes into buffer '" + buffer.name + "' of " + std::to_string(buffer.size_bytes) +
-                        " bytes (" + std::to_string(depth_vectors) + " vectors): it does not fit");
-            Listed entry;
-            entry.step = step;
-            ScheduledTransfer& transfer = entry.transfer;
-            transfer.source = sender.chip;
-            transfer.destination = receiver.chip;
-            transfer.send_cycle = offset + timing.cycles[pair.send.chip][pair.send.instruction] +
-                                  static_cast<std::int64_t>(send.route.size() - 1) * extra_hop_cycles;
-            transfer.read_cycle = offset + timing.cycles[pair.recv.chip][pair.recv.instruction];
-            transfer.bytes = recv.bytes;
-            transfer.buffer = recv.buffer;
-            transfer.buffer_vectors = depth_vectors;
-            transfer.jitter_stream = send.route.front();
+        for (std::size_t i = 0; i < matched.size(); ++i) {
+            const plan::InstructionIndex& send = matched[i].send;
+            by_send[i] = {offset + timing.cycles[send.chip][send.instruction] + extra_send_cycles[i], i};
+        }
+        std::sort(by_send.begin(), by_send.end());
+        for (const auto& [send_cycle, i] : by_send) {
+            const plan::InstructionIndex& recv = matched[i].recv;
+            ScheduledTransfer& transfer = out.transfers.emplace_back(pairs[i]);
+            transfer.send_cycle = send_cycle;
+            transfer.read_cycle = offset + timing.cycles[recv.chip][recv.instruction];
             // The receiver's Recvs in program order, step after step (sim/receive_ring.hpp).
-            transfer.ring_sequence = static_cast<std::uint64_t>(step) << 32 | pair.recv.instruction;
-            entry.slack = static_cast<std::int64_t>(
-                std::ceil(hop_bound * (depth[sender.chip] + depth[receiver.chip])));
-            listed.push_back(entry);
+            transfer.ring_sequence = static_cast<std::uint64_t>(step) << 32 | recv.instruction;
+            out.slack_cycles.push_back(slack[i]);
         }
         list_deskews(plan, timing, offset, out.deskews);
         offset = checked_cycle_sum(offset, timing.end_cycle());
     }
-    out.end_cycle = offset;
-    std::stable_sort(listed.begin(), listed.end(), [](const Listed& a, const Listed& b) {
-        return std::tie(a.step, a.transfer.send_cycle) < std::tie(b.step, b.transfer.send_cycle);
-    });
-    for (const Listed& entry : listed) {
-        out.transfers.push_back(entry.transfer);
-        out.slack_cycles.push_back(entry.slack);
+    out.start_cycle = config.before_next_round ? latest_start_cycle(offset, setup) : setup.start_cycle;
+    out.end_cycle = checked_cycle_sum(out.start_cycle, offset);
+    for (ScheduledTransfer& transfer : out.transfers) {  // within out.end_cycle: no overflow
+        transfer.send_cycle += out.start_cycle;
+        transfer.read_cycle += out.start_cycle;
     }
+    for (DeskewPoint& point : out.deskews) point.cycle += out.start_cycle;
     return out;
 }
 
