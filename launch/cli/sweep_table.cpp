@@ -113,7 +113,7 @@ std::string sweep_csv_row(const SweepRow& row) {
     add(p->lockstep ? (p->lockstep->ok() ? "1" : "0") : "");
     if (!p->predicted()) {
         for (int i = 0; i < 21; ++i) add("");  // chips .. joules_per_token
-        add(field(p->refusal ? *p->refusal : "plan not in lockstep: " + sim::lockstep_summary(*p->lockstep)));
+        add(field(p->refusal ? *p->refusal : sim::lockstep_summary(*p->lockstep)));
         return line + "\n";
     }
     const StepStudy& last = p->last_step;

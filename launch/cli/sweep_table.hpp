@@ -44,7 +44,8 @@ int largest_point_chips(const SweepAxes& axes);
 
 // One row: the point, the fewest chips the model needs at its context, and the
 // prediction. A point without a plan has the reason as the prediction's
-// refusal: the model does not fit, or the point has no grid at all.
+// refusal: the model does not fit, or the point has no grid at all; a point
+// whose plan is not in lockstep has no figures, and its verdict as the note.
 struct SweepRow {
     const SweepPoint& point;
     std::optional<int> chips_needed;

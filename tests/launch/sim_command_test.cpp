@@ -58,6 +58,29 @@ TEST_CASE("lpu sim --json: llama2-7b on 64 chips compiles and reports its timing
         CHECK(busy[figure]["mean"].get<double>() <= busy[figure]["max"].get<double>());
     }
     CHECK(out["energy"]["joules_per_token_at_average_power"].get<double>() > 0.0);
+    // The figures come from a plan checked to be in lockstep, at both ends of the context.
+    const auto& lockstep = out["lockstep"];
+    CHECK(lockstep["in_lockstep"] == true);
+    CHECK(lockstep["transfers"].get<std::int64_t>() > 0);
+    CHECK(lockstep["late_transfers"] == 0);
+    CHECK(lockstep["overwritten_transfers"] == 0);
+    CHECK(lockstep["worst_margin_cycles"].get<std::int64_t>() >= 0);
+    REQUIRE(lockstep["windows"].size() == 2);
+    CHECK(lockstep["windows"][0]["first_position"] == 0);
+    const auto& late = lockstep["windows"][1];
+    CHECK(late["first_position"].get<int>() + late["steps"].get<int>() == 256);
+    CHECK(late["when"] == "before the next correction");
+    CHECK(late["start_cycle"].get<std::int64_t>() > lockstep["windows"][0]["end_cycle"].get<std::int64_t>());
+}
+
+TEST_CASE("lpu sim says that the plan it timed is in lockstep", "[launch][sim]") {
+    const auto result = run_lpu("sim --model-preset llama2-70b --chips 576 --topology dragonfly:8");
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    const std::size_t line = result.out.find("\nplan:    in lockstep: 2 x ");
+    REQUIRE(line != std::string::npos);
+    CHECK(result.out.find("positions 4093-4095 before the next correction", line) != std::string::npos);
+    CHECK(result.out.find("tokens/s per user") > line);  // the figures follow the verdict
 }
 
 TEST_CASE("lpu sim --json: a refusal is a result with fits false", "[launch][sim]") {

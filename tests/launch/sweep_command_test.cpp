@@ -66,10 +66,12 @@ TEST_CASE("lpu sweep writes one row per point, refusals included, and the same C
     const std::size_t asked = column(header, "chips_asked"), batch = column(header, "batch");
     const std::size_t needed = column(header, "chips_needed"), per_user = column(header, "tokens_per_s_per_user");
     const std::size_t aggregate = column(header, "tokens_per_s_aggregate");
+    const std::size_t in_lockstep = column(header, "in_lockstep");
     for (std::size_t i = 1; i < lines.size(); ++i) {
         CAPTURE(lines[i]);
         const bool small = field(lines[i], asked) == "4";
         CHECK(field(lines[i], fits) == (small ? "0" : "1"));  // 7B needs more than 4 chips
+        CHECK(field(lines[i], in_lockstep) == (small ? "" : "1"));  // a plan that fits is checked
         CHECK(std::stoi(field(lines[i], needed)) > 4);
         if (small) {
             CHECK(lines[i].find("needs at least") != std::string::npos);  // the reason is in the row
