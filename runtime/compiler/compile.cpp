@@ -17,9 +17,9 @@
 #include "runtime/compiler/lowering.hpp"
 #include "runtime/compiler/receive_rings.hpp"
 #include "runtime/compiler/sram_allocation.hpp"
-#include "sim/alignment_params.hpp"
-#include "sim/link_model.hpp"
-#include "sim/spanning_tree.hpp"
+#include "sim/chip/link_model.hpp"
+#include "sim/clock/alignment_params.hpp"
+#include "sim/clock/spanning_tree.hpp"
 
 namespace lpu::compiler {
 namespace {

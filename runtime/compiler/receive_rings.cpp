@@ -6,7 +6,7 @@
 
 #include "plan/retime.hpp"
 #include "plan/transfer_matching.hpp"
-#include "sim/receive_ring.hpp"
+#include "sim/fabric/receive_ring.hpp"
 
 namespace lpu::compiler {
 namespace {

@@ -1,7 +1,7 @@
 #pragma once
 // Receive rings sized to what is in flight. Lowering gives every buffer the
 // bytes its data needs; a buffer that receives messages is also a ring of
-// vector slots that its messages fill in Recv order (sim/receive_ring.hpp),
+// vector slots that its messages fill in Recv order (sim/fabric/receive_ring.hpp),
 // and messages take whole vectors, so a ring of data bytes may be too short
 // for the messages that are in flight at once: three 768-byte messages take 9
 // slots, while their 2304 bytes make a ring of 8, and the third would land on

@@ -21,8 +21,8 @@
 #include "runtime/compiler/grid_choice.hpp"
 #include "runtime/model/model_presets.hpp"
 #include "runtime/model/synthetic_model.hpp"
-#include "sim/chip_spec.hpp"
-#include "sim/plan_lockstep.hpp"
+#include "sim/chip/chip_spec.hpp"
+#include "sim/fabric/plan_lockstep.hpp"
 #include "tests/support/model_shapes.hpp"
 #include "topology/topology_spec.hpp"
 

@@ -13,8 +13,8 @@
 #include "runtime/compiler/fingerprints.hpp"
 #include "runtime/compiler/stage_hop.hpp"
 #include "runtime/model/synthetic_model.hpp"
-#include "sim/chip_spec.hpp"
-#include "sim/plan_lockstep.hpp"
+#include "sim/chip/chip_spec.hpp"
+#include "sim/fabric/plan_lockstep.hpp"
 #include "topology/routing.hpp"
 #include "topology/topology_spec.hpp"
 
