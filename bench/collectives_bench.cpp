@@ -25,8 +25,8 @@
 #include "bench/memory_bandwidth.hpp"
 #include "collectives/executor.hpp"
 #include "collectives/selection.hpp"
-#include "launch/transport/in_process_transport.hpp"
-#include "sim/chip_spec.hpp"
+#include "launch/inprocess/in_process_transport.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "topology/topology_spec.hpp"
 
 int main() {
@@ -51,7 +51,7 @@ int main() {
     options.threads = std::max(1u, std::thread::hardware_concurrency());
     double best_s = 1e30;
     for (int repeat = 0; repeat < 3; ++repeat) {
-        launch::InProcessTransport transport;
+        launch::inprocess::InProcessTransport transport;
         const auto start = std::chrono::steady_clock::now();
         collectives::execute<float>(selection.schedule, buffers, transport, options);
         const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;

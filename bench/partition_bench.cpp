@@ -19,14 +19,14 @@
 
 #include <CLI/CLI.hpp>
 
-#include "launch/transport/in_process_transport.hpp"
+#include "launch/inprocess/in_process_transport.hpp"
 #include "runtime/compiler/compile.hpp"
 #include "runtime/compiler/fingerprints.hpp"
 #include "runtime/engine/plan_model.hpp"
 #include "runtime/engine/single_chip_model.hpp"
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/synthetic_model.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "topology/topology_spec.hpp"
 
 using namespace lpu;
@@ -60,7 +60,7 @@ double partitioned(const model::ModelFile& file, const sim::ChipSpec& spec, int 
     auto plan = compiler::compile_plan(file.config(), compiler::model_fingerprint(file), {&topology, "fc:8", &spec},
                                        options);
     grid = "tp " + std::to_string(plan.grid.tp) + " x pp " + std::to_string(plan.grid.pp);
-    launch::InProcessTransport transport;
+    launch::inprocess::InProcessTransport transport;
     engine::PlanModel model(std::move(plan), file, spec, transport);
     return tokens_per_second(model, tokens);
 }

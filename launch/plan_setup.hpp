@@ -1,0 +1,41 @@
+#pragma once
+// How a run's plan comes to be, for every way of running (`lpu run` in one process,
+// under mpirun, over TCP; `lpu compile`): compiled from the options that describe the
+// system and the partition, or loaded from a file and checked against this model and
+// system. The flags that fill SystemOptions are in cli/system_flags.hpp.
+#include <memory>
+#include <string>
+
+#include "plan/plan.hpp"
+#include "runtime/compiler/compile.hpp"
+#include "runtime/model/model_file.hpp"
+#include "sim/chip/chip_spec.hpp"
+#include "topology/topology.hpp"
+
+namespace lpu::launch {
+
+struct SystemOptions {
+    std::string spec = "tsp-v1";
+    std::string topology;  // empty: the plan's, or a default for the chip count
+    compiler::CompileOptions compile;
+    std::string plan_path;  // lpu run --plan
+};
+
+// True when the options ask for more than the single-chip path.
+bool wants_plan(const SystemOptions& options);
+
+// The topology the options select: --topology, else the default for the chip
+// count they ask for (compiler::default_topology_spec).
+std::string topology_spec_for(const SystemOptions& options);
+
+struct PreparedPlan {
+    plan::Plan plan;
+    sim::ChipSpec spec;
+    std::unique_ptr<topology::Topology> topology;
+};
+
+// Compiles for `file` (or loads options.plan_path and refuses it when its
+// fingerprints are not this model's and this system's).
+PreparedPlan prepare_plan(const model::ModelFile& file, const SystemOptions& options);
+
+}  // namespace lpu::launch
