@@ -10,6 +10,7 @@
 
 #include "base/error.hpp"
 #include "cli/commands.hpp"
+#include "cli/flag_checks.hpp"
 #include "cli/system_flags.hpp"
 #include "launch/inprocess/in_process_transport.hpp"
 #include "launch/mpi/mpi_run.hpp"
@@ -110,7 +111,7 @@ void add_run_command(CLI::App& app) {
     run_app->add_option("-n,--steps", options->generation.steps,
                         "Positions to process, prompt included (0 = the whole context)")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative_number);
     run_app->add_option("-t,--temperature", options->generation.sampling.temperature, "0 = greedy")
         ->capture_default_str();
     run_app->add_option("--top-p", options->generation.sampling.top_p, "Nucleus sampling mass, in (0, 1]")
