@@ -124,7 +124,7 @@ nlohmann::json parse_spec_file(const std::string& path) {
     text << in.rdbuf();
     try {
         return nlohmann::json::parse(text.str());
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // syntax, or a number out of range
         throw Error("chip spec file '" + path + "' is not valid JSON: " + e.what());
     }
 }
