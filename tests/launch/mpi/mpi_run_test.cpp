@@ -28,17 +28,42 @@ const std::string kMpirun = kMpiEnvironment + "timeout 120 mpirun --oversubscrib
 
 }  // namespace
 
-TEST_CASE("mpirun -n 1, 2, 4, 8: tp 4 x pp 2 prints reference A", "[launch][mpi][reference]") {
+// One run per rank count checks everything a run must give: the story, the
+// placement, and every figure of the same run in one process (the fabric's,
+// and each chip's cycle account, wherever the chip ran). Odd rank counts print
+// the streamed text, even ones JSON.
+TEST_CASE("mpirun -n 1, 2, 4, 8: tp 4 x pp 2 prints reference A and the figures of the run in one process",
+          "[launch][mpi][reference][fabric]") {
     LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
+    static const auto in_process = lpu::test::in_process_story(gguf, "--steps 256 --json");
+    REQUIRE(in_process.exit_code == 0);
+    const nlohmann::json expected = nlohmann::json::parse(in_process.out).at("stats");
+    CHECK(expected.at("fabric").at("steps") == 256);
+    CHECK(expected.at("fabric").at("transfers").get<int>() > 0);
+    CHECK(expected.at("fabric").at("violations") == 0);
     const int ranks = GENERATE(1, 2, 4, 8);
-    CAPTURE(ranks);
+    const bool json = ranks % 2 == 0;
+    CAPTURE(ranks, json);
     const auto result = run_shell(kMpirun + "-n " + std::to_string(ranks) + " " + lpu::test::lpu_binary() +
-                                  " run --model " + gguf + " --temperature 0 --steps 256 --tp 4 --pp 2 --print-placement");
+                                  " run --model " + gguf + " --temperature 0 --steps 256 --tp 4 --pp 2 --print-placement" +
+                                  (json ? " --json" : ""));
     CAPTURE(result.err);
     REQUIRE(result.exit_code == 0);
-    CHECK(result.out == lpu::test::kReferenceTextA + "\n");  // printed once, by rank 0
+    if (json) {
+        const nlohmann::json report = nlohmann::json::parse(result.out);  // printed once, by rank 0
+        CHECK(report.at("tokens").get<std::vector<int>>() == lpu::test::kReferenceTokensA);
+        CHECK(report.at("text") == lpu::test::kReferenceTextA);
+        const nlohmann::json& stats = report.at("stats");
+        CHECK(stats.at("fabric") == expected.at("fabric"));
+        CHECK(stats.at("emulated_cycles") == expected.at("emulated_cycles"));
+        CHECK(stats.at("cycles") == expected.at("cycles"));
+        CHECK(stats.at("sram") == expected.at("sram"));
+    } else {
+        CHECK(result.out == lpu::test::kReferenceTextA + "\n");  // printed once, by rank 0
+    }
     CHECK(result.err.find(std::to_string(ranks) + " ranks") != std::string::npos);
     CHECK(result.err.find("rank " + std::to_string(ranks - 1) + " (host 0") != std::string::npos);
+    CHECK(lpu::test::fabric_line(result.err) == lpu::test::fabric_line(in_process.err));
 }
 
 TEST_CASE("mpirun -n 2, 3, 4: the collectives executor over the MPI transport, exact", "[launch][mpi]") {
@@ -49,24 +74,6 @@ TEST_CASE("mpirun -n 2, 3, 4: the collectives executor over the MPI transport, e
     CAPTURE(result.err);
     CHECK(result.exit_code == 0);
     CHECK(result.out == "ok\n");
-}
-
-TEST_CASE("mpirun -n 1, 2, 4, 8: the fabric figures of the run in one process", "[launch][mpi][fabric]") {
-    LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
-    static const auto in_process = lpu::test::in_process_story(gguf, "--json");
-    REQUIRE(in_process.exit_code == 0);
-    const nlohmann::json expected = nlohmann::json::parse(in_process.out).at("stats").at("fabric");
-    CHECK(expected.at("steps") == 256);
-    CHECK(expected.at("transfers").get<int>() > 0);
-    CHECK(expected.at("violations") == 0);
-    const int ranks = GENERATE(1, 2, 4, 8);
-    CAPTURE(ranks);
-    const auto result = run_shell(kMpirun + "-n " + std::to_string(ranks) + " " + lpu::test::lpu_binary() +
-                                  " run --model " + gguf + " --temperature 0 --tp 4 --pp 2 --json");
-    CAPTURE(result.err);
-    REQUIRE(result.exit_code == 0);
-    CHECK(nlohmann::json::parse(result.out).at("stats").at("fabric") == expected);
-    CHECK(lpu::test::fabric_line(result.err) == lpu::test::fabric_line(in_process.err));
 }
 
 TEST_CASE("mpirun with a broken flag: every rank refuses it, exit 2", "[launch][mpi]") {
@@ -130,44 +137,25 @@ TEST_CASE("Ctrl-C on mpirun stops every rank", "[launch][mpi]") {
     CHECK(report.find("lpu: terminated (SIGTERM), stopping") != std::string::npos);
 }
 
-TEST_CASE("lpu launch prints the mpirun command for a plan, and runs it with --exec", "[launch][mpi]") {
+TEST_CASE("lpu launch prints the mpirun command for a plan, and runs it with --exec on a hostfile's slots",
+          "[launch][mpi]") {
     LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
     const std::string plan = "/tmp/lpu-launch-test-" + std::to_string(::getpid()) + ".lpuplan";
+    const std::string hostfile = "/tmp/lpu-launch-test-" + std::to_string(::getpid()) + ".hosts";
     REQUIRE(lpu::test::run_lpu("compile --model " + gguf + " --tp 4 --pp 2 -o " + plan).exit_code == 0);
+    { std::ofstream(hostfile) << "localhost slots=2\n"; }
 
     const auto printed = lpu::test::run_lpu("launch --plan " + plan + " --model " + gguf +
                                             " --hosts a:1,b:3 -- --temperature 0 --prompt 'Once upon'");
     REQUIRE(printed.exit_code == 0);
     CHECK(printed.out == "mpirun -n 2 --map-by slot --host a:1,b:3 lpu run --model " + gguf + " --plan " + plan +
                              " --print-placement --temperature 0 --prompt 'Once upon'\n");
+    const auto from_hostfile = lpu::test::run_lpu("launch --plan " + plan + " --model " + gguf + " --hostfile " + hostfile);
+    REQUIRE(from_hostfile.exit_code == 0);
+    CHECK(from_hostfile.out == "mpirun -n 2 --map-by slot --hostfile " + hostfile + " lpu run --model " + gguf +
+                                   " --plan " + plan + " --print-placement\n");
 
-    const auto executed =
-        run_shell(kMpiEnvironment + lpu::test::lpu_binary() + " launch --plan " + plan + " --model " + gguf + " --lpu " +
-                  lpu::test::lpu_binary() + " --exec -- --temperature 0 --steps 256");
-    CAPTURE(executed.err);
-    REQUIRE(executed.exit_code == 0);
-    CHECK(executed.out.find(lpu::test::kReferenceTextA) != std::string::npos);
-    CHECK(executed.err.find("2 ranks") != std::string::npos);
-
-    const auto bad = lpu::test::run_lpu("launch --plan " + plan + " --model " + gguf + " --ranks 9");
-    CHECK(bad.exit_code == 2);
-    CHECK(bad.err.find("--ranks 9") != std::string::npos);
-    std::remove(plan.c_str());
-}
-
-TEST_CASE("lpu launch --hostfile hands mpirun the hostfile, and runs on its slots with --exec", "[launch][mpi]") {
-    LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
-    const std::string plan = "/tmp/lpu-hostfile-test-" + std::to_string(::getpid()) + ".lpuplan";
-    const std::string hostfile = "/tmp/lpu-hostfile-test-" + std::to_string(::getpid()) + ".hosts";
-    REQUIRE(lpu::test::run_lpu("compile --model " + gguf + " --tp 4 --pp 2 -o " + plan).exit_code == 0);
-    { std::ofstream(hostfile) << "localhost slots=2\n"; }
-
-    const auto printed = lpu::test::run_lpu("launch --plan " + plan + " --model " + gguf + " --hostfile " + hostfile);
-    REQUIRE(printed.exit_code == 0);
-    CHECK(printed.out == "mpirun -n 2 --map-by slot --hostfile " + hostfile + " lpu run --model " + gguf + " --plan " +
-                             plan + " --print-placement\n");
-
-    // Two slots on this machine: the job fits without --oversubscribe.
+    // The hostfile's two slots on this machine: the job fits without --oversubscribe.
     const auto executed =
         run_shell(kMpiEnvironment + lpu::test::lpu_binary() + " launch --plan " + plan + " --model " + gguf +
                   " --hostfile " + hostfile + " --lpu " + lpu::test::lpu_binary() + " --exec -- --temperature 0 --steps 256");
@@ -176,6 +164,9 @@ TEST_CASE("lpu launch --hostfile hands mpirun the hostfile, and runs on its slot
     CHECK(executed.out.find(lpu::test::kReferenceTextA) != std::string::npos);
     CHECK(executed.err.find("2 ranks") != std::string::npos);
 
+    const auto bad = lpu::test::run_lpu("launch --plan " + plan + " --model " + gguf + " --ranks 9");
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("--ranks 9") != std::string::npos);
     const auto both = lpu::test::run_lpu("launch --plan " + plan + " --model " + gguf + " --hosts a:2 --hostfile " + hostfile);
     CHECK(both.exit_code == 2);
     CHECK(both.err.find("give --hosts or --hostfile, not both") != std::string::npos);
