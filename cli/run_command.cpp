@@ -78,7 +78,7 @@ void run(const RunOptions& options) {
         const auto spec = sim::load_chip_spec(options.system.spec);
         engine::SingleChipModel chip_model(*file, spec, options.system.compile.positions);
         generate_and_report(chip_model, tokenizer, options,
-                            [&](int) { return launch::RunChips{{launch::chip_report(chip_model.chip().sram())}, "1 chip", {}}; });
+                            [&](int) { return launch::RunChips{{launch::chip_report(chip_model.chip())}, "1 chip", {}}; });
         return;
     }
     launch::PreparedPlan prepared = launch::prepare_plan(*file, options.system);
@@ -87,7 +87,7 @@ void run(const RunOptions& options) {
     engine::PlanModel plan_model(std::move(prepared.plan), *file, prepared.spec, transport);
     generate_and_report(plan_model, tokenizer, options, [&](int positions) {
         launch::RunChips run{{}, grid, {}};
-        for (const auto& runner : plan_model.chips()) run.chips.push_back(launch::chip_report(runner->chip().sram()));
+        for (const auto& runner : plan_model.chips()) run.chips.push_back(launch::chip_report(runner->chip()));
         if (positions > 0) {
             run.fabric = sim::plan_fabric_figures(plan_model.plan(), *prepared.topology, prepared.spec,
                                                   launch::run_fabric_config(options.fabric_seed, positions));

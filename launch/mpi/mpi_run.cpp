@@ -76,11 +76,14 @@ void run_ranks(const launch::mpi::MpiSession& session, const model::ModelFile& f
     const auto results = engine::generate_batch(model, tokenizer, options.generation,
                                                 root ? text_stream(options.report, model.batch_size()) : nullptr);
     const int positions = results.front().stats.positions;
-    // Every chip's SRAM report and every rank's fabric figures, gathered at rank 0 in rank order.
+    // Every chip's SRAM and cycle report and every rank's fabric figures, gathered at rank 0 in rank order.
     nlohmann::json mine = {{"chips", nlohmann::json::array()}};
     for (const auto& runner : model.chips()) {
-        const ChipReport report = chip_report(runner->chip().sram());
-        mine["chips"].push_back({{"used", report.used_bytes}, {"capacity", report.capacity_bytes}, {"sram", report.sram}});
+        const ChipReport report = chip_report(runner->chip());
+        mine["chips"].push_back({{"used", report.used_bytes},
+                                 {"capacity", report.capacity_bytes},
+                                 {"sram", report.sram},
+                                 {"cycles", report.cycles}});
     }
     if (positions > 0) {
         const sim::FabricFigures figures =
@@ -96,7 +99,7 @@ void run_ranks(const launch::mpi::MpiSession& session, const model::ModelFile& f
         const nlohmann::json rank = nlohmann::json::parse(text);
         for (const auto& chip : rank.at("chips")) {
             chips.chips.push_back({chip.at("used").get<std::int64_t>(), chip.at("capacity").get<std::int64_t>(),
-                                   chip.at("sram")});
+                                   chip.at("sram"), chip.at("cycles")});
         }
         if (rank.contains("fabric")) {
             const sim::FabricFigures figures = launch::fabric_from_json(rank.at("fabric"));
