@@ -12,7 +12,7 @@
 #include "runtime/model/model_presets.hpp"
 #include "sim/fabric/plan_lockstep.hpp"
 
-namespace lpu::cli {
+namespace lpu::study {
 namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -88,4 +88,4 @@ SimPrediction predict(const SimQuestion& question, const std::function<void(cons
     return prediction;
 }
 
-}  // namespace lpu::cli
+}  // namespace lpu::study

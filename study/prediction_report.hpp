@@ -15,7 +15,7 @@
 #include "sim/fabric/plan_lockstep.hpp"
 #include "study/step_study.hpp"
 
-namespace lpu::cli {
+namespace lpu::study {
 
 struct SimPrediction {
     // The question.
@@ -60,4 +60,4 @@ double joules_per_token(const SimPrediction& prediction, double watts);
 nlohmann::json prediction_json(const SimPrediction& prediction);
 std::string prediction_text(const SimPrediction& prediction);
 
-}  // namespace lpu::cli
+}  // namespace lpu::study
