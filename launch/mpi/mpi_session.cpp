@@ -28,7 +28,12 @@ bool launched_by_mpi() {
 
 MpiSession::MpiSession() {
     int provided = 0;
-    check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+    check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided), "MPI_Init_thread");
+    if (provided < MPI_THREAD_MULTIPLE) {
+        MPI_Finalize();
+        throw Error("this MPI library does not support MPI_THREAD_MULTIPLE, which the liveness watch needs "
+                    "(launch/mpi/peer_watch.hpp)");
+    }
     check(MPI_Comm_dup(MPI_COMM_WORLD, &comm_), "MPI_Comm_dup");
     MPI_Comm_rank(comm_, &rank_);
     MPI_Comm_size(comm_, &size_);
@@ -43,6 +48,7 @@ MpiSession::MpiSession() {
     check(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &host_comm), "MPI_Comm_split_type");
     int host_rank = 0, leader = rank_;
     MPI_Comm_rank(host_comm, &host_rank);
+    MPI_Comm_size(host_comm, &ranks_on_host_);
     MPI_Bcast(&leader, 1, MPI_INT, 0, host_comm);
     MPI_Comm_free(&host_comm);
     std::vector<int> leaders(static_cast<std::size_t>(size_));

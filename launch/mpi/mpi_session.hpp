@@ -14,7 +14,9 @@ bool launched_by_mpi();
 
 class MpiSession {
 public:
-    MpiSession();  // MPI_Init_thread (funneled); throws lpu::Error when MPI fails
+    // MPI_Init_thread with MPI_THREAD_MULTIPLE (the liveness watch runs on a
+    // thread of its own); throws lpu::Error when MPI fails or lacks it.
+    MpiSession();
     ~MpiSession();
     MpiSession(const MpiSession&) = delete;
     MpiSession& operator=(const MpiSession&) = delete;
@@ -25,6 +27,8 @@ public:
     // The host's index among the job's hosts (hosts in order of their lowest rank).
     int host() const { return host_; }
     int host_count() const { return host_count_; }
+    // Ranks of this job on this host (this one included): they share its cores.
+    int ranks_on_host() const { return ranks_on_host_; }
     const std::string& host_name() const { return host_name_; }
 
     // Ends the whole job: every rank exits with `code` (a failed rank must not
@@ -37,6 +41,7 @@ private:
     int size_ = 1;
     int host_ = 0;
     int host_count_ = 1;
+    int ranks_on_host_ = 1;
     std::string host_name_;
 };
 

@@ -194,14 +194,16 @@ bool ChipRunner::advance(collectives::Transport& transport) {
             const auto bytes = buffers_.at(send->buffer).subspan(static_cast<std::size_t>(send->offset_bytes),
                                                                  static_cast<std::size_t>(send->bytes));
             transport.send_copy(chip, send->peer, send->tag, bytes);
+            // Consecutive sends (a stage hop's blocks, a collective's step) leave in one write per process.
+            const bool more_sends = next_ + 1 < program_.instructions.size() &&
+                                    std::holds_alternative<plan::Send>(program_.instructions[next_ + 1].body);
+            if (!more_sends) transport.flush();
         } else if (const auto* recv = std::get_if<plan::Recv>(&instruction.body)) {
             const auto target = buffers_.at(recv->buffer).subspan(static_cast<std::size_t>(recv->offset_bytes),
                                                                   static_cast<std::size_t>(recv->bytes));
-            const bool arrived =
-                transport.try_recv(chip, recv->peer, recv->tag, target.size(), [&](std::span<const std::byte> message) {
-                    std::memcpy(target.data(), message.data(), message.size());
-                });
-            if (!arrived) break;
+            // Not arrived: the transport may put it straight into `target`,
+            // which nothing else touches while this chip waits here.
+            if (!transport.try_recv_into(chip, recv->peer, recv->tag, target)) break;
         }
         // Deskew points and barriers order time, not data: nothing to compute.
         ++next_;
