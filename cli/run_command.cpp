@@ -65,8 +65,8 @@ void run(const RunOptions& options) {
     const auto file = model::open_model(options.model_path);
     const model::Tokenizer tokenizer(tokenizer_for(*file, options));
     if (!options.workers.empty()) {
-        launch::tcp::run_with_workers(*file, tokenizer, options.workers, options.system, options.generation, report_options(options),
-                         options.fabric_seed);
+        launch::tcp::run_with_workers(*file, tokenizer, options.workers, options.system, options.generation,
+                                      report_options(options), options.fabric_seed, options.liveness);
         return;
     }
     if (launch::mpi::launched_by_mpi()) {

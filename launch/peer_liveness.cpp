@@ -17,10 +17,14 @@ void validate(const PeerLiveness& liveness) {
     });
 }
 
-std::string silence_description(const PeerLiveness& liveness) {
-    char text[96];
-    std::snprintf(text, sizeof text, "has sent nothing for %g s (stopped or hung?)", liveness.timeout_seconds);
+std::string timeout_text(const PeerLiveness& liveness) {
+    char text[48];
+    std::snprintf(text, sizeof text, "%g s", liveness.timeout_seconds);
     return text;
+}
+
+std::string silence_description(const PeerLiveness& liveness) {
+    return "has sent nothing for " + timeout_text(liveness) + " (stopped or hung?)";
 }
 
 }  // namespace lpu::launch

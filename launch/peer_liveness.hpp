@@ -38,6 +38,8 @@ struct PeerLiveness {
 // [kMinPeerTimeoutSeconds, kMaxPeerTimeoutSeconds].
 void validate(const PeerLiveness& liveness);
 
+// "10 s": the timeout, for messages.
+std::string timeout_text(const PeerLiveness& liveness);
 // "has sent nothing for 10 s (stopped or hung?)", for messages that name the peer first.
 std::string silence_description(const PeerLiveness& liveness);
 

@@ -33,14 +33,15 @@ void RemoteMailbox::throw_if_aborted() const {
     if (abort_reason_) throw Error("transport aborted: " + *abort_reason_);
 }
 
-void RemoteMailbox::charge(int peer, std::uint64_t bytes, const Key* key) {
+void RemoteMailbox::charge(int peer, std::size_t bytes, const Key* key) {
     std::uint64_t& charged = charged_[peer];
-    require(charged + bytes <= limit_, [&] {
-        const std::string what = key ? "a " + message_name(*key) : std::string("a packet");
-        return what + " of " + std::to_string(bytes) + " bytes would make " + std::to_string(charged + bytes) +
-               " bytes of messages nobody has received yet (limit " + std::to_string(limit_) + ")";
+    require(charged + cost(bytes) <= limit_, [&] {
+        const std::string what = key ? message_name(*key) : std::string("packet");
+        return "a " + what + " (" + std::to_string(bytes) + " bytes) would leave " +
+               std::to_string(charged + cost(bytes)) + " bytes of messages nobody has received yet (limit " +
+               std::to_string(limit_) + ")";
     });
-    charged += bytes;
+    charged += cost(bytes);
 }
 
 void RemoteMailbox::refund(int peer, std::uint64_t bytes) {
@@ -65,7 +66,7 @@ RemoteMailbox::Landing RemoteMailbox::land(int peer, const Key& key, std::size_t
         landing.destination = found->second.place;
         return landing;
     }
-    charge(peer, cost(bytes), &key);
+    charge(peer, bytes, &key);
     landing.entry = waiting_.emplace(key, Waiting{peer, false, {}, {}, {}});  // after equal keys: its turn
     if (!spare_.empty()) {
         landing.buffer = std::move(spare_.back());
@@ -115,7 +116,7 @@ std::shared_ptr<const std::byte[]> RemoteMailbox::hold_packet(int peer, std::sha
     {
         std::lock_guard lock(mutex_);
         throw_if_aborted();
-        charge(peer, cost(bytes), nullptr);
+        charge(peer, bytes, nullptr);
     }
     // Refunds the peer when the last message in the packet has been taken.
     struct Held {

@@ -132,7 +132,7 @@ private:
         bool arrived = false;
     };
     void throw_if_aborted() const;  // with mutex_ held
-    void charge(int peer, std::uint64_t bytes, const Key* key);  // with mutex_ held; throws over the limit
+    void charge(int peer, std::size_t bytes, const Key* key);  // with mutex_ held; throws over the limit
     void refund(int peer, std::uint64_t bytes);                   // takes mutex_
     static std::uint64_t cost(std::size_t bytes) { return bytes + kMessageOverheadBytes; }
 

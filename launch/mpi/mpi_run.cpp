@@ -101,33 +101,19 @@ void run_ranks(const launch::mpi::MpiSession& session, const model::ModelFile& f
                                                 root ? text_stream(options.report, model.batch_size()) : nullptr);
     const int positions = results.front().stats.positions;
     // Every chip's SRAM report and every rank's fabric figures, gathered at rank 0 in rank order.
-    nlohmann::json mine = {{"chips", nlohmann::json::array()}};
-    for (const auto& runner : model.chips()) {
-        const ChipReport report = chip_report(runner->chip().sram());
-        mine["chips"].push_back({{"used", report.used_bytes}, {"capacity", report.capacity_bytes}, {"sram", report.sram}});
-    }
+    std::vector<ChipReport> mine;
+    for (const auto& runner : model.chips()) mine.push_back(chip_report(runner->chip().sram()));
+    std::optional<sim::FabricFigures> figures;
     if (positions > 0) {
-        const sim::FabricFigures figures =
-            launch::hosted_fabric_figures(model.plan(), *prepared.topology, prepared.spec,
-                                          launch::run_fabric_config(options.fabric_seed, positions), fabric_ranks,
-                                          session.rank(), transport);
-        mine["fabric"] = launch::fabric_json(figures);
+        figures = launch::hosted_fabric_figures(model.plan(), *prepared.topology, prepared.spec,
+                                                launch::run_fabric_config(options.fabric_seed, positions), fabric_ranks,
+                                                session.rank(), transport);
     }
-    const std::vector<std::string> reports = gather_at_root(session, mine.dump());
+    const std::vector<std::string> reports = gather_at_root(session, process_report(mine, figures).dump());
     final_barrier(session);
     if (!root) return;
     RunChips chips{{}, grid, {}};
-    for (const auto& text : reports) {
-        const nlohmann::json rank = nlohmann::json::parse(text);
-        for (const auto& chip : rank.at("chips")) {
-            chips.chips.push_back({chip.at("used").get<std::int64_t>(), chip.at("capacity").get<std::int64_t>(),
-                                   chip.at("sram")});
-        }
-        if (rank.contains("fabric")) {
-            const sim::FabricFigures figures = launch::fabric_from_json(rank.at("fabric"));
-            chips.fabric = chips.fabric ? sim::merge(*chips.fabric, figures) : figures;
-        }
-    }
+    for (const auto& text : reports) add_process_report(chips, nlohmann::json::parse(text));
     print_report(results, chips, options.report);
 }
 
