@@ -32,7 +32,7 @@ struct Job {
   chipSpec @4 :Text;               # the spec the coordinator runs with (name or JSON text)
   endpoints @5 :List(Text);        # HOST:PORT of every worker, by rank (index 0: the coordinator, empty)
   rankOfChip @6 :List(Int32);      # by chip id: the worker rank of each plan chip, -1 for other ids
-  hostProcesses @7 :UInt32;        # workers of the job on the receiving worker's host (they split its cores)
+  sharingCores @7 :UInt32;         # workers on its host that compute when it does, itself included: they split the cores
 }
 
 struct Hello {

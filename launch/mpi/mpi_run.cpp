@@ -94,7 +94,8 @@ void run_ranks(const launch::mpi::MpiSession& session, const model::ModelFile& f
     local.broadcast = &broadcast;
     const std::string grid = grid_name(plan) + ", " + std::to_string(session.size()) + " ranks";
     engine::PlanModel model(std::move(prepared.plan), file, prepared.spec, transport, local,
-                            launch::process_thread_pool(session.ranks_on_host()));
+                            launch::process_thread_pool(
+                                launch::processes_computing_with(plan, placement, hosts, session.rank())));
 
     const bool root = session.rank() == 0;
     const auto results = engine::generate_batch(model, tokenizer, options.generation,

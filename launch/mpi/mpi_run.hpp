@@ -7,8 +7,8 @@
 // them into the report. Any rank that fails prints
 // "error: rank R: ..." and ends the whole job, and a rank that falls silent
 // (stopped, hung) is named by its neighbours, which end the job
-// (peer_watch.hpp): no rank waits forever. Ranks on one host split its cores
-// (host_threads.hpp).
+// (peer_watch.hpp): no rank waits forever. Ranks on one host that compute at
+// the same time split its cores (host_threads.hpp).
 #include "launch/peer_liveness.hpp"
 #include "launch/plan_setup.hpp"
 #include "launch/run_report.hpp"

@@ -48,7 +48,6 @@ MpiSession::MpiSession() {
     check(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &host_comm), "MPI_Comm_split_type");
     int host_rank = 0, leader = rank_;
     MPI_Comm_rank(host_comm, &host_rank);
-    MPI_Comm_size(host_comm, &ranks_on_host_);
     MPI_Bcast(&leader, 1, MPI_INT, 0, host_comm);
     MPI_Comm_free(&host_comm);
     std::vector<int> leaders(static_cast<std::size_t>(size_));

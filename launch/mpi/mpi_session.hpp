@@ -27,8 +27,6 @@ public:
     // The host's index among the job's hosts (hosts in order of their lowest rank).
     int host() const { return host_; }
     int host_count() const { return host_count_; }
-    // Ranks of this job on this host (this one included): they share its cores.
-    int ranks_on_host() const { return ranks_on_host_; }
     const std::string& host_name() const { return host_name_; }
 
     // Ends the whole job: every rank exits with `code` (a failed rank must not
@@ -41,7 +39,6 @@ private:
     int size_ = 1;
     int host_ = 0;
     int host_count_ = 1;
-    int ranks_on_host_ = 1;
     std::string host_name_;
 };
 

@@ -19,8 +19,8 @@ namespace lpu::launch::mpi {
 class Poller {
 public:
     static constexpr std::chrono::microseconds kSpinTime{20};
-    static constexpr std::chrono::microseconds kYieldTime{2000};
-    static constexpr std::chrono::microseconds kSleepTime{100};
+    static constexpr std::chrono::microseconds kYieldTime{200};
+    static constexpr std::chrono::microseconds kSleepTime{50};
 
     // Between one poll and the next.
     void pause();

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "launch/host_threads.hpp"
 #include "launch/tcp/endpoint.hpp"
 #include "launch/tcp/handshake.hpp"
 #include "plan/plan_io.hpp"
@@ -27,12 +28,14 @@ TcpCluster::TcpCluster(const std::vector<std::string>& workers, const plan::Plan
     require(!workers.empty(), "--workers needs at least one HOST:PORT");
     const int ranks = static_cast<int>(workers.size()) + 1;
     std::vector<Endpoint> endpoints;
-    std::map<std::string, int> per_host;
+    std::map<std::string, int> host_index;
+    std::vector<int> rank_hosts = {-1};  // the coordinator computes nothing
     for (const auto& text : workers) {
         endpoints.push_back(parse_endpoint(text));
-        ++per_host[host_key(endpoints.back())];
+        rank_hosts.push_back(host_index.emplace(host_key(endpoints.back()), static_cast<int>(host_index.size())).first->second);
     }
-    layout_ = chip_layout(plan, worker_placement(plan, static_cast<int>(workers.size())));
+    const RankOfChip placement_by_chip = worker_placement(plan, static_cast<int>(workers.size()));
+    layout_ = chip_layout(plan, placement_by_chip);
     inbox_.take_logits_from(layout_.head_rank);
     mesh_ = std::make_unique<TcpMesh>(0, liveness, inbox_);
 
@@ -48,7 +51,7 @@ TcpCluster::TcpCluster(const std::vector<std::string>& workers, const plan::Plan
     placement.endpoints.insert(placement.endpoints.end(), workers.begin(), workers.end());
     for (std::size_t w = 0; w < endpoints.size(); ++w) {
         placement.rank = static_cast<int>(w + 1);
-        placement.host_processes = per_host[host_key(endpoints[w])];
+        placement.sharing_cores = processes_computing_with(plan, placement_by_chip, rank_hosts, placement.rank);
         capnp::MallocMessageBuilder message;
         build_job(message.initRoot<schema::WireMessage>().initJob(), plan_bytes, spec_json, placement);
         mesh_->send(placement.rank, message);

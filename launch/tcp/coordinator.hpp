@@ -8,7 +8,7 @@
 //
 // It connects to every worker, sends each its job (the plan file, the chip
 // spec, every worker's address, which rank runs which chip, how many workers
-// share its host), and waits until all have loaded their chips and connected
+// on its host compute when it does), and waits until all have loaded their chips and connected
 // to each other; then CoordinatedModel sends each step's tokens to the
 // workers and takes the logits from the head chip's worker.
 #include <memory>

@@ -25,8 +25,8 @@ void check_placement(const JobPlacement& placement, const plan::Plan& plan) {
     require(placement.rank >= 1 && placement.rank < placement.ranks,
             "the job's rank field is " + std::to_string(placement.rank) + ", not a worker's rank in [1, " +
                 std::to_string(placement.ranks) + ")");
-    require(placement.host_processes >= 1 && placement.host_processes < placement.ranks,
-            "the job's hostProcesses field is " + std::to_string(placement.host_processes));
+    require(placement.sharing_cores >= 1 && placement.sharing_cores < placement.ranks,
+            "the job's sharingCores field is " + std::to_string(placement.sharing_cores));
     require(static_cast<int>(placement.endpoints.size()) == placement.ranks,
             "the job lists " + std::to_string(placement.endpoints.size()) + " endpoints for " +
                 std::to_string(placement.ranks) + " ranks");
@@ -79,7 +79,7 @@ void build_job(schema::Job::Builder job, const std::string& plan_bytes, const st
     for (std::size_t c = 0; c < placement.rank_of_chip.size(); ++c) {
         rank_of_chip.set(static_cast<unsigned>(c), placement.rank_of_chip[c]);
     }
-    job.setHostProcesses(static_cast<std::uint32_t>(placement.host_processes));
+    job.setSharingCores(static_cast<std::uint32_t>(placement.sharing_cores));
 }
 
 Job read_job(schema::Job::Reader job, const model::ModelFile& file) {
@@ -101,7 +101,7 @@ Job read_job(schema::Job::Reader job, const model::ModelFile& file) {
         };
         taken.placement.rank = count(job.getRank(), "rank");
         taken.placement.ranks = count(job.getRanks(), "ranks");
-        taken.placement.host_processes = count(job.getHostProcesses(), "hostProcesses");
+        taken.placement.sharing_cores = count(job.getSharingCores(), "sharingCores");
         for (auto endpoint : job.getEndpoints()) taken.placement.endpoints.emplace_back(endpoint.cStr());
         for (int rank : job.getRankOfChip()) taken.placement.rank_of_chip.push_back(rank);
         check_placement(taken.placement, taken.plan);

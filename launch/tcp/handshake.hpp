@@ -15,13 +15,13 @@
 
 namespace lpu::launch::tcp {
 
-// Who runs what: the same for every worker of a job but `rank` and `host_processes`.
+// Who runs what: the same for every worker of a job but `rank` and `sharing_cores`.
 struct JobPlacement {
     int rank = 0;                        // of the receiving worker, in [1, ranks)
     int ranks = 0;                       // coordinator + workers
     std::vector<std::string> endpoints;  // HOST:PORT by rank; [0], the coordinator's, empty
     std::vector<int> rank_of_chip;       // by chip id: a plan chip's worker rank, -1 for other ids
-    int host_processes = 1;              // workers of the job on the receiving worker's host
+    int sharing_cores = 1;               // launch/host_threads.hpp's processes_computing_with
 };
 
 // Coordinator: fills the job for one worker.

@@ -119,7 +119,7 @@ void run_job(const model::ModelFile& file, Job job, TcpMesh& mesh, RunInbox& inb
     TcpTransport transport(mesh, fabric_ranks, run_mailbox_limit(job.plan, fabric_ranks, rank));
     LogitsToCoordinator broadcast(mesh, inbox, layout.head_rank);
     engine::PlanModel model(std::move(job.plan), file, job.spec, transport, {chips_of_rank(placement, rank), &broadcast},
-                            process_thread_pool(job.placement.host_processes));
+                            process_thread_pool(job.placement.sharing_cores));
     send_ready(mesh);
     std::fprintf(stderr, "lpu worker: rank %d of %d runs %zu chips\n", rank, job.placement.ranks, model.chips().size());
     while (const auto step = inbox.next_step(mesh)) {

@@ -7,7 +7,8 @@
 // connections are dropped with a warning and the worker keeps listening
 // (launch/tcp/listener.hpp). Then it connects to the other workers, loads its
 // chips, and runs every decode step the coordinator sends until it says the
-// run is done. The workers of one host split its cores.
+// run is done. Workers of one host that compute at the same time split its
+// cores (launch/host_threads.hpp).
 #include <string>
 
 #include "launch/peer_liveness.hpp"
