@@ -27,6 +27,12 @@ void ProgressBar::update(std::size_t done, const std::string& label) {
     std::fflush(stream_);
 }
 
+void ProgressBar::clear() {
+    if (!enabled_ || !terminal_) return;
+    std::fputs("\r\033[K", stream_);
+    std::fflush(stream_);
+}
+
 void ProgressBar::finish() {
     if (enabled_ && terminal_) std::fputc('\n', stream_);
 }

@@ -16,6 +16,9 @@ public:
     void update(std::size_t done, const std::string& label);
     // Ends the bar's line.
     void finish();
+    // Erases the bar from a terminal, so that other output can take its line
+    // (the next update draws it again).
+    void clear();
 
 private:
     std::FILE* stream_;

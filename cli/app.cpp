@@ -1,6 +1,7 @@
 #include "cli/app.hpp"
 
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <new>
 
@@ -35,6 +36,10 @@ int run_cli(int argc, char** argv) {
         return 2;
     } catch (const Error& e) {
         std::cerr << "error: " << e.what() << "\n";
+        return 2;
+    } catch (const std::filesystem::filesystem_error& e) {
+        // A path the user gave that the file system refuses (too long, not a directory).
+        std::cerr << "error: " << e.code().message() << ": '" << e.path1().string() << "'\n";
         return 2;
     } catch (const std::bad_alloc&) {
         std::cerr << "error: out of memory\n";

@@ -10,6 +10,7 @@
 
 #include "base/error.hpp"
 #include "cli/commands.hpp"
+#include "cli/flag_checks.hpp"
 #include "cli/system_flags.hpp"
 #include "launch/inprocess/in_process_transport.hpp"
 #include "launch/mpi/mpi_run.hpp"
@@ -79,7 +80,7 @@ void run(const RunOptions& options) {
         const auto spec = sim::load_chip_spec(options.system.spec);
         engine::SingleChipModel chip_model(*file, spec, options.system.compile.positions);
         generate_and_report(chip_model, tokenizer, options,
-                            [&](int) { return launch::RunChips{{launch::chip_report(chip_model.chip().sram())}, "1 chip", {}}; });
+                            [&](int) { return launch::RunChips{{launch::chip_report(chip_model.chip())}, "1 chip", {}}; });
         return;
     }
     launch::PreparedPlan prepared = launch::prepare_plan(*file, options.system);
@@ -88,7 +89,7 @@ void run(const RunOptions& options) {
     engine::PlanModel plan_model(std::move(prepared.plan), *file, prepared.spec, transport);
     generate_and_report(plan_model, tokenizer, options, [&](int positions) {
         launch::RunChips run{{}, grid, {}};
-        for (const auto& runner : plan_model.chips()) run.chips.push_back(launch::chip_report(runner->chip().sram()));
+        for (const auto& runner : plan_model.chips()) run.chips.push_back(launch::chip_report(runner->chip()));
         if (positions > 0) {
             run.fabric = sim::plan_fabric_figures(plan_model.plan(), *prepared.topology, prepared.spec,
                                                   launch::run_fabric_config(options.fabric_seed, positions));
@@ -112,7 +113,7 @@ void add_run_command(CLI::App& app) {
     run_app->add_option("-n,--steps", options->generation.steps,
                         "Positions to process, prompt included (0 = the whole context)")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative_number);
     run_app->add_option("-t,--temperature", options->generation.sampling.temperature, "0 = greedy")
         ->capture_default_str();
     run_app->add_option("--top-p", options->generation.sampling.top_p, "Nucleus sampling mass, in (0, 1]")

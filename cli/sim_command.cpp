@@ -13,6 +13,7 @@
 
 #include "base/error.hpp"
 #include "cli/commands.hpp"
+#include "cli/flag_checks.hpp"
 #include "cli/system_flags.hpp"
 #include "plan/trace_file.hpp"
 #include "runtime/compiler/compile.hpp"
@@ -101,7 +102,7 @@ void add_sim_command(CLI::App& app) {
     command->add_option("--prompt-tokens", options->prompt_tokens,
                         "Prompt length for the time to first token (capped at the context)")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(positive_number);
     command->add_flag("--json", options->json, "Print one JSON object instead of text");
     command->add_option("--trace", options->trace_path,
                         "Write one decode step of the compiled plan as Chrome/Perfetto trace JSON to this file");
@@ -110,7 +111,7 @@ void add_sim_command(CLI::App& app) {
         ->delimiter(',');
     command->add_option("--trace-position", options->trace_position,
                         "Sequence position of the traced step (default: the last position of the context)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative_number);
     add_chip_options(*command, options->system);
     add_partition_options(*command, options->system);
     command->footer(

@@ -5,7 +5,6 @@
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -16,8 +15,10 @@
 #include <CLI/CLI.hpp>
 
 #include "base/error.hpp"
+#include "base/output_file.hpp"
 #include "base/progress_bar.hpp"
 #include "cli/commands.hpp"
+#include "cli/flag_checks.hpp"
 #include "runtime/compiler/grid_choice.hpp"
 #include "runtime/kernels/dtype.hpp"
 #include "study/predict.hpp"
@@ -83,10 +84,13 @@ void run_sweep(const SweepCommandOptions& options) {
     const std::vector<study::SweepPoint> points =
         study::sweep_points(axes, compiler::default_topology_spec(study::largest_point_chips(axes)));
 
-    std::filesystem::create_directories(options.out);
+    std::error_code error;
+    std::filesystem::create_directories(options.out, error);
+    require(!error, [&] { return "cannot create the output directory '" + options.out + "': " + error.message(); });
     const auto csv_path = std::filesystem::path(options.out) / "sweep.csv";
-    std::ofstream csv(csv_path);
-    require(static_cast<bool>(csv), "cannot write " + csv_path.string());
+    // An interrupted sweep keeps the rows it finished, as sweep.csv.partial.PID.
+    OutputFile csv_file(csv_path.string(), OutputFile::OnInterrupt::keep);
+    std::ostream& csv = csv_file.stream();
     csv << study::sweep_csv_header();
 
     // Built once per topology: routing keeps its distance maps in it, which
@@ -135,7 +139,7 @@ void run_sweep(const SweepCommandOptions& options) {
     }
     progress.update(points.size(), "done");
     progress.finish();
-    require(static_cast<bool>(csv.flush()), "cannot write " + csv_path.string());
+    csv_file.commit();
 
     for (const auto& [positions, needed] : chips_needed) {
         if (needed) plots.chips_needed[std::string(kernels::dtype_name(question.config.weight_dtype)) + " weights"].push_back(
@@ -161,13 +165,13 @@ void add_sweep_command(CLI::App& app) {
     command->add_option("--spec", options->spec, "Chip spec: a preset name or a JSON file")->capture_default_str();
     command->add_option("--chips", options->axes.chips, "Total chip counts, e.g. 64,576,10440 (or give --tp and --pp)")
         ->delimiter(',')
-        ->check(CLI::PositiveNumber);
+        ->check(positive_number);
     command->add_option("--tp", options->axes.tp, "Tensor-parallel degrees (every pair with --pp)")
         ->delimiter(',')
-        ->check(CLI::PositiveNumber);
+        ->check(positive_number);
     command->add_option("--pp", options->axes.pp, "Pipeline stages (every pair with --tp)")
         ->delimiter(',')
-        ->check(CLI::PositiveNumber);
+        ->check(positive_number);
     command->add_option("--replicas", options->replicas,
                         "Data-parallel replicas: counts and/or auto (the fewest the model can be split over)")
         ->delimiter(',')
@@ -182,11 +186,11 @@ void add_sweep_command(CLI::App& app) {
     command->add_option("--context", options->axes.contexts, "KV-cache positions (0 = the model's context length)")
         ->delimiter(',')
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative_number);
     command->add_option("--collective", options->collective, "All-reduce algorithm (auto = fastest)")->capture_default_str();
     command->add_option("--prompt-tokens", options->prompt_tokens, "Prompt length for the time to first token")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(positive_number);
     command->add_option("-o,--out", options->out, "Directory for sweep.csv and the plots")->capture_default_str();
     command->add_flag("!--no-plots", options->plots, "Write only the CSV (no gnuplot)");
     command->add_flag("-q,--quiet", options->quiet, "No progress bar");

@@ -3,6 +3,8 @@
 #include <map>
 #include <string>
 
+#include "cli/flag_checks.hpp"
+
 namespace lpu::cli {
 
 void add_chip_options(CLI::App& command, launch::SystemOptions& options) {
@@ -10,21 +12,21 @@ void add_chip_options(CLI::App& command, launch::SystemOptions& options) {
     command.add_option("--context", options.compile.positions,
                        "KV-cache positions to reserve in SRAM (0 = the model's context length)")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative_number);
 }
 
 void add_partition_options(CLI::App& command, launch::SystemOptions& options) {
-    command.add_option("--tp", options.compile.tp, "Tensor-parallel degree (with --pp)")->check(CLI::PositiveNumber);
-    command.add_option("--pp", options.compile.pp, "Pipeline stages (with --tp)")->check(CLI::PositiveNumber);
+    command.add_option("--tp", options.compile.tp, "Tensor-parallel degree (with --pp)")->check(positive_number);
+    command.add_option("--pp", options.compile.pp, "Pipeline stages (with --tp)")->check(positive_number);
     command.add_option("--chips", options.compile.chips,
                        "Chips to use: the grid with the lowest token latency that fits SRAM")
-        ->check(CLI::PositiveNumber);
+        ->check(positive_number);
     command
         .add_option("--replicas", options.compile.replicas,
                     "Data-parallel copies of the grid, each on its own chips serving its own batch; --chips is then "
                     "the total (auto = the fewest replicas the model can be split over)")
         ->transform(CLI::Transformer(std::map<std::string, int>{{"auto", 0}}))
-        ->check(CLI::NonNegativeNumber)
+        ->check(non_negative_number)
         ->capture_default_str();
     command.add_option("--topology", options.topology,
                        "System wiring: fc:N, ring:N, torus:AxB[xC], mesh:..., dragonfly:R, or a topology file "

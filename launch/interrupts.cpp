@@ -5,6 +5,8 @@
 
 #include <unistd.h>
 
+#include "base/output_file.hpp"
+
 namespace lpu::launch {
 namespace {
 
@@ -14,6 +16,7 @@ extern "C" void on_interrupt(int signal_number) {
                                                   : "lpu: terminated (SIGTERM), stopping\n";
     const ssize_t ignored = write(STDERR_FILENO, message, std::strlen(message));
     (void)ignored;
+    remove_unfinished_outputs();  // a file half written is not left behind
     _exit(128 + signal_number);
 }
 

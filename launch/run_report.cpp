@@ -15,8 +15,11 @@ namespace {
 nlohmann::json to_json(const std::vector<engine::GenerationResult>& results, const RunChips& run) {
     const auto& result = results.front();
     const auto& stats = result.stats;
-    nlohmann::json sram = nlohmann::json::array();
-    for (const auto& chip : run.chips) sram.push_back(chip.sram);
+    nlohmann::json sram = nlohmann::json::array(), cycles = nlohmann::json::array();
+    for (const auto& chip : run.chips) {
+        sram.push_back(chip.sram);
+        cycles.push_back(chip.cycles);
+    }
     nlohmann::json out = {
         {"prompt_tokens", result.prompt_tokens},
         {"tokens", result.tokens},
@@ -33,7 +36,8 @@ nlohmann::json to_json(const std::vector<engine::GenerationResult>& results, con
           {"clock_hz", stats.clock_hz},
           {"chips", run.chips.size()},
           {"grid", run.grid},
-          {"sram", run.chips.size() == 1 ? sram.front() : sram}}},
+          {"sram", run.chips.size() == 1 ? sram.front() : sram},
+          {"cycles", run.chips.size() == 1 ? cycles.front() : cycles}}},
     };
     if (run.fabric) out["stats"]["fabric"] = launch::fabric_json(*run.fabric);
     if (results.size() > 1) {
@@ -73,19 +77,28 @@ std::string grid_name(const plan::Plan& plan) {
            plan.system.topology;
 }
 
-ChipReport chip_report(const chip::SramArena& sram) {
+ChipReport chip_report(const chip::EmulatedChip& chip) {
+    const chip::SramArena& sram = chip.sram();
     nlohmann::json usage = {{"capacity_bytes", sram.capacity_bytes()}, {"used_bytes", sram.used_bytes()}};
     for (auto use : {chip::SramUse::Weights, chip::SramUse::KvCache, chip::SramUse::Activations,
                      chip::SramUse::ReceiveBuffers}) {
         usage[chip::sram_use_name(use) + "_bytes"] = sram.used_bytes(use);
     }
-    return {sram.used_bytes(), sram.capacity_bytes(), usage};
+    nlohmann::json cycles = {{"total", chip.cycles().total_cycles()}};
+    for (auto kind : {chip::OpKind::Matmul, chip::OpKind::Vector, chip::OpKind::Attention, chip::OpKind::Transfer,
+                      chip::OpKind::Stall}) {
+        cycles[chip::op_kind_name(kind)] = chip.cycles().total_cycles(kind);
+    }
+    return {sram.used_bytes(), sram.capacity_bytes(), usage, cycles};
 }
 
 nlohmann::json process_report(const std::vector<ChipReport>& chips, const std::optional<sim::FabricFigures>& fabric) {
     nlohmann::json report = {{"chips", nlohmann::json::array()}};
     for (const ChipReport& chip : chips) {
-        report["chips"].push_back({{"used", chip.used_bytes}, {"capacity", chip.capacity_bytes}, {"sram", chip.sram}});
+        report["chips"].push_back({{"used", chip.used_bytes},
+                                   {"capacity", chip.capacity_bytes},
+                                   {"sram", chip.sram},
+                                   {"cycles", chip.cycles}});
     }
     if (fabric) report["fabric"] = fabric_json(*fabric);
     return report;
@@ -95,7 +108,7 @@ void add_process_report(RunChips& run, const nlohmann::json& report) {
     try {
         for (const auto& chip : report.at("chips")) {
             run.chips.push_back({chip.at("used").get<std::int64_t>(), chip.at("capacity").get<std::int64_t>(),
-                                 chip.at("sram")});
+                                 chip.at("sram"), chip.at("cycles")});
         }
     } catch (const nlohmann::json::exception& e) {
         throw Error(std::string("the chips of a process's report: ") + e.what());

@@ -101,9 +101,9 @@ void run_ranks(const launch::mpi::MpiSession& session, const model::ModelFile& f
     const auto results = engine::generate_batch(model, tokenizer, options.generation,
                                                 root ? text_stream(options.report, model.batch_size()) : nullptr);
     const int positions = results.front().stats.positions;
-    // Every chip's SRAM report and every rank's fabric figures, gathered at rank 0 in rank order.
+    // Every chip's SRAM and cycle report and every rank's fabric figures, gathered at rank 0 in rank order.
     std::vector<ChipReport> mine;
-    for (const auto& runner : model.chips()) mine.push_back(chip_report(runner->chip().sram()));
+    for (const auto& runner : model.chips()) mine.push_back(chip_report(runner->chip()));
     std::optional<sim::FabricFigures> figures;
     if (positions > 0) {
         figures = launch::hosted_fabric_figures(model.plan(), *prepared.topology, prepared.spec,

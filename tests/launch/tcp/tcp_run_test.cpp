@@ -1,8 +1,8 @@
 // `lpu run --workers` over TCP on loopback: the story from 2 and 4 workers is
 // reference A with the fabric figures of the same run in one process; a
 // worker with another model refuses the job at the handshake and stays up; a
-// worker killed, or stopped, mid-story makes every other process exit
-// non-zero naming it, never a hang.
+// worker killed (20 times), or stopped, mid-story makes every other process
+// exit non-zero naming it, never a hang (a script timeout, and CTest's, fail one).
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -16,11 +16,6 @@
 #include "tests/support/temp_path.hpp"
 
 namespace {
-
-// How long a run may take to end after its worker is signalled before the
-// test calls it a failure: a generous bound against hangs, not a speed claim
-// (the README states what the ends take when measured).
-constexpr double kEndDeadlineSeconds = 60.0;
 
 struct TcpRun {
     std::string out;  // the script's report (see tcp_run.sh)
@@ -52,7 +47,6 @@ void check_failed_run(const TcpRun& run, int workers, int victim) {
     for (int w = 1; w <= workers; ++w) {
         if (w != victim) CHECK(run.field("worker " + std::to_string(w) + " exit") == "2");
     }
-    CHECK(std::stod(run.field("seconds")) < kEndDeadlineSeconds);
     CHECK(run.out.find("worker " + std::to_string(victim) + " (127.0.0.1:") != std::string::npos);
 }
 
@@ -89,10 +83,12 @@ TEST_CASE("a worker started with another model refuses the job at the handshake 
     std::remove(other.c_str());
 }
 
-TEST_CASE("a TCP worker killed mid-generation: the others exit non-zero naming it; 20 times",
-          "[launch][tcp][slow]") {
-    LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
-    for (int attempt = 0; attempt < 20; ++attempt) {
+namespace {
+
+// Kills a worker in attempts [first, last) of one sequence: 2 and 4 workers in
+// turn, each of them the victim in turn.
+void kill_workers_midway(const std::string& gguf, int first, int last) {
+    for (int attempt = first; attempt < last; ++attempt) {
         const int workers = attempt % 2 == 0 ? 2 : 4;
         const int victim = 1 + attempt % workers;
         CAPTURE(attempt, workers, victim);
@@ -100,6 +96,18 @@ TEST_CASE("a TCP worker killed mid-generation: the others exit non-zero naming i
         CAPTURE(run.out);
         check_failed_run(run, workers, victim);
     }
+}
+
+}  // namespace
+
+TEST_CASE("a TCP worker killed mid-generation: the others exit non-zero naming it; 4 kills", "[launch][tcp]") {
+    LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
+    kill_workers_midway(gguf, 0, 4);
+}
+
+TEST_CASE("a TCP worker killed mid-generation: 16 more kills, no hang", "[launch][tcp][slow]") {
+    LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
+    kill_workers_midway(gguf, 4, 20);
 }
 
 TEST_CASE("a TCP worker stopped mid-generation (SIGSTOP): the others exit non-zero naming it", "[launch][tcp]") {
@@ -129,5 +137,4 @@ TEST_CASE("Ctrl-C on the coordinator stops every worker", "[launch][tcp]") {
     CHECK(run.field("coordinator exit") == "130");  // 128 + SIGINT
     CHECK(run.out.find("lpu: interrupted (SIGINT), stopping") != std::string::npos);
     for (int w = 1; w <= 2; ++w) CHECK(run.field("worker " + std::to_string(w) + " exit") == "2");
-    CHECK(std::stod(run.field("seconds")) < kEndDeadlineSeconds);
 }

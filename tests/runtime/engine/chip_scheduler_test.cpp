@@ -119,7 +119,7 @@ TEST_CASE("a chip waiting for a message no chip of the process sends is a deadlo
                                                    {&topology, "fc:2", &spec}, options);
     // Chip 1 alone, told that it is all there is: its first receive (from chip 0) can never come.
     kernels::ThreadPool kernels(1);
-    engine::ChipRunner chip(plan.chips[1], *file, spec, kernels);
+    engine::ChipRunner chip(plan, 1, *file, spec, kernels);
     engine::ChipRunner* const chips[] = {&chip};
     for (int threads : {1, 2}) {
         CAPTURE(threads);
