@@ -43,8 +43,8 @@ schema::WireMessage::Reader Frame::message() {
         if (!reader_) {
             capnp::ReaderOptions options;
             options.traversalLimitInWords = 4 * words_.size() + 1024;
-            reader_ = std::make_unique<capnp::FlatArrayMessageReader>(kj::arrayPtr(words_.data(), words_.size()),
-                                                                      options);
+            const auto* words = reinterpret_cast<const capnp::word*>(words_.data());
+            reader_ = std::make_unique<capnp::FlatArrayMessageReader>(kj::arrayPtr(words, words_.size()), options);
             // Walks every pointer now, so a later field read cannot find one out of bounds.
             (void)reader_->getRoot<capnp::AnyPointer>().targetSize();
         }

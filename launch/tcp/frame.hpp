@@ -34,16 +34,21 @@ constexpr std::uint64_t kMaxPayloadBytes = std::uint64_t{1} << 31;
 // payload of a chip message, whose payloadBytes must say its size).
 void append_frame(std::vector<std::byte>& out, capnp::MessageBuilder& message, std::span<const std::byte> payload = {});
 
+// The words of a received message. Plain 64-bit integers: capnp::word may
+// not be copied or moved under clang, so a std::vector of it cannot grow.
+using MessageWords = std::vector<std::uint64_t>;
+static_assert(sizeof(std::uint64_t) == sizeof(capnp::word) && alignof(std::uint64_t) >= alignof(capnp::word));
+
 // A received message, word-aligned.
 class Frame {
 public:
-    explicit Frame(std::vector<capnp::word> words) : words_(std::move(words)) {}
+    explicit Frame(MessageWords words) : words_(std::move(words)) {}
     // Checked on the first call (every pointer in bounds): throws lpu::Error
     // on a malformed message.
     schema::WireMessage::Reader message();
 
 private:
-    std::vector<capnp::word> words_;
+    MessageWords words_;
     std::unique_ptr<capnp::FlatArrayMessageReader> reader_;
 };
 
@@ -83,7 +88,7 @@ public:
     // that wants one frame and not a byte more).
     std::size_t wanted() const;
     // Bytes allocated for the message being read (they follow what arrived).
-    std::size_t allocated_bytes() const { return words_.capacity() * sizeof(capnp::word); }
+    std::size_t allocated_bytes() const { return words_.capacity() * sizeof(std::uint64_t); }
 
 private:
     enum class State { length, message, payload };
@@ -94,7 +99,7 @@ private:
     std::byte length_bytes_[8] = {};
     std::size_t have_ = 0;          // bytes of the current part so far
     std::uint64_t part_bytes_ = 0;  // its size (message or payload)
-    std::vector<capnp::word> words_;
+    MessageWords words_;
 };
 
 }  // namespace lpu::launch::tcp

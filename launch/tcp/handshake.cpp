@@ -120,13 +120,14 @@ void build_hello(schema::Hello::Builder hello, const Job& job) {
 
 int read_hello(schema::Hello::Reader hello, const Job& job) {
     return read_fields("hello", [&] {
-    require(hello.getProtocolVersion() == protocol_version && hello.getPlanHash() == job.plan.model.hash,
-            "a hello from a worker of another run (its protocol or model differs)");
-    const std::uint32_t rank = hello.getRank();
-    require(rank > static_cast<std::uint32_t>(job.placement.rank) && rank < static_cast<std::uint32_t>(job.placement.ranks),
-            "a hello announcing rank " + std::to_string(rank) + ", which does not connect to rank " +
-                std::to_string(job.placement.rank));
-    return static_cast<int>(rank);
+        require(hello.getProtocolVersion() == protocol_version && hello.getPlanHash() == job.plan.model.hash,
+                "a hello from a worker of another run (its protocol or model differs)");
+        const std::uint32_t rank = hello.getRank();
+        require(rank > static_cast<std::uint32_t>(job.placement.rank) &&
+                    rank < static_cast<std::uint32_t>(job.placement.ranks),
+                "a hello announcing rank " + std::to_string(rank) + ", which does not connect to rank " +
+                    std::to_string(job.placement.rank));
+        return static_cast<int>(rank);
     });
 }
 
