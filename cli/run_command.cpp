@@ -15,6 +15,7 @@
 #include "launch/inprocess/in_process_transport.hpp"
 #include "launch/mpi/mpi_run.hpp"
 #include "launch/mpi/mpi_session.hpp"
+#include "launch/peer_liveness.hpp"
 #include "launch/plan_setup.hpp"
 #include "launch/run_fabric.hpp"
 #include "launch/run_report.hpp"
@@ -38,6 +39,7 @@ struct RunOptions {
     bool print_placement = false;
     std::string workers;  // HOST:PORT,... of `lpu worker` processes
     std::uint64_t fabric_seed = 1;  // the crystals and link jitter of the fabric figures
+    launch::PeerLiveness liveness;  // of the other processes of an MPI or TCP run
     engine::GenerationOptions generation;
 };
 
@@ -65,14 +67,14 @@ void run(const RunOptions& options) {
     const auto file = model::open_model(options.model_path);
     const model::Tokenizer tokenizer(tokenizer_for(*file, options));
     if (!options.workers.empty()) {
-        launch::tcp::run_with_workers(*file, tokenizer, options.workers, options.system, options.generation, report_options(options),
-                         options.fabric_seed);
+        launch::tcp::run_with_workers(*file, tokenizer, options.workers, options.system, options.generation,
+                                      report_options(options), options.fabric_seed, options.liveness);
         return;
     }
     if (launch::mpi::launched_by_mpi()) {
         launch::mpi::run_under_mpi(*file, tokenizer,
                       {options.system, options.generation, report_options(options), options.print_placement,
-                       options.fabric_seed});
+                       options.fabric_seed, options.liveness});
         return;
     }
     if (!launch::wants_plan(options.system)) {
@@ -134,6 +136,10 @@ void add_run_command(CLI::App& app) {
                         "Run over TCP with these `lpu worker` processes (HOST:PORT,...), this process as rank 0");
     run_app->add_flag("--print-placement", options->print_placement,
                       "Under mpirun: print which rank (and host) runs which chips");
+    run_app->add_option("--peer-timeout", options->liveness.timeout_seconds,
+                        "Under mpirun or with --workers: end the job, naming the peer, when another process has "
+                        "sent nothing (not even its heartbeat) for this many seconds")
+        ->capture_default_str();
     run_app->footer(
         "Example:\n  lpu run --model ../shared/models/stories260K.gguf --temperature 0 --steps 256\n"
         "  lpu run --model stories260K.bin --tokenizer tok512.bin --prompt \"Once upon a time\" --steps 64\n"
@@ -141,6 +147,7 @@ void add_run_command(CLI::App& app) {
         "  mpirun -n 4 lpu run --model ../shared/models/stories260K.gguf --temperature 0 --tp 4 --pp 2 --print-placement");
     run_app->callback([options] {
         engine::validate(options->generation.sampling);
+        launch::validate(options->liveness);
         run(*options);
     });
 }

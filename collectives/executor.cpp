@@ -140,6 +140,7 @@ private:
             transport_.send(t.src, t.dst, make_tag(tile, step, i),
                             std::as_bytes(std::span<const T>(data, static_cast<std::size_t>(count))));
         }
+        transport_.flush();  // the step's sends to one process leave together
     }
 
     // The part of a transfer inside a tile that this process applies.
@@ -240,6 +241,7 @@ template <class T>
 void execute(const Schedule& schedule, const std::vector<std::span<T>>& buffers, Transport& transport,
              const ExecuteOptions& options) {
     Run<T>(schedule, buffers, transport, options).run(options.threads);
+    transport.finish_sends();  // the caller may reuse its buffers once this returns
 }
 
 template void execute<float>(const Schedule&, const std::vector<std::span<float>>&, Transport&, const ExecuteOptions&);

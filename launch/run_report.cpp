@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "base/error.hpp"
 #include "launch/run_fabric.hpp"
 
 namespace lpu::launch {
@@ -89,6 +90,33 @@ ChipReport chip_report(const chip::EmulatedChip& chip) {
         cycles[chip::op_kind_name(kind)] = chip.cycles().total_cycles(kind);
     }
     return {sram.used_bytes(), sram.capacity_bytes(), usage, cycles};
+}
+
+nlohmann::json process_report(const std::vector<ChipReport>& chips, const std::optional<sim::FabricFigures>& fabric) {
+    nlohmann::json report = {{"chips", nlohmann::json::array()}};
+    for (const ChipReport& chip : chips) {
+        report["chips"].push_back({{"used", chip.used_bytes},
+                                   {"capacity", chip.capacity_bytes},
+                                   {"sram", chip.sram},
+                                   {"cycles", chip.cycles}});
+    }
+    if (fabric) report["fabric"] = fabric_json(*fabric);
+    return report;
+}
+
+void add_process_report(RunChips& run, const nlohmann::json& report) {
+    try {
+        for (const auto& chip : report.at("chips")) {
+            run.chips.push_back({chip.at("used").get<std::int64_t>(), chip.at("capacity").get<std::int64_t>(),
+                                 chip.at("sram"), chip.at("cycles")});
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(std::string("the chips of a process's report: ") + e.what());
+    }
+    if (report.contains("fabric")) {
+        const sim::FabricFigures figures = fabric_from_json(report.at("fabric"));
+        run.fabric = run.fabric ? sim::merge(*run.fabric, figures) : figures;
+    }
 }
 
 std::function<void(std::string_view)> text_stream(const ReportOptions& options, int batch) {

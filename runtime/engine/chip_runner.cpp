@@ -227,16 +227,20 @@ bool ChipRunner::advance(collectives::Transport& transport) {
             std::memcpy(outgoing_.data(), bytes.data(), bytes.size());
             write_stamp(start_cycles_[next_], std::span(outgoing_).subspan(bytes.size()));
             transport.send_copy(chip, send->peer, send->tag, outgoing_);
+            // Consecutive sends (a stage hop's blocks, a collective's step) leave in one write per process.
+            const bool more_sends = next_ + 1 < program_.instructions.size() &&
+                                    std::holds_alternative<plan::Send>(program_.instructions[next_ + 1].body);
+            if (!more_sends) transport.flush();
         } else if (const auto* recv = std::get_if<plan::Recv>(&instruction.body)) {
             const auto target = buffers_.at(recv->buffer).subspan(static_cast<std::size_t>(recv->offset_bytes),
                                                                   static_cast<std::size_t>(recv->bytes));
-            std::int64_t send_cycle = 0;
-            const bool arrived = transport.try_recv(chip, recv->peer, recv->tag, target.size() + kStampBytes,
-                                                    [&](std::span<const std::byte> message) {
-                                                        std::memcpy(target.data(), message.data(), target.size());
-                                                        send_cycle = read_stamp(message.subspan(target.size()));
-                                                    });
-            if (!arrived) break;
+            // Not arrived: the transport may put the message straight into
+            // `incoming_`, which stays as it is while this chip waits here
+            // (resized to the same size when it comes back to this Recv).
+            incoming_.resize(target.size() + kStampBytes);
+            if (!transport.try_recv_into(chip, recv->peer, recv->tag, incoming_)) break;
+            std::memcpy(target.data(), incoming_.data(), target.size());
+            const std::int64_t send_cycle = read_stamp(std::span(incoming_).subspan(target.size()));
             keep_time(chip::OpKind::Transfer, 0, send_cycle + plan::arrival_latency_cycles(plan_, *recv));
         } else {
             // Deskew points and barriers order time, not data: the chip only waits out their pads.
