@@ -9,6 +9,7 @@
 #include "base/error.hpp"
 #include "launch/cli/commands.hpp"
 #include "launch/cli/model_info_command.hpp"
+#include "launch/cli/model_tokenize_command.hpp"
 #include "runtime/kernels/dtype.hpp"
 #include "runtime/model/synthetic_model.hpp"
 
@@ -104,10 +105,11 @@ void add_synth_command(CLI::App& model_app) {
 }  // namespace
 
 void add_model_command(CLI::App& app) {
-    auto* model_app = app.add_subcommand("model", "Model file tools: write synthetic models, inspect files");
+    auto* model_app = app.add_subcommand("model", "Model file tools: write synthetic models, inspect files, tokenize");
     model_app->require_subcommand(1);
     add_synth_command(*model_app);
     add_model_info_command(*model_app);
+    add_model_tokenize_commands(*model_app);
 }
 
 }  // namespace lpu::cli
