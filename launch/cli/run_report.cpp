@@ -4,10 +4,23 @@
 #include <cstdio>
 #include <iostream>
 
+#include "base/utf8.hpp"
 #include "launch/run_fabric.hpp"
 
 namespace lpu::cli {
 namespace {
+
+// A sequence's text and tokens. Tokens are exact; the text is their bytes, which
+// a model can end halfway through a character (or produce byte tokens that make
+// no character): JSON needs UTF-8, so invalid parts show as U+FFFD and
+// "text_replaced_invalid_utf8" says it happened.
+void add_text(nlohmann::json& out, const engine::GenerationResult& result) {
+    const ValidUtf8 text = valid_utf8(result.text);
+    out["tokens"] = result.tokens;
+    out["text"] = text.text;
+    out["text_replaced_invalid_utf8"] = text.replaced;
+    out["stopped_at_eos"] = result.stopped_at_eos;
+}
 
 // The first sequence's fields at the top (what a batch of one prints), every
 // sequence under "sequences" when there are several.
@@ -18,9 +31,6 @@ nlohmann::json to_json(const std::vector<engine::GenerationResult>& results, con
     for (const auto& chip : run.chips) sram.push_back(chip.sram);
     nlohmann::json out = {
         {"prompt_tokens", result.prompt_tokens},
-        {"tokens", result.tokens},
-        {"text", result.text},
-        {"stopped_at_eos", result.stopped_at_eos},
         {"stats",
          {{"positions", stats.positions},
           {"host_seconds", stats.host_seconds},
@@ -34,12 +44,14 @@ nlohmann::json to_json(const std::vector<engine::GenerationResult>& results, con
           {"grid", run.grid},
           {"sram", run.chips.size() == 1 ? sram.front() : sram}}},
     };
+    add_text(out, result);
     if (run.fabric) out["stats"]["fabric"] = launch::fabric_json(*run.fabric);
     if (results.size() > 1) {
         out["sequences"] = nlohmann::json::array();
         for (const auto& sequence : results) {
-            out["sequences"].push_back(
-                {{"tokens", sequence.tokens}, {"text", sequence.text}, {"stopped_at_eos", sequence.stopped_at_eos}});
+            nlohmann::json entry = nlohmann::json::object();
+            add_text(entry, sequence);
+            out["sequences"].push_back(std::move(entry));
         }
     }
     return out;
