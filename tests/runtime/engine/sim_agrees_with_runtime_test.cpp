@@ -78,3 +78,16 @@ TEST_CASE("sim predicts the runtime's cycles for an INT8 GQA synthetic model", "
     check_sim_matches_runtime(*file, 2, 4, 1);
     std::filesystem::remove(path);
 }
+
+TEST_CASE("sim predicts the runtime's cycles for a qwen2 model with rope_freqs (bias adds, scaled RoPE)",
+          "[engine][plan][sim]") {
+    model::SyntheticShape shape;
+    shape.architecture = model::Architecture::Qwen2;
+    shape.tokenizer = model::TokenizerModel::BytePairs;
+    shape.rope_freqs = true;
+    const auto path = test::unique_temp_path("sim-agrees-qwen2", ".gguf");
+    model::write_synthetic_model(shape, path.string());
+    const auto file = model::open_model(path.string());
+    check_sim_matches_runtime(*file, 2, 2, 1);
+    std::filesystem::remove(path);
+}
