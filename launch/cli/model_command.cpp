@@ -148,6 +148,7 @@ void add_model_command(CLI::App& app) {
     add_synth_command(*model_app);
     add_model_info_command(*model_app);
     add_model_tokenize_commands(*model_app);
+    add_model_chat_prompt_command(*model_app);
 }
 
 }  // namespace lpu::cli

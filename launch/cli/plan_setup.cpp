@@ -3,7 +3,10 @@
 #include <map>
 
 #include "base/error.hpp"
+#include "launch/cli/run_report.hpp"
 #include "plan/plan_io.hpp"
+#include "runtime/engine/plan_model.hpp"
+#include "runtime/engine/single_chip_model.hpp"
 #include "runtime/compiler/fingerprints.hpp"
 #include "topology/topology_spec.hpp"
 
@@ -84,6 +87,21 @@ PreparedPlan prepare_plan(const model::ModelFile& file, const SystemOptions& opt
     prepared.plan = compiler::compile_plan(file.config(), compiler::model_fingerprint(file),
                                            {prepared.topology.get(), topology_name, &prepared.spec}, options.compile);
     return prepared;
+}
+
+InProcessModel in_process_model(const model::ModelFile& file, const SystemOptions& options) {
+    InProcessModel result;
+    if (!wants_plan(options)) {
+        result.model = std::make_unique<engine::SingleChipModel>(file, sim::load_chip_spec(options.spec),
+                                                                 options.compile.positions);
+        result.grid = "1 chip";
+        return result;
+    }
+    PreparedPlan prepared = prepare_plan(file, options);
+    result.grid = grid_name(prepared.plan);
+    result.transport = std::make_unique<launch::InProcessTransport>();
+    result.model = std::make_unique<engine::PlanModel>(std::move(prepared.plan), file, prepared.spec, *result.transport);
+    return result;
 }
 
 }  // namespace lpu::cli

@@ -1,5 +1,5 @@
 #pragma once
-// What `lpu run` and `lpu compile` share: the flags that describe the system
+// What `lpu run`, `lpu chat` and `lpu compile` share: the flags that describe the system
 // and the partition (--spec, --topology, --tp/--pp/--chips, --batch,
 // --context, --collective), and how a plan comes to be: compiled from those flags, or
 // loaded from a file and checked against this model and system.
@@ -8,7 +8,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "launch/transport/in_process_transport.hpp"
 #include "plan/plan.hpp"
+#include "runtime/engine/language_model.hpp"
 #include "runtime/compiler/compile.hpp"
 #include "runtime/model/model_file.hpp"
 #include "sim/chip_spec.hpp"
@@ -44,5 +46,14 @@ struct PreparedPlan {
 // Compiles for `file` (or loads options.plan_path and refuses it when its
 // fingerprints are not this model's and this system's).
 PreparedPlan prepare_plan(const model::ModelFile& file, const SystemOptions& options);
+
+// The model on one chip, or on the plan the flags ask for with every chip in
+// this process; the transport lives as long as the model.
+struct InProcessModel {
+    std::unique_ptr<launch::InProcessTransport> transport;
+    std::unique_ptr<engine::LanguageModel> model;
+    std::string grid;  // "1 chip" or "tp 2 x pp 2 on fc:4"
+};
+InProcessModel in_process_model(const model::ModelFile& file, const SystemOptions& options);
 
 }  // namespace lpu::cli

