@@ -57,4 +57,14 @@ for vocab in llama3 llama3_1 qwen3; do
   echo "  lpu tokenize speed: $bytes bytes in $(( total - load )) ms after a $load ms vocabulary load" \
        "($(node -e "console.log(($bytes / Math.max(1, $total - $load) / 1e3).toFixed(2))") MB/s, one thread)"
 done
+# Llama 2's SentencePiece vocabulary (from ../shared/models) has no template of its own:
+# the llama-2 and mistral formats are checked against llama.cpp's tokenization.
+llama2=../shared/models/llama-2-tiny-random.gguf
+if [ -f "$llama2" ]; then
+  node scripts/crosscheck/chat_templates.mjs --name llama2 --gguf "$llama2" --work "$work" \
+    --templates llama2,llama2-sys,llama2-sys-bos,llama2-sys-strip,mistral-v1,mistral-v3,mistral-v7 "${store[@]}" \
+    2> >(grep -v '^\[node-llama-cpp\]' >&2) || status=1
+else
+  echo "  chat templates on the Llama 2 vocabulary: skipped ($llama2 not found)"
+fi
 exit $status

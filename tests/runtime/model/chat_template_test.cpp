@@ -12,6 +12,7 @@
 #include "runtime/model/hf_tokenizer.hpp"
 #include "runtime/model/tokenizer.hpp"
 #include "runtime/model/vocabulary_file.hpp"
+#include "tests/support/paths.hpp"
 #include "tests/support/temp_path.hpp"
 
 namespace lpu::model {
@@ -111,6 +112,27 @@ TEST_CASE("chat templates: the cross-check's conversations give the Jinja templa
             for (const auto& m : conversation["messages"]) messages.push_back({m["role"], m["content"]});
             CHECK(encode(tokenizer, chat_template->render(messages, true)) == conversation["tokens"].get<std::vector<int>>());
         }
+    }
+}
+
+}  // namespace lpu::model
+
+namespace lpu::model {
+
+TEST_CASE("chat templates: llama-2 and mistral formats on the Llama 2 vocabulary give llama.cpp's ids",
+          "[chat_template][crosscheck]") {
+    LPU_REQUIRE_SHARED_MODEL(path, "llama-2-tiny-random.gguf");
+    const Tokenizer tokenizer = load_tokenizer(path);
+    std::ifstream in(fs::path(LPU_SOURCE_DIR) / "tests" / "data" / "tokenizer" / "llama2.chat.json");
+    const auto prompts = nlohmann::json::parse(in);
+    REQUIRE(prompts.size() >= 35);
+    for (const auto& prompt : prompts) {
+        const auto chat_template = ChatTemplate::named(prompt["template"].get<std::string>());
+        REQUIRE(chat_template.has_value());
+        std::vector<ChatMessage> messages;
+        for (const auto& m : prompt["messages"]) messages.push_back({m["role"], m["content"]});
+        CAPTURE(chat_template->name(), ChatTemplate::text_of(chat_template->render(messages, true)));
+        CHECK(encode(tokenizer, chat_template->render(messages, true)) == prompt["tokens"].get<std::vector<int>>());
     }
 }
 
