@@ -98,7 +98,10 @@ ModelConfig read_config(const GgufFile& file) {
     config.rope_pairing = config.architecture == Architecture::Qwen2 ? kernels::RopePairing::Halves
                                                                      : kernels::RopePairing::Adjacent;
     config.rope_freq_scale = rope_freq_scale(file, keys);
-    config.rope_freq_factors = file.find_tensor("rope_freqs.weight") != nullptr;
+    // Llama 3.1's frequency factors belong to the llama architecture (llama.cpp's
+    // qwen2 does not read them either); in a qwen2 file the tensor is refused as unused.
+    config.rope_freq_factors =
+        config.architecture == Architecture::Llama && file.find_tensor("rope_freqs.weight") != nullptr;
     config.qkv_bias = file.find_tensor("blk.0.attn_q.bias") != nullptr;
     if (config.architecture == Architecture::Qwen2 && !config.qkv_bias) {
         throw file.error("missing tensor 'blk.0.attn_q.bias': qwen2 models have q/k/v biases");

@@ -220,6 +220,8 @@ ModelConfig synthetic_config(const SyntheticShape& shape) {
     if (shape.rope_scale_linear > 0) config.rope_freq_scale = 1.0f / shape.rope_scale_linear;
     require(shape.rope_scale_linear >= 0 && std::isfinite(shape.rope_scale_linear),
             "synthetic model: the linear RoPE scaling factor must be positive");
+    require(!shape.rope_freqs || shape.architecture == Architecture::Llama,
+            "synthetic model: rope_freqs (Llama 3.1's RoPE factors) belong to the llama architecture");
     validate(config);
     require(shape.vocab_size >= kMinVocabSize, "synthetic model: vocab_size " + std::to_string(shape.vocab_size) +
                                                    " is too small: the byte-level vocabulary needs at least " +

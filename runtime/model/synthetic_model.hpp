@@ -34,7 +34,7 @@ struct SyntheticShape {
     Architecture architecture = Architecture::Llama;
     TokenizerModel tokenizer = TokenizerModel::SentencePiece;
     std::string vocabulary_from;   // a GGUF file whose vocabulary to copy (vocab_size becomes its size)
-    bool rope_freqs = false;       // write Llama 3.1-style rope_freqs factors
+    bool rope_freqs = false;       // write Llama 3.1-style rope_freqs factors (llama only)
     float rope_scale_linear = 0;   // > 0: {arch}.rope.scaling.type linear with this factor
 };
 

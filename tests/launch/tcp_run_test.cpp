@@ -97,11 +97,11 @@ TEST_CASE("Ctrl-C on the coordinator stops every worker within 10 s", "[launch][
     CHECK(std::stod(run.field("seconds")) < 10.0);
 }
 
-TEST_CASE("a qwen2 model with rope_freqs over 2 TCP workers and under mpirun -n 2: the one-chip text",
+TEST_CASE("a qwen2 model with scaled RoPE over 2 TCP workers and under mpirun -n 2: the one-chip text",
           "[launch][tcp][mpi][architectures]") {
     lpu::model::SyntheticShape shape;
     shape.architecture = lpu::model::Architecture::Qwen2;
-    shape.rope_freqs = true;
+    shape.rope_scale_linear = 2.0f;
     shape.tokenizer = lpu::model::TokenizerModel::BytePairs;
     const auto path = lpu::test::unique_temp_path("tcp-qwen2", ".gguf").string();
     lpu::model::write_synthetic_model(shape, path);

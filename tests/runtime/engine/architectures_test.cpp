@@ -36,7 +36,7 @@ struct Variant {
 
 const Variant kVariants[] = {
     {"qwen2", model::Architecture::Qwen2, false, 0.0f, false},
-    {"qwen2, tied output, rope_freqs", model::Architecture::Qwen2, true, 0.0f, true},
+    {"qwen2, tied output, linear RoPE scaling", model::Architecture::Qwen2, false, 2.0f, true},
     {"llama with Llama 3.1 rope_freqs", model::Architecture::Llama, true, 0.0f, false},
     {"llama with linear RoPE scaling", model::Architecture::Llama, false, 4.0f, true},
 };

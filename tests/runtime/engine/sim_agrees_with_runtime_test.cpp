@@ -79,12 +79,12 @@ TEST_CASE("sim predicts the runtime's cycles for an INT8 GQA synthetic model", "
     std::filesystem::remove(path);
 }
 
-TEST_CASE("sim predicts the runtime's cycles for a qwen2 model with rope_freqs (bias adds, scaled RoPE)",
+TEST_CASE("sim predicts the runtime's cycles for a qwen2 model with scaled RoPE (bias adds, RoPE scaling)",
           "[engine][plan][sim]") {
     model::SyntheticShape shape;
     shape.architecture = model::Architecture::Qwen2;
     shape.tokenizer = model::TokenizerModel::BytePairs;
-    shape.rope_freqs = true;
+    shape.rope_scale_linear = 2.0f;
     const auto path = test::unique_temp_path("sim-agrees-qwen2", ".gguf");
     model::write_synthetic_model(shape, path.string());
     const auto file = model::open_model(path.string());

@@ -125,6 +125,14 @@ TEST_CASE("architectures: anything else is refused by name", "[model][architectu
     CHECK_THAT(open_error(yarn.write(dir, "yarn.gguf")),
                Catch::Contains("llama.rope.scaling.type is 'yarn'; supported: none, linear"));
 
+    // rope_freqs in a qwen2 file: llama.cpp's qwen2 does not read it; neither does lpu.
+    TinyModel qwen2_factors;
+    qwen2_factors.architecture = "qwen2";
+    qwen2_factors.biases = true;
+    qwen2_factors.rope_freqs = true;
+    CHECK_THAT(open_error(qwen2_factors.write(dir, "qwen2-factors.gguf")),
+               Catch::Contains("tensor 'rope_freqs.weight' is not part of a qwen2 model"));
+
     // A tensor the model would not use (an output bias, here) is refused, not ignored.
     TinyModel extra;
     extra.extra_tensor = "blk.0.attn_output.bias";
@@ -140,11 +148,13 @@ TEST_CASE("architectures: lpu's synthetic qwen2 and Llama 3.1-style files read b
     shape.rope_freqs = true;
     shape.tokenizer = TokenizerModel::BytePairs;
     const std::string path = dir.file("synthetic-qwen2.gguf");
+    CHECK_THROWS_WITH(write_synthetic_model(shape, path), Catch::Contains("belong to the llama architecture"));
+    shape.rope_freqs = false;
     write_synthetic_model(shape, path);
     const auto file = open_model(path);
     CHECK(file->config().architecture == Architecture::Qwen2);
     CHECK(file->config().qkv_bias);
-    CHECK(file->config().rope_freq_factors);
+    CHECK_FALSE(file->config().rope_freq_factors);
     const auto vocabulary = file->tokenizer();
     REQUIRE(vocabulary.has_value());
     CHECK(vocabulary->model == TokenizerModel::BytePairs);
