@@ -1,5 +1,6 @@
 #include "runtime/model/bpe_tokenizer.hpp"
 
+#include <cstdio>
 #include <queue>
 
 #include "base/error.hpp"

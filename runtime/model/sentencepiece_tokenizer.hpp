@@ -1,9 +1,10 @@
 #pragma once
-// The Llama SentencePiece BPE tokenizer (tokenizer.ggml.model "llama"), working exactly as llama2.c's run.c
-// encode()/decode() do: code points first (bytes as <0xNN> pieces when a code point
-// is not in the vocabulary), then greedy merges of the adjacent pair whose merged
-// piece scores highest. Works on both vocabulary styles: GGUF's, where a space is
-// the piece character "▁" (U+2581), and llama2.c's tokenizer.bin with plain ' '.
+// The Llama SentencePiece BPE tokenizer (tokenizer.ggml.model "llama"), working
+// exactly as llama2.c's run.c encode()/decode() do: code points first (bytes as
+// <0xNN> pieces when a code point is not in the vocabulary), then greedy merges
+// of the adjacent pair whose merged piece scores highest. Works on both
+// vocabulary styles: GGUF's, where a space is the piece character "▁" (U+2581),
+// and llama2.c's tokenizer.bin with plain ' '.
 #include <array>
 #include <cstdint>
 #include <string>

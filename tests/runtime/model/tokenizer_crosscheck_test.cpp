@@ -1,6 +1,7 @@
 // The tokenizer cross-check against llama.cpp and tokenizer.json (scripts/crosscheck/
 // tokenize.sh), replayed without npm from its stored results: 2,000+ strings whose ids
-// llama.cpp gave, for the Llama 3 and Qwen vocabularies. The stored tokenizer.json is
+// llama.cpp gave, for the Llama 3 and Qwen vocabularies, and for GPT-2's pre-tokenizer on
+// the Llama 3 vocabulary (no package ships GPT-2's own). The stored tokenizer.json is
 // cut down to the tokens and merges those strings reach, so this also runs the
 // importer; with the full vocabulary fixtures the cross-check leaves in the cache, the
 // same strings run through the full vocabularies too.
@@ -62,10 +63,12 @@ void check_cases(const Tokenizer& tokenizer, const std::vector<Case>& cases) {
     CHECK(failures == 0);
 }
 
-Tokenizer stored_vocabulary(const std::string& vocabulary) {
+// `pre_tokenizer` replaces the one tokenizer.json's regex names, as import-tokenizer --pre does.
+Tokenizer stored_vocabulary(const std::string& vocabulary, const std::string& pre_tokenizer = "") {
     HfTokenizerFiles files;
     files.tokenizer_json = stored(vocabulary + ".tokenizer.json").string();
     files.tokenizer_config = stored(vocabulary + ".tokenizer_config.json").string();
+    files.pre_tokenizer = pre_tokenizer;
     const HfTokenizer imported = read_hf_tokenizer(files);
     // Through a vocab-only GGUF file, as users meet it.
     const fs::path gguf = test::unique_temp_path("vocab", ".gguf");
@@ -108,9 +111,17 @@ TEST_CASE("tokenizer cross-check: Qwen ids are llama.cpp's on 2,000+ strings", "
     check_cases(tokenizer, cases);
 }
 
+TEST_CASE("tokenizer cross-check: GPT-2's pre-tokenizer gives llama.cpp's ids on 2,000+ strings",
+          "[tokenizer][crosscheck]") {
+    const auto cases = cases_of("llama3-gpt2");
+    REQUIRE(cases.size() >= 2000);
+    // The splits differ from Llama 3's (e.g. "'S" and "1'2"), so these cases check gpt-2's own rules.
+    check_cases(stored_vocabulary("llama3", "gpt-2"), cases);
+}
+
 TEST_CASE("tokenizer cross-check: the full vocabularies, when the cross-check left them in the cache",
           "[tokenizer][crosscheck]") {
-    for (const std::string vocabulary : {"llama3", "qwen3"}) {
+    for (const std::string vocabulary : {"llama3", "qwen3", "llama3-gpt2"}) {
         const std::string fixture = full_vocabulary_fixture(vocabulary);
         if (fixture.empty()) {
             WARN("skipped: " << vocabulary << "-vocab.gguf not in the fixture cache (scripts/crosscheck-llama-cpp "
