@@ -162,8 +162,11 @@ void add_chat_command(CLI::App& app) {
         "  lpu chat --model qwen2.5-0.5b-instruct-q8_0.gguf\n"
         "  lpu chat --model llama-3.2-1b-instruct.gguf --system \"Answer briefly.\" --prompt \"Why is the sky blue?\"\n"
         "  lpu chat --model model.gguf --tp 2 --pp 2 --temperature 0 --prompt hello --json");
-    chat_app->callback([options] {
+    chat_app->callback([options, chat_app] {
         engine::validate(options->sampling);
+        // An empty --prompt (e.g. from an unset shell variable) must not turn into an interactive session.
+        require(chat_app->count("--prompt") == 0 || !options->prompt.empty(),
+                "--prompt is empty: give a message, or leave --prompt out to chat interactively");
         require(!options->json || !options->prompt.empty(), "--json needs --prompt (one turn)");
         chat(*options);
     });

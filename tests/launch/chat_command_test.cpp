@@ -1,6 +1,7 @@
 // `lpu chat` end to end: one turn and a piped conversation, in the model's
 // template, on one chip and partitioned; the raw-text fallback is announced.
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -28,6 +29,33 @@ public:
 
 private:
     std::filesystem::path path_;
+};
+
+// A model on the stored (cut) Llama 3 vocabulary whose chat template is Phi-3's, a family lpu
+// does not know: the vocabulary is imported with that template, then copied into a synthetic model.
+class UnknownTemplateModel {
+public:
+    UnknownTemplateModel() : dir_(unique_temp_path("chat-template")) {
+        std::filesystem::create_directories(dir_);
+        const auto stored = std::filesystem::path(LPU_SOURCE_DIR) / "tests" / "data" / "tokenizer";
+        nlohmann::json config = nlohmann::json::parse(std::ifstream(stored / "llama3.tokenizer_config.json"));
+        config["chat_template"] =
+            "{% for message in messages %}{{'<|' + message['role'] + '|>' + '\\n' + message['content'] + "
+            "'<|end|>\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% endif %}";
+        std::ofstream(dir_ / "tokenizer_config.json") << config.dump();
+        const std::string vocab = (dir_ / "vocab.gguf").string();
+        const auto imported = run_lpu("model import-tokenizer --tokenizer-json " +
+                                      (stored / "llama3.tokenizer.json").string() + " --tokenizer-config " +
+                                      (dir_ / "tokenizer_config.json").string() + " -o " + vocab);
+        REQUIRE(imported.exit_code == 0);
+        const auto synthesized = run_lpu("model synth --dtype q8_0 --vocab-from " + vocab + " -o " + path());
+        REQUIRE(synthesized.exit_code == 0);
+    }
+    ~UnknownTemplateModel() { std::filesystem::remove_all(dir_); }
+    std::string path() const { return (dir_ / "model.gguf").string(); }
+
+private:
+    std::filesystem::path dir_;
 };
 
 }  // namespace
@@ -74,6 +102,18 @@ TEST_CASE("lpu chat: a model without a template it knows falls back to raw text 
     CHECK(result.out.rfind(", there was a little girl", 0) == 0);  // stories260K continues the story
 }
 
+TEST_CASE("lpu chat: a chat template lpu does not know falls back to raw text and says so", "[launch][chat]") {
+    const UnknownTemplateModel model;
+    const auto result = run_lpu("chat --model " + model.path() + " --prompt hello --temperature 0 --max-tokens 4 --json");
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(result.err.find("none of the families lpu knows") != std::string::npos);
+    CHECK(result.err.find("raw text") != std::string::npos);
+    const auto reply = nlohmann::json::parse(result.out);
+    CHECK(reply["template"].is_null());
+    CHECK(reply["prompt_tokens"] == nlohmann::json::array({128000, 15339}));  // BOS, "hello": nothing around it
+}
+
 TEST_CASE("lpu chat: bad options are one error line, exit 2", "[launch][chat]") {
     const ChatModel model;
     auto result = run_lpu("chat --model " + model.path() + " --template phi3 --prompt hi");
@@ -82,6 +122,9 @@ TEST_CASE("lpu chat: bad options are one error line, exit 2", "[launch][chat]") 
     result = run_lpu("chat --model " + model.path() + " --json");
     CHECK(result.exit_code == 2);
     CHECK(result.err.find("--json needs --prompt") != std::string::npos);
+    result = run_lpu("chat --model " + model.path() + " --prompt ''");
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.find("--prompt is empty") != std::string::npos);
 }
 
 }  // namespace lpu::test
