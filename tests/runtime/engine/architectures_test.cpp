@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "launch/transport/in_process_transport.hpp"
+#include "launch/inprocess/in_process_transport.hpp"
 #include "runtime/compiler/compile.hpp"
 #include "runtime/compiler/fingerprints.hpp"
 #include "runtime/compiler/shard_cost.hpp"
@@ -18,7 +18,7 @@
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/synthetic_model.hpp"
 #include "runtime/model/tokenizer.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "tests/support/temp_path.hpp"
 #include "topology/topology_spec.hpp"
 
