@@ -14,6 +14,9 @@
 #include "base/error.hpp"
 #include "base/utf8.hpp"
 #include "cli/commands.hpp"
+#include "cli/flag_checks.hpp"
+#include "cli/system_flags.hpp"
+#include "launch/inprocess/in_process_model.hpp"
 #include "launch/plan_setup.hpp"
 #include "runtime/engine/chat_session.hpp"
 #include "runtime/model/model_file.hpp"
@@ -30,7 +33,7 @@ struct ChatOptions {
     std::string chat_template;  // a template name, or "raw"; empty: the model's
     int max_tokens = 512;
     bool json = false;
-    SystemOptions system_options;
+    launch::SystemOptions system_options;
     engine::SamplingOptions sampling;
 };
 
@@ -93,7 +96,7 @@ void chat(const ChatOptions& options) {
     const model::Tokenizer tokenizer = model::make_tokenizer(
         model::vocabulary_of(*file, options.model_path, options.tokenizer_path), options.model_path);
     const auto chat_template = choose_template(options, tokenizer);
-    InProcessModel language_model = in_process_model(*file, options.system_options);
+    launch::inprocess::InProcessModel language_model = launch::inprocess::in_process_model(*file, options.system_options);
     engine::ChatSession session(*language_model.model, tokenizer, chat_template, options.sampling, options.system);
 
     if (!options.prompt.empty()) {
@@ -145,7 +148,7 @@ void add_chat_command(CLI::App& app) {
                              model::ChatTemplate::known_names());
     chat_app->add_option("--max-tokens", options->max_tokens, "Tokens per reply at most (0 = up to the context's end)")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative_number);
     chat_app->add_option("-t,--temperature", options->sampling.temperature, "0 = greedy")->capture_default_str();
     chat_app->add_option("--top-p", options->sampling.top_p, "Nucleus sampling mass, in (0, 1]")->capture_default_str();
     chat_app->add_option("--top-k", options->sampling.top_k, "Sample among the k most likely (0 = all)")

@@ -7,7 +7,7 @@
 #include "base/utf8.hpp"
 #include "launch/run_fabric.hpp"
 
-namespace lpu::cli {
+namespace lpu::launch {
 namespace {
 
 // A sequence's text and tokens. Tokens are exact; the text is their bytes, which
@@ -27,8 +27,11 @@ void add_text(nlohmann::json& out, const engine::GenerationResult& result) {
 nlohmann::json to_json(const std::vector<engine::GenerationResult>& results, const RunChips& run) {
     const auto& result = results.front();
     const auto& stats = result.stats;
-    nlohmann::json sram = nlohmann::json::array();
-    for (const auto& chip : run.chips) sram.push_back(chip.sram);
+    nlohmann::json sram = nlohmann::json::array(), cycles = nlohmann::json::array();
+    for (const auto& chip : run.chips) {
+        sram.push_back(chip.sram);
+        cycles.push_back(chip.cycles);
+    }
     nlohmann::json out = {
         {"prompt_tokens", result.prompt_tokens},
         {"stats",
@@ -42,7 +45,8 @@ nlohmann::json to_json(const std::vector<engine::GenerationResult>& results, con
           {"clock_hz", stats.clock_hz},
           {"chips", run.chips.size()},
           {"grid", run.grid},
-          {"sram", run.chips.size() == 1 ? sram.front() : sram}}},
+          {"sram", run.chips.size() == 1 ? sram.front() : sram},
+          {"cycles", run.chips.size() == 1 ? cycles.front() : cycles}}},
     };
     add_text(out, result);
     if (run.fabric) out["stats"]["fabric"] = launch::fabric_json(*run.fabric);
@@ -84,13 +88,19 @@ std::string grid_name(const plan::Plan& plan) {
            plan.system.topology;
 }
 
-ChipReport chip_report(const chip::SramArena& sram) {
+ChipReport chip_report(const chip::EmulatedChip& chip) {
+    const chip::SramArena& sram = chip.sram();
     nlohmann::json usage = {{"capacity_bytes", sram.capacity_bytes()}, {"used_bytes", sram.used_bytes()}};
     for (auto use : {chip::SramUse::Weights, chip::SramUse::KvCache, chip::SramUse::Activations,
                      chip::SramUse::ReceiveBuffers}) {
         usage[chip::sram_use_name(use) + "_bytes"] = sram.used_bytes(use);
     }
-    return {sram.used_bytes(), sram.capacity_bytes(), usage};
+    nlohmann::json cycles = {{"total", chip.cycles().total_cycles()}};
+    for (auto kind : {chip::OpKind::Matmul, chip::OpKind::Vector, chip::OpKind::Attention, chip::OpKind::Transfer,
+                      chip::OpKind::Stall}) {
+        cycles[chip::op_kind_name(kind)] = chip.cycles().total_cycles(kind);
+    }
+    return {sram.used_bytes(), sram.capacity_bytes(), usage, cycles};
 }
 
 std::function<void(std::string_view)> text_stream(const ReportOptions& options, int batch) {
@@ -117,4 +127,4 @@ void print_report(const std::vector<engine::GenerationResult>& results, const Ru
     print_summary(results.front(), chips);
 }
 
-}  // namespace lpu::cli
+}  // namespace lpu::launch

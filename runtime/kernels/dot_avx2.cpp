@@ -6,6 +6,7 @@
 #include "runtime/kernels/dot.hpp"
 
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
 
 #define LPU_AVX2 __attribute__((target("avx2,fma,f16c")))
@@ -89,9 +90,16 @@ LPU_AVX2 float dot_q8_0(const std::byte* row, const float* x, std::int64_t n) {
 
 }  // namespace
 
+namespace {
+// F16C is read from CPUID directly: clang's __builtin_cpu_supports does not know it.
+bool cpu_has_f16c() {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & bit_F16C) != 0;
+}
+}  // namespace
+
 const DotKernels* avx2_dot_kernels() {
-    static const bool supported =
-        __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+    static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpu_has_f16c();
     static const DotKernels kernels{"avx2", dot_lanes<load8_f32, 4>, dot_lanes<load8_f16, 2>,
                                     dot_lanes<load8_bf16, 2>, dot_q8_0};
     return supported ? &kernels : nullptr;

@@ -96,7 +96,7 @@ TEST_CASE("llama variants: every TP x PP grid gives exactly the one-chip tokens"
         options.tp = tp;
         options.pp = pp;
         options.positions = 64;
-        launch::InProcessTransport transport;
+        launch::inprocess::InProcessTransport transport;
         engine::PlanModel planned(compiler::compile_plan(file.config(), compiler::model_fingerprint(file),
                                                          {&topology, topology_name, &spec}, options),
                                   file, spec, transport);

@@ -10,6 +10,7 @@
 #include "runtime/kernels/matvec.hpp"
 #include "runtime/kernels/quantize.hpp"
 #include "tests/runtime/kernels/kernel_test_data.hpp"
+#include "tests/support/skip.hpp"
 
 using namespace lpu::kernels;
 
@@ -106,10 +107,7 @@ TEST_CASE("matvec results do not depend on the thread count", "[kernels][matvec]
 
 TEST_CASE("portable and AVX2 dot products agree closely and are each deterministic", "[kernels][matvec]") {
     const DotKernels* avx2 = avx2_dot_kernels();
-    if (avx2 == nullptr) {
-        WARN("skipped: this CPU has no AVX2+FMA+F16C");
-        return;
-    }
+    if (avx2 == nullptr) LPU_SKIP("this CPU has no AVX2+FMA+F16C");
     const DotKernels& portable = portable_dot_kernels();
     CHECK(&dot_kernels() == avx2);
     for (DType dtype : kAllTypes) {
