@@ -25,6 +25,7 @@
 #include "runtime/engine/single_chip_model.hpp"
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/tokenizer.hpp"
+#include "runtime/model/vocabulary_file.hpp"
 #include "sim/chip/chip_spec.hpp"
 #include "sim/fabric/plan_fabric.hpp"
 
@@ -43,15 +44,6 @@ struct RunOptions {
     engine::GenerationOptions generation;
 };
 
-model::TokenizerData tokenizer_for(const model::ModelFile& file, const RunOptions& options) {
-    if (!options.tokenizer_path.empty()) {
-        return model::read_llama2c_tokenizer(options.tokenizer_path, file.config().vocab_size);
-    }
-    auto data = file.tokenizer();
-    require(data.has_value(), "'" + options.model_path + "' holds no tokenizer: pass --tokenizer FILE (llama2.c tokenizer.bin)");
-    return *data;
-}
-
 launch::ReportOptions report_options(const RunOptions& options) { return {options.json, options.generation.sampling.seed}; }
 
 // `chips` reports on the run once it is done, given the positions it ran.
@@ -65,7 +57,8 @@ void generate_and_report(engine::LanguageModel& language_model, const model::Tok
 
 void run(const RunOptions& options) {
     const auto file = model::open_model(options.model_path);
-    const model::Tokenizer tokenizer(tokenizer_for(*file, options));
+    const model::Tokenizer tokenizer = model::make_tokenizer(
+        model::vocabulary_of(*file, options.model_path, options.tokenizer_path), options.model_path);
     if (!options.workers.empty()) {
         launch::tcp::run_with_workers(*file, tokenizer, options.workers, options.system, options.generation,
                                       report_options(options), options.fabric_seed, options.liveness);

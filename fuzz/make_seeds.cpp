@@ -83,6 +83,13 @@ lpu::plan::Plan seed_plan(const lpu::model::ModelConfig& config, const lpu::plan
 void write_models_and_plans(const Path& root) {
     const auto shape = lpu::fuzz::seed_model_shape();
     lpu::model::write_synthetic_model(shape, (target_dir(root, "gguf_model_fuzz") / "tiny.gguf").string());
+    // The same shape as qwen2 with a byte-level BPE vocabulary: pre-tokenizer, ChatML tokens and
+    // (past the 256 bytes and the control tokens) a few dozen merges.
+    auto bpe_shape = shape;
+    bpe_shape.architecture = lpu::model::Architecture::Qwen2;
+    bpe_shape.tokenizer = lpu::model::TokenizerModel::BytePairs;
+    bpe_shape.vocab_size = 300;
+    lpu::model::write_synthetic_model(bpe_shape, (target_dir(root, "gguf_model_fuzz") / "tiny-bpe.gguf").string());
     const auto config = lpu::model::synthetic_config(shape);
     for (const auto& [tp, pp] : {std::pair{2, 1}, std::pair{1, 2}}) {
         lpu::plan::save_plan(seed_plan(config, lpu::compiler::shape_fingerprint(config), tp, pp),

@@ -5,10 +5,23 @@
 #include <iostream>
 
 #include "base/error.hpp"
+#include "base/utf8.hpp"
 #include "launch/run_fabric.hpp"
 
 namespace lpu::launch {
 namespace {
+
+// A sequence's text and tokens. Tokens are exact; the text is their bytes, which
+// a model can end halfway through a character (or produce byte tokens that make
+// no character): JSON needs UTF-8, so invalid parts show as U+FFFD and
+// "text_replaced_invalid_utf8" says it happened.
+void add_text(nlohmann::json& out, const engine::GenerationResult& result) {
+    const ValidUtf8 text = valid_utf8(result.text);
+    out["tokens"] = result.tokens;
+    out["text"] = text.text;
+    out["text_replaced_invalid_utf8"] = text.replaced;
+    out["stopped_at_eos"] = result.stopped_at_eos;
+}
 
 // The first sequence's fields at the top (what a batch of one prints), every
 // sequence under "sequences" when there are several.
@@ -22,9 +35,6 @@ nlohmann::json to_json(const std::vector<engine::GenerationResult>& results, con
     }
     nlohmann::json out = {
         {"prompt_tokens", result.prompt_tokens},
-        {"tokens", result.tokens},
-        {"text", result.text},
-        {"stopped_at_eos", result.stopped_at_eos},
         {"stats",
          {{"positions", stats.positions},
           {"host_seconds", stats.host_seconds},
@@ -39,12 +49,14 @@ nlohmann::json to_json(const std::vector<engine::GenerationResult>& results, con
           {"sram", run.chips.size() == 1 ? sram.front() : sram},
           {"cycles", run.chips.size() == 1 ? cycles.front() : cycles}}},
     };
+    add_text(out, result);
     if (run.fabric) out["stats"]["fabric"] = launch::fabric_json(*run.fabric);
     if (results.size() > 1) {
         out["sequences"] = nlohmann::json::array();
         for (const auto& sequence : results) {
-            out["sequences"].push_back(
-                {{"tokens", sequence.tokens}, {"text", sequence.text}, {"stopped_at_eos", sequence.stopped_at_eos}});
+            nlohmann::json entry = nlohmann::json::object();
+            add_text(entry, sequence);
+            out["sequences"].push_back(std::move(entry));
         }
     }
     return out;

@@ -64,6 +64,7 @@ GridEstimate estimate_grid(const model::ModelConfig& config, const sim::ChipSpec
         widen(head, head_cost(config, shard, cost, pp == 1));
         activations = std::max(activations, activation_bytes(config, shard, positions));
     }
+    activations += rope_factor_bytes(config);  // resident on every chip, like the activations
     if (tp > 1) {
         layer.cycles += 2 * all_reduce_cycles(spec, dim_bytes);
         embedding.cycles += all_reduce_cycles(spec, dim_bytes);

@@ -23,6 +23,22 @@ std::int64_t matvec_cycles(const model::ModelConfig& config, const sim::CostMode
 
 }  // namespace
 
+std::int64_t rope_cycles(const model::ModelConfig& config, const sim::CostModel& cost, std::int64_t rotated_values) {
+    const std::int64_t scaling =
+        config.has_rope_scaling() ? cost.vector_op_cycles(sim::VectorOp::Multiply, config.head_dim() / 2) : 0;
+    return cost.vector_op_cycles(sim::VectorOp::Rope, rotated_values) + scaling;
+}
+
+std::int64_t qkv_bias_cycles(const model::ModelConfig& config, const sim::CostModel& cost, std::int64_t query,
+                             std::int64_t kv) {
+    if (!config.qkv_bias) return 0;
+    return cost.vector_op_cycles(sim::VectorOp::Add, query) + 2 * cost.vector_op_cycles(sim::VectorOp::Add, kv);
+}
+
+std::int64_t rope_factor_bytes(const model::ModelConfig& config) {
+    return config.rope_freq_factors ? float_bytes(config.head_dim() / 2) : 0;
+}
+
 ShardCost layer_cost(const model::ModelConfig& config, const TensorShard& shard, const sim::CostModel& cost,
                      int positions) {
     require(positions >= 1 && positions <= config.context_length,
@@ -37,7 +53,7 @@ ShardCost layer_cost(const model::ModelConfig& config, const TensorShard& shard,
     ShardCost layer;
     layer.bytes = float_bytes(2 * dim) + 2 * matrix_bytes(config, query, dim) + 2 * matrix_bytes(config, kv, dim) +
                   3 * experts * matrix_bytes(config, hidden, dim) + float_bytes(2 * std::int64_t{positions} * kv) +
-                  (moe ? float_bytes(experts * dim) : 0);
+                  (moe ? float_bytes(experts * dim) : 0) + (config.qkv_bias ? float_bytes(query + 2 * kv) : 0);
     using sim::VectorOp;
     const std::int64_t expert_cycles = 2 * matvec_cycles(config, cost, hidden, dim) +
                                        cost.vector_op_cycles(VectorOp::Silu, hidden) +
@@ -50,7 +66,8 @@ ShardCost layer_cost(const model::ModelConfig& config, const TensorShard& shard,
     layer.cycles =
         // attention block
         cost.vector_op_cycles(VectorOp::RmsNorm, dim) + matvec_cycles(config, cost, query, dim) +
-        2 * matvec_cycles(config, cost, kv, dim) + cost.vector_op_cycles(VectorOp::Rope, query + kv) +
+        2 * matvec_cycles(config, cost, kv, dim) + qkv_bias_cycles(config, cost, query, kv) +
+        rope_cycles(config, cost, query + kv) +
         cost.sram_copy_cycles(float_bytes(2 * kv)) +
         cost.attention_cycles(shard_attention_shape(config, shard, positions)) +
         matvec_cycles(config, cost, dim, query) + cost.vector_op_cycles(VectorOp::Add, dim) +

@@ -13,9 +13,11 @@ std::int64_t WeightBinding::bytes() const {
 
 std::vector<const char*> layer_tensor_names(const model::ModelConfig& config) {
     std::vector<const char*> names(std::begin(kDenseLayerTensors), std::end(kDenseLayerTensors));
-    if (!config.is_mixture_of_experts()) return names;
-    names.resize(names.size() - 3);  // the dense FFN's w_gate, w_up, w_down
-    names.insert(names.end(), {kRouter, kExpertGate, kExpertUp, kExpertDown});
+    if (config.is_mixture_of_experts()) {
+        names.resize(names.size() - 3);  // the dense FFN's w_gate, w_up, w_down
+        names.insert(names.end(), {kRouter, kExpertGate, kExpertUp, kExpertDown});
+    }
+    if (config.qkv_bias) names.insert(names.end(), std::begin(kBiasTensors), std::end(kBiasTensors));
     return names;
 }
 
@@ -43,6 +45,11 @@ WeightBinding layer_binding(const std::string& name, int layer, const std::strin
     };
     if (tensor == "attn_norm" || tensor == "ffn_norm") {
         return WeightBinding{layer, tensor, kernels::DType::F32, 1, dim, SliceKind::whole, {}};
+    }
+    // Biases are [features x 1] columns, so that a rank takes the rows of its heads.
+    if (config.qkv_bias && tensor == "bq") return WeightBinding{layer, tensor, kernels::DType::F32, dim, 1, SliceKind::rows, query};
+    if (config.qkv_bias && (tensor == "bk" || tensor == "bv")) {
+        return WeightBinding{layer, tensor, kernels::DType::F32, kv_dim, 1, SliceKind::rows, kv};
     }
     if (tensor == "wq") return matrix(dim, dim, SliceKind::rows, query);
     if (tensor == "wk" || tensor == "wv") return matrix(kv_dim, dim, SliceKind::rows, kv);
@@ -73,6 +80,9 @@ WeightBinding bind_weight(const std::string& name, const plan::ChipRole& role, c
         return {-1, name, config.weight_dtype, config.vocab_size, config.dim, SliceKind::rows, vocab};
     }
     if (name == kFinalNorm) return {-1, name, kernels::DType::F32, 1, config.dim, SliceKind::whole, {}};
+    if (name == kRopeFreqs && config.rope_freq_factors) {
+        return {-1, name, kernels::DType::F32, 1, config.head_dim() / 2, SliceKind::whole, {}};
+    }
     int layer = -1, consumed = 0;
     if (std::sscanf(name.c_str(), "layer.%d.%n", &layer, &consumed) == 1 && consumed > 0 && layer >= 0 &&
         layer < config.n_layers) {
@@ -87,6 +97,7 @@ const model::TensorView& bound_tensor(const WeightBinding& binding, const model:
     if (binding.layer < 0) {
         if (binding.tensor == kTokenEmbedding) return weights.token_embedding;
         if (binding.tensor == kOutput) return weights.output;
+        if (binding.tensor == kRopeFreqs) return weights.rope_freqs;
         return weights.final_norm;
     }
     require(static_cast<std::size_t>(binding.layer) < weights.layers.size(),
@@ -101,6 +112,9 @@ const model::TensorView& bound_tensor(const WeightBinding& binding, const model:
     if (t == "wo") return layer.wo;
     if (t == "w_gate") return layer.w_gate;
     if (t == "w_up") return layer.w_up;
+    if (t == "bq") return layer.bq;
+    if (t == "bk") return layer.bk;
+    if (t == "bv") return layer.bv;
     return layer.w_down;
 }
 

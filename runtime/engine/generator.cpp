@@ -20,7 +20,7 @@ bool printable(std::string_view piece) {
 }
 
 // One sequence of a batch: forced prompt tokens, then sampled ones, until
-// BOS or EOS (BOS starts a new sequence and EOS ends this one).
+// BOS or an end-of-generation token (BOS starts a new sequence, EOS / end of turn end this one).
 class SequenceRun {
 public:
     SequenceRun(const model::Tokenizer& tokenizer, const SamplingOptions& sampling, bool ignore_eos,
@@ -38,7 +38,7 @@ public:
         const auto& prompt = result_.prompt_tokens;
         const bool in_prompt = position + 1 < static_cast<int>(prompt.size());
         const int next = in_prompt ? prompt[static_cast<std::size_t>(position) + 1] : sampler_.sample(logits);
-        if (!ignore_eos_ && (next == tokenizer_.bos_id() || next == tokenizer_.eos_id())) {
+        if (!ignore_eos_ && (next == tokenizer_.bos_id() || tokenizer_.is_end_of_generation(next))) {
             result_.stopped_at_eos = true;
             return;
         }
@@ -65,7 +65,12 @@ std::vector<GenerationResult> generate_batch(LanguageModel& model, const model::
                                              const GenerationOptions& options,
                                              const std::function<void(std::string_view)>& on_text) {
     require(options.steps >= 0, "steps must be >= 0 (got " + std::to_string(options.steps) + ")");
-    const std::vector<int> prompt = tokenizer.encode(options.prompt, /*add_bos=*/true);
+    std::vector<int> prompt = tokenizer.encode(options.prompt);
+    if (prompt.empty()) {
+        // Vocabularies without add_bos (Qwen) still need a token at position 0.
+        require(tokenizer.bos_id() >= 0, "the prompt is empty and the vocabulary has no BOS token to start from");
+        prompt.push_back(tokenizer.bos_id());
+    }
     const int prompt_length = static_cast<int>(prompt.size());
     const int steps = options.steps == 0 ? model.max_positions() : std::min(options.steps, model.max_positions());
     require(prompt_length <= model.max_positions(),

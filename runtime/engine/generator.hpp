@@ -45,10 +45,10 @@ struct GenerationStats {
 };
 
 struct GenerationResult {
-    std::vector<int> prompt_tokens;    // the encoded prompt, BOS first
+    std::vector<int> prompt_tokens;    // the encoded prompt (BOS first when the vocabulary adds it)
     std::vector<int> tokens;           // every token that followed a position: forced prompt tokens, then sampled ones
     std::string text;                  // the decoded text of `tokens`
-    bool stopped_at_eos = false;
+    bool stopped_at_eos = false;       // ended by BOS or an end-of-generation token (EOS, end of turn)
     GenerationStats stats;
 };
 

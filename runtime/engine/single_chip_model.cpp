@@ -7,6 +7,7 @@
 #include "base/log.hpp"
 #include "runtime/chip/precision.hpp"
 #include "runtime/chip/sram_fit.hpp"
+#include "runtime/compiler/shard_cost.hpp"
 #include "runtime/engine/executable_model.hpp"
 #include "runtime/kernels/activation.hpp"
 #include "runtime/kernels/attention.hpp"
@@ -37,9 +38,11 @@ std::int64_t SingleChipModel::sram_bytes_needed(const model::ModelConfig& config
     const auto matrix = [&](std::int64_t rows, std::int64_t cols) {
         return static_cast<std::int64_t>(kernels::dtype_bytes(config.weight_dtype, static_cast<std::size_t>(rows * cols)));
     };
+    const std::int64_t biases = config.qkv_bias ? float_bytes(dim + 2 * kv) : 0;
     const std::int64_t per_layer = float_bytes(2 * dim) + 2 * matrix(dim, dim) + 2 * matrix(kv, dim) +
-                                   3 * matrix(hidden, dim) + float_bytes(2 * positions * kv);
+                                   3 * matrix(hidden, dim) + float_bytes(2 * positions * kv) + biases;
     std::int64_t total = per_layer * config.n_layers + float_bytes(dim) + matrix(config.vocab_size, dim);
+    if (config.rope_freq_factors) total += float_bytes(config.head_dim() / 2);
     if (!config.tied_output) total += matrix(config.vocab_size, dim);
     return total + float_bytes(activation_floats(config, positions));
 }
@@ -61,6 +64,7 @@ SingleChipModel::SingleChipModel(const model::ModelFile& file, const sim::ChipSp
     token_embedding_ = load_matrix(weights.token_embedding);
     output_ = config_.tied_output ? token_embedding_ : load_matrix(weights.output);
     final_norm_ = load_vector(weights.final_norm);
+    if (config_.rope_freq_factors) rope_freqs_ = load_vector(weights.rope_freqs);
     for (int index = 0; index < config_.n_layers; ++index) {
         const auto& source = weights.layers[static_cast<std::size_t>(index)];
         Layer layer;
@@ -73,6 +77,11 @@ SingleChipModel::SingleChipModel(const model::ModelFile& file, const sim::ChipSp
         layer.w_gate = load_matrix(source.w_gate);
         layer.w_up = load_matrix(source.w_up);
         layer.w_down = load_matrix(source.w_down);
+        if (config_.qkv_bias) {
+            layer.bq = load_vector(source.bq);
+            layer.bk = load_vector(source.bk);
+            layer.bv = load_vector(source.bv);
+        }
         const std::int64_t cache_floats = std::int64_t{positions_} * config_.kv_dim();
         const std::string prefix = "layer " + std::to_string(index);
         layer.key_cache = allocate_floats(cache_floats, chip::SramUse::KvCache, prefix + " keys");
@@ -127,6 +136,15 @@ void SingleChipModel::charge_vector(sim::VectorOp op, std::int64_t elements) {
     chip_.charge(chip::OpKind::Vector, chip_.cost().vector_op_cycles(op, elements));
 }
 
+void SingleChipModel::add_bias(std::span<float> values, std::span<const float> bias) {
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] += bias[i];
+}
+
+kernels::RopeParams SingleChipModel::rope_params() const {
+    return {config_.rope_theta, config_.rope_freq_scale, config_.rope_pairing,
+            rope_freqs_.empty() ? nullptr : rope_freqs_.data()};
+}
+
 std::span<float> SingleChipModel::forward(int token, int position) {
     require(token >= 0 && token < config_.vocab_size, "token id " + std::to_string(token) + " out of range");
     require(position >= 0 && position < positions_,
@@ -159,10 +177,16 @@ void SingleChipModel::attention_block(Layer& layer, int position) {
     charge_matvec(layer.wq);
     charge_matvec(layer.wk);
     charge_matvec(layer.wv);
+    if (config_.qkv_bias) {
+        add_bias(q_, layer.bq);
+        add_bias(k_, layer.bk);
+        add_bias(v_, layer.bv);
+        chip_.charge(chip::OpKind::Vector, compiler::qkv_bias_cycles(config_, chip_.cost(), dim, kv_dim));
+    }
 
-    kernels::rope(q_.data(), config_.n_heads, head_dim, position, config_.rope_theta);
-    kernels::rope(k_.data(), config_.n_kv_heads, head_dim, position, config_.rope_theta);
-    charge_vector(sim::VectorOp::Rope, dim + kv_dim);
+    kernels::rope(q_.data(), config_.n_heads, head_dim, position, rope_params());
+    kernels::rope(k_.data(), config_.n_kv_heads, head_dim, position, rope_params());
+    chip_.charge(chip::OpKind::Vector, compiler::rope_cycles(config_, chip_.cost(), dim + kv_dim));
 
     const std::size_t row = static_cast<std::size_t>(position) * static_cast<std::size_t>(kv_dim);
     std::copy(k_.begin(), k_.end(), layer.key_cache.begin() + static_cast<std::ptrdiff_t>(row));

@@ -26,6 +26,10 @@ void require_in_range(int value, const char* field, int max_value) {
 
 }  // namespace
 
+const char* architecture_name(Architecture architecture) {
+    return architecture == Architecture::Qwen2 ? "qwen2" : "llama";
+}
+
 void validate(const ModelConfig& config) {
     require_in_range(config.dim, "dim", kMaxDim);
     require_in_range(config.hidden_dim, "hidden_dim", kMaxHiddenDim);
@@ -54,6 +58,8 @@ void validate(const ModelConfig& config) {
             "model config: rms_norm_eps " + std::to_string(config.rms_norm_eps) + " must be in (0, 1)");
     require(std::isfinite(config.rope_theta) && config.rope_theta > 0.0f,
             "model config: rope_theta " + std::to_string(config.rope_theta) + " must be positive and finite");
+    require(std::isfinite(config.rope_freq_scale) && config.rope_freq_scale > 0.0f,
+            "model config: rope_freq_scale " + std::to_string(config.rope_freq_scale) + " must be positive and finite");
 }
 
 }  // namespace lpu::model

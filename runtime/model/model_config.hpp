@@ -4,8 +4,15 @@
 #include <string>
 
 #include "runtime/kernels/dtype.hpp"
+#include "runtime/kernels/rope.hpp"
 
 namespace lpu::model {
+
+// general.architecture. Both are the Llama block (RMSNorm, RoPE, GQA attention,
+// SwiGLU); Qwen2 adds biases to the q/k/v projections and rotates the halves of
+// each head (GPT-NeoX RoPE) where llama GGUF files rotate adjacent pairs.
+enum class Architecture { Llama, Qwen2 };
+const char* architecture_name(Architecture architecture);  // "llama", "qwen2"
 
 struct ModelConfig {
     std::string name;              // from the file (general.name) or its file name
@@ -18,6 +25,14 @@ struct ModelConfig {
     int context_length = 0;        // positions the model supports
     float rms_norm_eps = 1e-5f;
     float rope_theta = 10000.0f;
+    Architecture architecture = Architecture::Llama;
+    kernels::RopePairing rope_pairing = kernels::RopePairing::Adjacent;
+    // Linear RoPE scaling: positions are multiplied by this (1 / rope.scaling.factor).
+    float rope_freq_scale = 1.0f;
+    // A rope_freqs tensor (head_dim / 2 floats, Llama 3.1's long-context
+    // scaling) divides each pair's frequency.
+    bool rope_freq_factors = false;
+    bool qkv_bias = false;         // the q, k and v projections add a bias (Qwen2)
     bool tied_output = false;      // true when the LM head reuses the token embedding
     kernels::DType weight_dtype = kernels::DType::F32;  // dtype of the large matrices
     // Mixture of experts (Mixtral): each layer's feed-forward block is `experts`
@@ -29,6 +44,8 @@ struct ModelConfig {
     int head_dim() const { return dim / n_heads; }
     int kv_dim() const { return head_dim() * n_kv_heads; }
     bool is_mixture_of_experts() const { return experts > 1; }
+    // RoPE that is not plain adjacent-pair rotation at rope_theta.
+    bool has_rope_scaling() const { return rope_freq_scale != 1.0f || rope_freq_factors; }
 };
 
 // Throws lpu::Error naming the first field that is out of range or inconsistent

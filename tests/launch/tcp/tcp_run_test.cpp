@@ -138,3 +138,29 @@ TEST_CASE("Ctrl-C on the coordinator stops every worker", "[launch][tcp]") {
     CHECK(run.out.find("lpu: interrupted (SIGINT), stopping") != std::string::npos);
     for (int w = 1; w <= 2; ++w) CHECK(run.field("worker " + std::to_string(w) + " exit") == "2");
 }
+
+TEST_CASE("a qwen2 model with scaled RoPE over 2 TCP workers and under mpirun -n 2: the one-chip text",
+          "[launch][tcp][mpi][architectures]") {
+    lpu::model::SyntheticShape shape;
+    shape.architecture = lpu::model::Architecture::Qwen2;
+    shape.rope_scale_linear = 2.0f;
+    shape.tokenizer = lpu::model::TokenizerModel::BytePairs;
+    const auto path = lpu::test::unique_temp_path("tcp-qwen2", ".gguf").string();
+    lpu::model::write_synthetic_model(shape, path);
+    const auto one_chip = lpu::test::run_lpu("run --model " + path + " --temperature 0 --steps 256");
+    REQUIRE(one_chip.exit_code == 0);
+
+    const TcpRun run = tcp_run(path, path, 2);  // tp 4 x pp 2
+    CAPTURE(run.out);
+    CHECK(run.field("coordinator exit") == "0");
+    CHECK(run.out.find("--- stdout\n" + one_chip.out + "--- stderr") != std::string::npos);
+
+    const auto mpi = lpu::test::run_shell(
+        "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ASAN_OPTIONS=detect_leaks=0 timeout 120 mpirun "
+        "--oversubscribe -n 2 " + lpu::test::lpu_binary() + " run --model " + path +
+        " --temperature 0 --steps 256 --tp 2 --pp 2");
+    CAPTURE(mpi.err);
+    CHECK(mpi.exit_code == 0);
+    CHECK(mpi.out == one_chip.out);
+    std::remove(path.c_str());
+}

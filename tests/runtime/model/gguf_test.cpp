@@ -316,7 +316,7 @@ TEST_CASE("GGUF: mutated stories260K fields are refused by name", "[model][gguf]
     CHECK_THAT(mutate([](Bytes& b) { poke<std::uint64_t>(b, 8, 1ull << 40); }), Catch::Contains("tensor_count"));
     CHECK_THAT(mutate([](Bytes& b) { poke<std::uint64_t>(b, 16, 1ull << 40); }), Catch::Contains("metadata_kv_count"));
     CHECK_THAT(mutate([](Bytes& b) { std::memcpy(b.data() + find_text(b, "llama\x0c"), "gptj!", 5); }),
-               Catch::Contains("general.architecture is 'gptj!'; only 'llama'"));
+               Catch::Contains("general.architecture is 'gptj!'; supported: llama"));
 
     const std::size_t embd = tensor_info_offset(original, "token_embd.weight");
     const std::size_t embd_dims = embd + 8 + 17 + 4, embd_type = embd_dims + 16, embd_offset = embd_type + 4;

@@ -197,7 +197,7 @@ TEST_CASE("synthetic model: F32, F16 and Q8_0 files are one model at three preci
     CHECK(vocabulary->pieces == synthetic_vocabulary(300).pieces);
     CHECK(vocabulary->scores == synthetic_vocabulary(300).scores);
     const Tokenizer tokenizer(*vocabulary);
-    CHECK(tokenizer.decode(tokenizer.encode("hello, synthetic world \xE2\x9C\x93", true)) ==
+    CHECK(tokenizer.decode(tokenizer.encode("hello, synthetic world \xE2\x9C\x93")) ==
           "hello, synthetic world \xE2\x9C\x93");
 
     const auto exact_tensors = all_tensors(f32->weights());
