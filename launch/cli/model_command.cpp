@@ -1,5 +1,6 @@
 // `lpu model`: model file tools. `lpu model synth` writes a synthetic Llama model
 // (seeded random weights, byte-level vocabulary) of any shape as GGUF.
+#include <cctype>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -37,11 +38,20 @@ struct ShapeFlags {
     CLI::Option* tied;
 };
 
+std::string file_dtype_names() {
+    std::string names;
+    for (const auto dtype : kernels::kFileDTypes) {
+        std::string name = kernels::dtype_name(dtype);
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        names += (names.empty() ? "" : ", ") + name;
+    }
+    return names;
+}
+
 kernels::DType parse_dtype(const std::string& name) {
-    if (name == "f32") return kernels::DType::F32;
-    if (name == "f16") return kernels::DType::F16;
-    if (name == "q8_0") return kernels::DType::Q8_0;
-    throw Error("--dtype '" + name + "' is not one of f32, f16, q8_0");
+    const auto dtype = kernels::dtype_from_name(name);
+    require(dtype.has_value(), "--dtype '" + name + "' is not one of " + file_dtype_names());
+    return *dtype;
 }
 
 model::SyntheticShape resolve_shape(const SynthOptions& options, const ShapeFlags& given) {
@@ -88,15 +98,16 @@ void add_synth_command(CLI::App& model_app) {
     given->hidden = synth->add_option("--hidden", flags.hidden_dim, "SwiGLU inner width");
     given->vocab = synth->add_option("--vocab", flags.vocab_size, "Vocabulary size (at least 259)");
     given->context = synth->add_option("--context", flags.context_length, "Context length");
-    given->dtype = synth->add_option("--dtype", options->dtype, "Weight type: f32, f16 or q8_0 (norms stay f32)");
+    given->dtype = synth->add_option("--dtype", options->dtype,
+                                     "Weight type: " + file_dtype_names() + " (norms stay f32; K-quants need widths of 256s)");
     given->seed = synth->add_option("--seed", flags.seed, "Seed of the weights: same seed, same model");
     given->tied = synth->add_flag("--tied,!--untied", options->tied,
                                   "Share the token embedding as the output layer (--untied: separate output.weight)");
     synth->add_option("-o,--output", options->output_path, "GGUF file to write")->required();
     synth->footer(
         "Without flags it writes the \"tiny\" preset (dim 64, 2 layers, 4 heads, 2 KV heads, hidden 192,\n"
-        "vocab 512, context 256, f32, seed 1). The same shape and seed at f32, f16 and q8_0 is one model\n"
-        "at three precisions.\n"
+        "vocab 512, context 256, f32, seed 1). The same shape and seed at every --dtype is one model at\n"
+        "several precisions.\n"
         "Example:\n  lpu model synth --preset compiler-test --dtype q8_0 -o compiler-test-q8.gguf");
     synth->callback([options, given] { synthesize(*options, *given); });
 }

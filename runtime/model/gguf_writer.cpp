@@ -16,14 +16,9 @@ namespace {
 static_assert(std::endian::native == std::endian::little, "GGUF is little-endian; this writer copies host values");
 
 gguf::TensorType tensor_type(kernels::DType dtype) {
-    switch (dtype) {
-        case kernels::DType::F32: return gguf::TensorType::F32;
-        case kernels::DType::F16: return gguf::TensorType::F16;
-        case kernels::DType::BF16: return gguf::TensorType::BF16;
-        case kernels::DType::Q8_0: return gguf::TensorType::Q8_0;
-        case kernels::DType::F8_E4M3: throw Error("gguf writer: GGUF has no FP8 tensor type");
-    }
-    throw Error("gguf writer: unknown dtype");
+    const auto mapping = gguf::mapping_of(dtype);
+    require(mapping.has_value(), "gguf writer: GGUF has no " + kernels::dtype_name(dtype) + " tensor type");
+    return mapping->id;
 }
 
 // Appends little-endian GGUF primitives to an output stream.
@@ -154,9 +149,11 @@ void GgufWriter::add_tensor(const std::string& name, kernels::DType dtype, std::
                     " is not positive or makes the tensor too large");
         elements *= dims[i];
     }
-    require(dtype != kernels::DType::Q8_0 || dims[0] % static_cast<std::int64_t>(kernels::kQ8BlockElements) == 0,
-            "gguf writer: tensor '" + name + "' is Q8_0 but its row length " + std::to_string(dims[0]) +
-                " is not a multiple of 32");
+    tensor_type(dtype);  // refuses a type GGUF cannot hold
+    const std::int64_t block = kernels::block_shape(dtype).values;
+    require(dims[0] % block == 0, "gguf writer: tensor '" + name + "' is " + kernels::dtype_name(dtype) +
+                                      " but its row length " + std::to_string(dims[0]) + " is not a multiple of " +
+                                      std::to_string(block));
     require(static_cast<bool>(produce), "gguf writer: tensor '" + name + "' has no data producer");
     const auto size_bytes = kernels::dtype_bytes(dtype, static_cast<std::size_t>(elements));
     tensors_.push_back({name, dtype, std::move(dims), size_bytes, std::move(produce)});
