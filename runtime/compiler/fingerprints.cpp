@@ -43,10 +43,29 @@ std::string experts_text(const model::ModelConfig& c) {
     return text.append(std::to_string(c.experts)).append("/").append(std::to_string(c.active_experts));
 }
 
+// Empty for a model whose matrices all have weight_dtype, so that its
+// fingerprint (and its plan files) stay as they were; else every exception.
+std::string overrides_text(const model::ModelConfig& c) {
+    std::string text;
+    for (const auto& entry : c.weight_type_overrides) {
+        text.append(" ").append(std::to_string(static_cast<int>(entry.tensor))).append("@");
+        text.append(std::to_string(entry.layer)).append("=").append(kernels::dtype_name(entry.dtype));
+    }
+    return text;
+}
+
+std::string mixed_text(const model::ModelConfig& c) {
+    std::string text;
+    if (c.weight_type_overrides.empty()) return text;
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on " (+" + std::string.
+    return text.append(" (+").append(std::to_string(c.weight_type_overrides.size())).append(" matrices of other types)");
+}
+
 std::string describe(const model::ModelConfig& c) {
     return c.name + " dim " + std::to_string(c.dim) + " layers " + std::to_string(c.n_layers) + " heads " +
            std::to_string(c.n_heads) + "/" + std::to_string(c.n_kv_heads) + " hidden " + std::to_string(c.hidden_dim) +
-           " vocab " + std::to_string(c.vocab_size) + " " + kernels::dtype_name(c.weight_dtype) + experts_text(c);
+           " vocab " + std::to_string(c.vocab_size) + " " + kernels::dtype_name(c.weight_dtype) + mixed_text(c) +
+           experts_text(c);
 }
 
 // The hash covers the shape and the weights, not the names: the same model
@@ -56,7 +75,7 @@ std::string shape_text(const model::ModelConfig& c) {
            std::to_string(c.n_kv_heads) + " " + std::to_string(c.hidden_dim) + " " + std::to_string(c.vocab_size) +
            " " + std::to_string(c.context_length) + " " + kernels::dtype_name(c.weight_dtype) + " " +
            std::to_string(c.rms_norm_eps) + " " + std::to_string(c.rope_theta) + (c.tied_output ? " tied" : "") +
-           experts_text(c);
+           experts_text(c) + overrides_text(c);
 }
 
 }  // namespace

@@ -20,15 +20,16 @@ struct ShardCost {
     bool operator==(const ShardCost&) const = default;
 };
 
-// One transformer layer: norms (replicated), the shard's rows of wq/wk/wv, its
-// columns of wo, its hidden units of gate/up/down, and an F32 KV cache of
-// `positions` positions for its KV heads. A mixture of experts holds that FFN
+// Transformer layer `layer_index`: norms (replicated), the shard's rows of
+// wq/wk/wv, its columns of wo, its hidden units of gate/up/down (each matrix of
+// its own type, ModelConfig::dtype_of), and an F32 KV cache of `positions`
+// positions for its KV heads. A mixture of experts holds that FFN
 // slice for every expert (and the router) and pays for active_experts of them.
 // Attention whose query heads do not
 // split evenly over its KV heads is costed as if each KV head served the
 // largest group (an upper bound).
 ShardCost layer_cost(const model::ModelConfig& config, const TensorShard& shard, const sim::CostModel& cost,
-                     int positions);
+                     int positions, int layer_index);
 
 // The attention of this shard's query heads over `positions` cached positions,
 // as the cost model takes it (an upper bound when the query heads do not split

@@ -54,6 +54,21 @@ void validate(const ModelConfig& config) {
             "model config: rms_norm_eps " + std::to_string(config.rms_norm_eps) + " must be in (0, 1)");
     require(std::isfinite(config.rope_theta) && config.rope_theta > 0.0f,
             "model config: rope_theta " + std::to_string(config.rope_theta) + " must be positive and finite");
+    for (const WeightTypeOverride& entry : config.weight_type_overrides) {
+        const bool global = entry.tensor == WeightTensor::token_embedding || entry.tensor == WeightTensor::output;
+        require(global ? entry.layer == -1 : entry.layer >= 0 && entry.layer < config.n_layers, [&] {
+            return "model config: a weight type override names layer " + std::to_string(entry.layer) + " of a " +
+                   std::to_string(config.n_layers) + "-layer model";
+        });
+    }
+}
+
+kernels::DType ModelConfig::dtype_of(WeightTensor tensor, int layer) const {
+    if (tensor == WeightTensor::output && tied_output) tensor = WeightTensor::token_embedding;
+    for (const WeightTypeOverride& entry : weight_type_overrides) {
+        if (entry.tensor == tensor && entry.layer == layer) return entry.dtype;
+    }
+    return weight_dtype;
 }
 
 }  // namespace lpu::model

@@ -2,10 +2,25 @@
 // The shape of a Llama-family model, whichever file it came from.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "runtime/kernels/dtype.hpp"
 
 namespace lpu::model {
+
+// The weight matrices of a Llama model, by role.
+enum class WeightTensor { token_embedding, wq, wk, wv, wo, w_gate, w_up, w_down, output };
+
+// A matrix whose type differs from the model's weight_dtype (e.g. a Q4_K_M file
+// keeps some attn_v, ffn_down and the output at Q6_K). layer is -1 for the
+// token embedding and the output.
+struct WeightTypeOverride {
+    WeightTensor tensor = WeightTensor::wq;
+    int layer = -1;
+    kernels::DType dtype = kernels::DType::F32;
+
+    bool operator==(const WeightTypeOverride&) const = default;
+};
 
 struct ModelConfig {
     std::string name;              // from the file (general.name) or its file name
@@ -19,7 +34,8 @@ struct ModelConfig {
     float rms_norm_eps = 1e-5f;
     float rope_theta = 10000.0f;
     bool tied_output = false;      // true when the LM head reuses the token embedding
-    kernels::DType weight_dtype = kernels::DType::F32;  // dtype of the large matrices
+    kernels::DType weight_dtype = kernels::DType::F32;  // dtype of the large matrices (of attn_q in a mixed file)
+    std::vector<WeightTypeOverride> weight_type_overrides;  // the matrices of another type; empty: all weight_dtype
     // Mixture of experts (Mixtral): each layer's feed-forward block is `experts`
     // SwiGLU FFNs of hidden_dim units each, of which a router picks
     // `active_experts` per token. 1 and 1 is a dense model.
@@ -29,11 +45,15 @@ struct ModelConfig {
     int head_dim() const { return dim / n_heads; }
     int kv_dim() const { return head_dim() * n_kv_heads; }
     bool is_mixture_of_experts() const { return experts > 1; }
+    // The type of one matrix: its override, else weight_dtype. A tied output is
+    // the token embedding, so it has the embedding's type.
+    kernels::DType dtype_of(WeightTensor tensor, int layer = -1) const;
 };
 
 // Throws lpu::Error naming the first field that is out of range or inconsistent
 // (non-positive sizes, dim not divisible by heads, heads not divisible by KV heads,
-// odd head size for RoPE, absurdly large values, more active experts than experts).
+// odd head size for RoPE, absurdly large values, more active experts than experts,
+// a weight type override for a layer the model does not have).
 void validate(const ModelConfig& config);
 
 }  // namespace lpu::model
