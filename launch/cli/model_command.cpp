@@ -1,5 +1,6 @@
 // `lpu model`: model file tools. `lpu model synth` writes a synthetic Llama model
-// (seeded random weights, byte-level vocabulary) of any shape as GGUF.
+// (seeded random weights, byte-level vocabulary) of any shape as GGUF; `info`
+// and `quantize` have files of their own.
 #include <cctype>
 #include <cstdio>
 #include <memory>
@@ -10,6 +11,7 @@
 #include "base/error.hpp"
 #include "launch/cli/commands.hpp"
 #include "launch/cli/model_info_command.hpp"
+#include "launch/cli/model_quantize_command.hpp"
 #include "runtime/kernels/dtype.hpp"
 #include "runtime/model/synthetic_model.hpp"
 
@@ -115,10 +117,11 @@ void add_synth_command(CLI::App& model_app) {
 }  // namespace
 
 void add_model_command(CLI::App& app) {
-    auto* model_app = app.add_subcommand("model", "Model file tools: write synthetic models, inspect files");
+    auto* model_app = app.add_subcommand("model", "Model file tools: write synthetic models, inspect and quantise files");
     model_app->require_subcommand(1);
     add_synth_command(*model_app);
     add_model_info_command(*model_app);
+    add_model_quantize_command(*model_app);
 }
 
 }  // namespace lpu::cli

@@ -54,17 +54,10 @@ std::string overrides_text(const model::ModelConfig& c) {
     return text;
 }
 
-std::string mixed_text(const model::ModelConfig& c) {
-    std::string text;
-    if (c.weight_type_overrides.empty()) return text;
-    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on " (+" + std::string.
-    return text.append(" (+").append(std::to_string(c.weight_type_overrides.size())).append(" matrices of other types)");
-}
-
 std::string describe(const model::ModelConfig& c) {
     return c.name + " dim " + std::to_string(c.dim) + " layers " + std::to_string(c.n_layers) + " heads " +
            std::to_string(c.n_heads) + "/" + std::to_string(c.n_kv_heads) + " hidden " + std::to_string(c.hidden_dim) +
-           " vocab " + std::to_string(c.vocab_size) + " " + kernels::dtype_name(c.weight_dtype) + mixed_text(c) +
+           " vocab " + std::to_string(c.vocab_size) + " " + model::weight_types_text(c) +
            experts_text(c);
 }
 

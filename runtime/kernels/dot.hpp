@@ -11,8 +11,8 @@
 // The portable and AVX2 builds of these differ only by FMA rounding.
 //
 // Block-quantised types: the activations are first quantised to 8-bit blocks as
-// GGML does (Q8_0 blocks for the legacy family, Q8_K super-blocks for the
-// K-quants; see activation_format). Each weight block then contributes one
+// GGML does (Q8_0 or Q8_1 blocks for the legacy family, Q8_K super-blocks for
+// the K-quants; see activation_format). Each weight block then contributes one
 // float partial computed from exact integer sums by a fixed formula (given in
 // legacy_blocks.hpp and k_quants.hpp); partial b is added to lane b % 8 of
 // BlockLanes, and the eight lanes are combined by combine_eight_lanes. Integer
@@ -26,7 +26,7 @@
 namespace lpu::kernels {
 
 // How a weight type's dot product takes its activations.
-enum class ActivationFormat { F32, Q8_0, Q8_K };
+enum class ActivationFormat { F32, Q8_0, Q8_1, Q8_K };
 ActivationFormat activation_format(DType type);
 
 // Bytes of the buffer quantize_activations fills for n values (n a multiple of

@@ -62,9 +62,9 @@ ActivationFormat activation_format(DType type) {
         case DType::F8_E4M3: return ActivationFormat::F32;
         case DType::Q8_0:
         case DType::Q4_0:
+        case DType::Q5_0: return ActivationFormat::Q8_0;
         case DType::Q4_1:
-        case DType::Q5_0:
-        case DType::Q5_1: return ActivationFormat::Q8_0;
+        case DType::Q5_1: return ActivationFormat::Q8_1;
         case DType::Q2_K:
         case DType::Q3_K:
         case DType::Q4_K:
@@ -78,6 +78,7 @@ std::size_t quantized_activation_bytes(DType type, std::int64_t n) {
     switch (activation_format(type)) {
         case ActivationFormat::F32: return 0;
         case ActivationFormat::Q8_0: return static_cast<std::size_t>(n) / kQ8BlockElements * sizeof(BlockQ8_0);
+        case ActivationFormat::Q8_1: return static_cast<std::size_t>(n) / kQ8BlockElements * sizeof(BlockQ8_1);
         case ActivationFormat::Q8_K: return static_cast<std::size_t>(n) / kSuperBlockElements * sizeof(BlockQ8_K);
     }
     return 0;
@@ -87,6 +88,7 @@ void quantize_activations(DType type, const float* x, std::int64_t n, std::byte*
     switch (activation_format(type)) {
         case ActivationFormat::F32: return;
         case ActivationFormat::Q8_0: quantize_activations_q8_0(x, n, reinterpret_cast<BlockQ8_0*>(out)); return;
+        case ActivationFormat::Q8_1: quantize_activations_q8_1(x, n, reinterpret_cast<BlockQ8_1*>(out)); return;
         case ActivationFormat::Q8_K: quantize_activations_q8_k(x, n, reinterpret_cast<BlockQ8_K*>(out)); return;
     }
 }
@@ -98,9 +100,9 @@ const DotKernels& portable_dot_kernels() {
                                     dot_lanes<load_bf16>,
                                     dot_bytes<BlockQ8_0, dot_q8_0_q8_0_portable>,
                                     dot_bytes<BlockQ8_0, dot_q4_0_q8_0_portable>,
-                                    dot_bytes<BlockQ8_0, dot_q4_1_q8_0_portable>,
+                                    dot_bytes<BlockQ8_1, dot_q4_1_q8_1_portable>,
                                     dot_bytes<BlockQ8_0, dot_q5_0_q8_0_portable>,
-                                    dot_bytes<BlockQ8_0, dot_q5_1_q8_0_portable>,
+                                    dot_bytes<BlockQ8_1, dot_q5_1_q8_1_portable>,
                                     dot_bytes<BlockQ8_K, dot_q2_k_q8_k_portable>,
                                     dot_bytes<BlockQ8_K, dot_q3_k_q8_k_portable>,
                                     dot_bytes<BlockQ8_K, dot_q4_k_q8_k_portable>,

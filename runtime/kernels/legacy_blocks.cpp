@@ -106,22 +106,16 @@ void quantize_blocks(const float* x, std::int64_t n, std::byte* out) {
     for (std::int64_t b = 0; b < n / kBlock; ++b) store_block(out, b, Quantize(x + b * kBlock));
 }
 
-// The integer sums of one block against one activation block.
-struct BlockSums {
-    std::int32_t weighted = 0;    // sum q_w * q_x (q_w with its offset removed for symmetric types)
-    std::int32_t activation = 0;  // sum q_x
-};
-
-template <class Block>
-BlockSums block_sums(const Block& block, const BlockQ8_0& x, int offset) {
-    BlockSums sums;
+// sum (q_w - offset) * q_x of one block against one activation block.
+template <class Block, class Activations>
+std::int32_t weighted_sum(const Block& block, const Activations& x, int offset) {
+    std::int32_t sum = 0;
     for (int j = 0; j < kBlock; ++j) {
         int q = nibble(block.nibbles, j);
         if constexpr (requires { block.high_bits; }) q |= high_bit(block.high_bits, j);
-        sums.weighted += (q - offset) * x.quants[j];
-        sums.activation += x.quants[j];
+        sum += (q - offset) * x.quants[j];
     }
-    return sums;
+    return sum;
 }
 
 template <class Block, int kOffset>
@@ -129,23 +123,52 @@ float dot_symmetric(const std::byte* row, const BlockQ8_0* x, std::int64_t n) {
     BlockLanes lanes;
     for (std::int64_t b = 0; b < n / kBlock; ++b) {
         const auto block = load_block<Block>(row, b);
-        const BlockSums sums = block_sums(block, x[b], kOffset);
-        lanes.add(b, (f16_to_f32(block.scale_f16) * f16_to_f32(x[b].scale_f16)) * static_cast<float>(sums.weighted));
+        const std::int32_t sum = weighted_sum(block, x[b], kOffset);
+        lanes.add(b, (f16_to_f32(block.scale_f16) * f16_to_f32(x[b].scale_f16)) * static_cast<float>(sum));
     }
     return lanes.total();
 }
 
 template <class Block>
-float dot_affine(const std::byte* row, const BlockQ8_0* x, std::int64_t n) {
+float dot_affine(const std::byte* row, const BlockQ8_1* x, std::int64_t n) {
     BlockLanes lanes;
     for (std::int64_t b = 0; b < n / kBlock; ++b) {
         const auto block = load_block<Block>(row, b);
-        const BlockSums sums = block_sums(block, x[b], 0);
-        const float dx = f16_to_f32(x[b].scale_f16);
-        lanes.add(b, (f16_to_f32(block.scale_f16) * dx) * static_cast<float>(sums.weighted) +
-                         (f16_to_f32(block.min_f16) * dx) * static_cast<float>(sums.activation));
+        const std::int32_t sum = weighted_sum(block, x[b], 0);
+        lanes.add(b, (f16_to_f32(block.scale_f16) * f16_to_f32(x[b].scale_f16)) * static_cast<float>(sum) +
+                         f16_to_f32(block.min_f16) * f16_to_f32(x[b].sum_f16));
     }
     return lanes.total();
+}
+
+// GGML's x86 activation quantiser for one block (see the header); returns the
+// float scale d and the sum of the quants, for Q8_1.
+struct ActivationBlock {
+    float d = 0.0f;
+    int sum = 0;
+};
+ActivationBlock quantize_activation_block(const float* values, std::uint16_t& scale_f16, std::int8_t* quants) {
+    float max_abs = 0.0f;
+    bool finite = true;
+    for (int j = 0; j < kBlock; ++j) {
+        finite = finite && std::isfinite(values[j]);
+        max_abs = std::max(max_abs, std::fabs(values[j]));
+    }
+    if (!finite) {
+        std::fill(quants, quants + kBlock, std::int8_t{0});
+        scale_f16 = f32_to_f16(std::numeric_limits<float>::quiet_NaN());
+        return {std::numeric_limits<float>::quiet_NaN(), 0};
+    }
+    const float d = max_abs / 127.0f;
+    const float inverse = max_abs != 0.0f ? 127.0f / max_abs : 0.0f;
+    scale_f16 = f32_to_f16(d);
+    int sum = 0;
+    for (int j = 0; j < kBlock; ++j) {
+        // |x * inverse| <= 127 up to rounding; the clamp keeps the cast defined.
+        quants[j] = static_cast<std::int8_t>(std::clamp(std::nearbyint(values[j] * inverse), -127.0f, 127.0f));
+        sum += quants[j];
+    }
+    return {d, sum};
 }
 
 }  // namespace
@@ -227,16 +250,13 @@ void quantize_q5_1(const float* x, std::int64_t n, std::byte* out) {
 }
 
 void quantize_activations_q8_0(const float* x, std::int64_t n, BlockQ8_0* out) {
+    for (std::int64_t b = 0; b < n / kBlock; ++b) quantize_activation_block(x + b * kBlock, out[b].scale_f16, out[b].quants);
+}
+
+void quantize_activations_q8_1(const float* x, std::int64_t n, BlockQ8_1* out) {
     for (std::int64_t b = 0; b < n / kBlock; ++b) {
-        const float* values = x + b * kBlock;
-        bool finite = true;
-        for (int j = 0; j < kBlock; ++j) finite = finite && std::isfinite(values[j]);
-        if (finite) {
-            quantize_q8_0(values, kBlock, reinterpret_cast<std::byte*>(out + b));
-        } else {
-            out[b] = BlockQ8_0{};
-            out[b].scale_f16 = f32_to_f16(std::numeric_limits<float>::quiet_NaN());
-        }
+        const ActivationBlock block = quantize_activation_block(x + b * kBlock, out[b].scale_f16, out[b].quants);
+        out[b].sum_f16 = f32_to_f16(block.d * static_cast<float>(block.sum));
     }
 }
 
@@ -257,10 +277,10 @@ float dot_q4_0_q8_0_portable(const std::byte* row, const BlockQ8_0* x, std::int6
 float dot_q5_0_q8_0_portable(const std::byte* row, const BlockQ8_0* x, std::int64_t n) {
     return dot_symmetric<BlockQ5_0, 16>(row, x, n);
 }
-float dot_q4_1_q8_0_portable(const std::byte* row, const BlockQ8_0* x, std::int64_t n) {
+float dot_q4_1_q8_1_portable(const std::byte* row, const BlockQ8_1* x, std::int64_t n) {
     return dot_affine<BlockQ4_1>(row, x, n);
 }
-float dot_q5_1_q8_0_portable(const std::byte* row, const BlockQ8_0* x, std::int64_t n) {
+float dot_q5_1_q8_1_portable(const std::byte* row, const BlockQ8_1* x, std::int64_t n) {
     return dot_affine<BlockQ5_1>(row, x, n);
 }
 

@@ -13,10 +13,12 @@
 // 32-bit word of high bits. Dequantisation computes exactly GGML's float
 // expression (one product, plus one sum for the _1 types), so it is bit-exact.
 //
-// Dot products multiply a weight row by activations quantised to Q8_0 blocks
-// (as GGML does) with exact integer sums inside a block; per block b the partial
+// Dot products multiply a weight row by activations quantised to 8-bit blocks
+// as GGML's CPU backend does: Q8_0 blocks for Q8_0, Q4_0 and Q5_0, Q8_1 blocks
+// (Q8_0 plus s, the F16 of d_x times the sum of the quants) for the _1 types.
+// With exact integer sums inside a block, per block b the partial
 //   Q8_0, Q4_0, Q5_0:  p = (d_w * d_x) * float(sum (q_w - offset) * q_x)
-//   Q4_1, Q5_1:        p = (d_w * d_x) * float(sum q_w * q_x) + (m_w * d_x) * float(sum q_x)
+//   Q4_1, Q5_1:        p = (d_w * d_x) * float(sum q_w * q_x) + m_w * s_x
 // (d_x the activation block's F16 scale as a float) goes into lane b % 8 of the
 // block-lane accumulator (dot.hpp). Every build (portable, AVX2, VNNI) computes
 // these same integers and float operations, so all give identical bits.
@@ -51,7 +53,14 @@ struct BlockQ5_1 {
     std::uint8_t high_bits[4];
     std::uint8_t nibbles[16];
 };
+// Activations for Q4_1 and Q5_1: a Q8_0 block and s = d * sum of its quants.
+struct BlockQ8_1 {
+    std::uint16_t scale_f16;
+    std::uint16_t sum_f16;
+    std::int8_t quants[kQ8BlockElements];
+};
 static_assert(sizeof(BlockQ8_0) == block_shape(DType::Q8_0).bytes);
+static_assert(sizeof(BlockQ8_1) == 36);
 static_assert(sizeof(BlockQ4_0) == block_shape(DType::Q4_0).bytes);
 static_assert(sizeof(BlockQ4_1) == block_shape(DType::Q4_1).bytes);
 static_assert(sizeof(BlockQ5_0) == block_shape(DType::Q5_0).bytes);
@@ -77,17 +86,20 @@ void quantize_q4_1(const float* x, std::int64_t n, std::byte* out);
 void quantize_q5_0(const float* x, std::int64_t n, std::byte* out);
 void quantize_q5_1(const float* x, std::int64_t n, std::byte* out);
 
-// Activations for this family: Q8_0 blocks as quantize_q8_0 makes them, except
-// that a block holding a non-finite value gets a NaN scale (so the dot products
-// it meets are NaN, as F32 arithmetic would give) instead of an error.
+// Activations for this family, as GGML's x86 CPU backend quantises them (not
+// quite its reference quantiser): d = max|x| / 127 stored as F16, q =
+// round(x * (127 / max|x|)) with ties to even; Q8_1 adds s = F16(d * sum q).
+// A block holding a non-finite value gets a NaN scale (so the dot products it
+// meets are NaN, as F32 arithmetic would give) instead of an error.
 void quantize_activations_q8_0(const float* x, std::int64_t n, BlockQ8_0* out);
+void quantize_activations_q8_1(const float* x, std::int64_t n, BlockQ8_1* out);
 
 // The portable reference dot products: row of n values (a multiple of 32) times
-// n / 32 activation blocks.
+// n / 32 activation blocks (Q8_1 for the _1 types).
 float dot_q8_0_q8_0_portable(const std::byte* row, const BlockQ8_0* x, std::int64_t n);
 float dot_q4_0_q8_0_portable(const std::byte* row, const BlockQ8_0* x, std::int64_t n);
-float dot_q4_1_q8_0_portable(const std::byte* row, const BlockQ8_0* x, std::int64_t n);
+float dot_q4_1_q8_1_portable(const std::byte* row, const BlockQ8_1* x, std::int64_t n);
 float dot_q5_0_q8_0_portable(const std::byte* row, const BlockQ8_0* x, std::int64_t n);
-float dot_q5_1_q8_0_portable(const std::byte* row, const BlockQ8_0* x, std::int64_t n);
+float dot_q5_1_q8_1_portable(const std::byte* row, const BlockQ8_1* x, std::int64_t n);
 
 }  // namespace lpu::kernels

@@ -52,8 +52,20 @@ private:
 };
 
 // Writes the type tag and the value of one metadata entry.
+template <class StoredValue>
 struct ValueEncoder {
     Encoder& encoder;
+
+    // GgufValue's payload: a scalar's bytes, a string's characters, an array's elements as stored.
+    void operator()(const StoredValue& value) const {
+        if (value.type == gguf::ValueType::Array) {
+            array_header(value.element_type, value.count);
+        } else {
+            encoder.type(value.type);
+            if (value.type == gguf::ValueType::String) encoder.scalar<std::uint64_t>(value.payload.size());
+        }
+        encoder.bytes(value.payload.data(), value.payload.size());
+    }
 
     void operator()(const std::string& value) const {
         encoder.type(gguf::ValueType::String);
@@ -133,6 +145,10 @@ void GgufWriter::set_f32_array(const std::string& key, std::vector<float> values
 void GgufWriter::set_i32_array(const std::string& key, std::vector<std::int32_t> values) {
     add_entry(key, std::move(values));
 }
+void GgufWriter::set_copy(const std::string& key, const GgufValue& value) {
+    add_entry(key, StoredValue{value.type, value.element_type, value.count,
+                               std::vector<std::byte>(value.payload.begin(), value.payload.end())});
+}
 
 void GgufWriter::add_tensor(const std::string& name, kernels::DType dtype, std::vector<std::int64_t> dims,
                             std::function<void(TensorSink&)> produce) {
@@ -170,7 +186,7 @@ std::uint64_t GgufWriter::write(const std::string& path) const {
         encoder.scalar<std::uint64_t>(metadata_.size());
         for (const auto& entry : metadata_) {
             encoder.string(entry.key);
-            std::visit(ValueEncoder{encoder}, entry.value);
+            std::visit(ValueEncoder<StoredValue>{encoder}, entry.value);
         }
         std::uint64_t offset = 0;  // relative to the start of the data section
         for (const auto& tensor : tensors_) {

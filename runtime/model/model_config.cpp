@@ -63,6 +63,13 @@ void validate(const ModelConfig& config) {
     }
 }
 
+std::string weight_types_text(const ModelConfig& config) {
+    std::string text = kernels::dtype_name(config.weight_dtype);
+    if (config.weight_type_overrides.empty()) return text;
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on " (+" + std::string.
+    return text.append(" (+").append(std::to_string(config.weight_type_overrides.size())).append(" matrices of other types)");
+}
+
 kernels::DType ModelConfig::dtype_of(WeightTensor tensor, int layer) const {
     if (tensor == WeightTensor::output && tied_output) tensor = WeightTensor::token_embedding;
     for (const WeightTypeOverride& entry : weight_type_overrides) {

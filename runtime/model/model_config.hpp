@@ -50,6 +50,9 @@ struct ModelConfig {
     kernels::DType dtype_of(WeightTensor tensor, int layer = -1) const;
 };
 
+// "Q4_K", or for a file of mixed types "Q4_K (+9 matrices of other types)".
+std::string weight_types_text(const ModelConfig& config);
+
 // Throws lpu::Error naming the first field that is out of range or inconsistent
 // (non-positive sizes, dim not divisible by heads, heads not divisible by KV heads,
 // odd head size for RoPE, absurdly large values, more active experts than experts,

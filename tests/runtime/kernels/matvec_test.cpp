@@ -9,6 +9,7 @@
 #include "base/error.hpp"
 #include "runtime/kernels/dot.hpp"
 #include "runtime/kernels/k_quants.hpp"
+#include "runtime/kernels/legacy_blocks.hpp"
 #include "runtime/kernels/matvec.hpp"
 #include "runtime/kernels/quantize.hpp"
 #include "tests/runtime/kernels/kernel_test_data.hpp"
@@ -33,6 +34,11 @@ std::vector<float> activations_as_seen(DType dtype, const float* x, std::int64_t
     quantize_activations(dtype, x, n, blocks.data());
     if (activation_format(dtype) == ActivationFormat::Q8_0) {
         dequantize_values(DType::Q8_0, blocks.data(), n, seen.data());
+    } else if (activation_format(dtype) == ActivationFormat::Q8_1) {
+        const auto* q8_1 = reinterpret_cast<const BlockQ8_1*>(blocks.data());
+        for (std::int64_t i = 0; i < n; ++i) {
+            seen[static_cast<std::size_t>(i)] = f16_to_f32(q8_1[i / 32].scale_f16) * static_cast<float>(q8_1[i / 32].quants[i % 32]);
+        }
     } else {
         const auto* super_blocks = reinterpret_cast<const BlockQ8_K*>(blocks.data());
         for (std::int64_t i = 0; i < n; ++i) {
@@ -41,6 +47,26 @@ std::vector<float> activations_as_seen(DType dtype, const float* x, std::int64_t
         }
     }
     return seen;
+}
+
+// The _1 types take their activations' sums as GGML does, s = F16(d * sum q),
+// in place of d_x * sum q: what that changes in row r's product.
+double q8_1_sum_correction(const Matrix& w, std::int64_t r, const float* x) {
+    if (activation_format(w.dtype) != ActivationFormat::Q8_1) return 0.0;
+    std::vector<std::byte> blocks(quantized_activation_bytes(w.dtype, w.cols));
+    quantize_activations(w.dtype, x, w.cols, blocks.data());
+    const auto* activations = reinterpret_cast<const BlockQ8_1*>(blocks.data());
+    const std::size_t block_bytes = static_cast<std::size_t>(block_shape(w.dtype).bytes);
+    double correction = 0.0;
+    for (std::int64_t b = 0; b < w.cols / 32; ++b) {
+        std::uint16_t min_f16;  // Q4_1 and Q5_1 both start with the scale, then the minimum
+        std::memcpy(&min_f16, w.row(r) + static_cast<std::size_t>(b) * block_bytes + 2, sizeof min_f16);
+        int sum = 0;
+        for (const auto q : activations[b].quants) sum += q;
+        const double exact = static_cast<double>(f16_to_f32(activations[b].scale_f16)) * sum;
+        correction += f16_to_f32(min_f16) * (static_cast<double>(f16_to_f32(activations[b].sum_f16)) - exact);
+    }
+    return correction;
 }
 
 // Double-precision product with the weights and activations as the kernel sees them.
@@ -54,7 +80,7 @@ std::vector<double> reference_matvec(const Matrix& w, const float* x) {
         for (std::int64_t c = 0; c < w.cols; ++c) {
             sum += static_cast<double>(row[static_cast<std::size_t>(c)]) * seen[static_cast<std::size_t>(c)];
         }
-        y[static_cast<std::size_t>(r)] = sum;
+        y[static_cast<std::size_t>(r)] = sum + q8_1_sum_correction(w, r, x);
     }
     return y;
 }
