@@ -25,8 +25,8 @@
 #include "bench/memory_bandwidth.hpp"
 #include "collectives/executor.hpp"
 #include "collectives/selection.hpp"
-#include "launch/transport/in_process_transport.hpp"
-#include "sim/chip_spec.hpp"
+#include "launch/inprocess/in_process_transport.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "topology/topology_spec.hpp"
 
 int main() {

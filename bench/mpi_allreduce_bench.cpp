@@ -20,8 +20,8 @@
 #include "collectives/executor.hpp"
 #include "collectives/selection.hpp"
 #include "launch/mpi/mpi_session.hpp"
-#include "launch/transport/mpi_transport.hpp"
-#include "sim/chip_spec.hpp"
+#include "launch/mpi/mpi_transport.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "topology/topology_spec.hpp"
 
 using namespace lpu;

@@ -19,14 +19,14 @@
 
 #include <CLI/CLI.hpp>
 
-#include "launch/transport/in_process_transport.hpp"
+#include "launch/inprocess/in_process_transport.hpp"
 #include "runtime/compiler/compile.hpp"
 #include "runtime/compiler/fingerprints.hpp"
 #include "runtime/engine/plan_model.hpp"
 #include "runtime/engine/single_chip_model.hpp"
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/synthetic_model.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "topology/topology_spec.hpp"
 
 using namespace lpu;

@@ -19,7 +19,7 @@
 #include "runtime/compiler/compile.hpp"
 #include "runtime/compiler/fingerprints.hpp"
 #include "runtime/model/model_presets.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "topology/topology_spec.hpp"
 
 namespace {

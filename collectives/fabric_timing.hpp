@@ -8,8 +8,8 @@
 #include <map>
 #include <span>
 
-#include "sim/chip_spec.hpp"
-#include "sim/link_model.hpp"
+#include "sim/chip/chip_spec.hpp"
+#include "sim/chip/link_model.hpp"
 #include "topology/topology.hpp"
 
 namespace lpu::collectives {

@@ -1,8 +1,8 @@
 #include "launch/run_fabric.hpp"
 
 #include "base/error.hpp"
-#include "launch/transport/transport_fabric_wire.hpp"
-#include "sim/chip_fabric.hpp"
+#include "launch/transport_fabric_wire.hpp"
+#include "sim/fabric/chip_fabric.hpp"
 
 namespace lpu::launch {
 

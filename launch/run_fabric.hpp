@@ -1,10 +1,10 @@
 #pragma once
 // The fabric figures `lpu run` reports for the decode steps it ran
-// (sim/plan_fabric.hpp): the plan's steps on drifting crystals aligned by the
+// (sim/fabric/plan_fabric.hpp): the plan's steps on drifting crystals aligned by the
 // RealScale protocol, as `lpu plan check --steps N --seed S` checks them. In
 // one process they come from the whole fabric; in a run spread over processes
 // each process runs the protocol for the chips it hosts, its messages over the
-// run's transport (sim/chip_fabric.hpp), and rank 0 merges the figures.
+// run's transport (sim/fabric/chip_fabric.hpp), and rank 0 merges the figures.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,8 +13,8 @@
 
 #include "collectives/transport.hpp"
 #include "plan/plan.hpp"
-#include "sim/chip_spec.hpp"
-#include "sim/plan_fabric.hpp"
+#include "sim/chip/chip_spec.hpp"
+#include "sim/fabric/plan_fabric.hpp"
 #include "topology/topology.hpp"
 
 namespace lpu::launch {

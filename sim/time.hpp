@@ -2,7 +2,7 @@
 // Time in the simulator. True time is an int64 count of picoseconds since the
 // start of a simulation (an hour is 3.6e15 ps, far inside int64). Local time is
 // an int64 count of one chip's own oscillator cycles. The two are never mixed
-// without going through an Oscillator (sim/oscillator.hpp).
+// without going through an Oscillator (sim/clock/oscillator.hpp).
 //
 // Sub-cycle quantities (HAC values and rates, measured latencies) are fixed
 // point with 32 fraction bits ("_q32"); the oscillator keeps picoseconds with

@@ -15,7 +15,7 @@
 #include "launch/tcp/tcp_mesh.hpp"
 #include "plan/plan.hpp"
 #include "runtime/engine/language_model.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 
 namespace lpu::launch::tcp {
 

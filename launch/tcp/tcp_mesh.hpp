@@ -23,8 +23,8 @@
 
 #include <asio.hpp>
 
+#include "launch/inprocess/in_process_transport.hpp"
 #include "launch/tcp/frame.hpp"
-#include "launch/transport/in_process_transport.hpp"
 
 namespace lpu::launch::tcp {
 

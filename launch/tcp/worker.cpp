@@ -15,7 +15,7 @@
 #include "plan/plan_io.hpp"
 #include "runtime/compiler/fingerprints.hpp"
 #include "runtime/engine/plan_model.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "topology/topology_spec.hpp"
 
 namespace lpu::launch::tcp {

@@ -6,8 +6,8 @@
 
 #include "runtime/chip/cycle_account.hpp"
 #include "runtime/chip/sram_arena.hpp"
-#include "sim/chip_spec.hpp"
-#include "sim/cost_model.hpp"
+#include "sim/chip/chip_spec.hpp"
+#include "sim/chip/cost_model.hpp"
 
 namespace lpu::chip {
 

@@ -2,7 +2,7 @@
 // How the runtime's weight types map onto the matrix-unit precisions the time
 // model costs: Q8_0 -> Int8 (its block scales are applied by the vector unit),
 // F16 and BF16 -> Fp16, F8_E4M3 -> Fp8, F32 -> Fp32 (costed as two FP16 passes; see
-// sim/cost_model.hpp).
+// sim/chip/cost_model.hpp).
 //
 // The 4/5/6-bit legacy blocks and the K-quants are held in SRAM at their file
 // size and multiplied on the INT8 MXM, as their quants are small integers (and
@@ -17,8 +17,8 @@
 #include <cstdint>
 
 #include "runtime/kernels/dtype.hpp"
-#include "sim/cost_model.hpp"
-#include "sim/precision.hpp"
+#include "sim/chip/cost_model.hpp"
+#include "sim/chip/precision.hpp"
 
 namespace lpu::chip {
 

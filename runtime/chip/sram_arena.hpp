@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 
 namespace lpu::chip {
 

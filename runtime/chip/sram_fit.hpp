@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 
 namespace lpu::chip {
 

@@ -16,9 +16,9 @@
 #include "runtime/compiler/grid_choice.hpp"
 #include "runtime/compiler/lowering.hpp"
 #include "runtime/compiler/sram_allocation.hpp"
-#include "sim/alignment_params.hpp"
-#include "sim/link_model.hpp"
-#include "sim/spanning_tree.hpp"
+#include "sim/chip/link_model.hpp"
+#include "sim/clock/alignment_params.hpp"
+#include "sim/clock/spanning_tree.hpp"
 
 namespace lpu::compiler {
 namespace {

@@ -13,7 +13,7 @@
 //              shortfall and the minimum chip count
 //
 // Fabric figures: transfers get the alignment protocol's skew bounds as slack
-// (sim/alignment_params.hpp: per-hop bound x depth in the BFS alignment tree
+// (sim/clock/alignment_params.hpp: per-hop bound x depth in the BFS alignment tree
 // rooted at chip 0), and a RuntimeDeskew every HAC epoch of a chip's timeline
 // whose pad covers the drift the crystals' budget allows over one epoch.
 #include <cstdint>
@@ -21,7 +21,7 @@
 
 #include "plan/plan.hpp"
 #include "runtime/model/model_config.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "topology/topology.hpp"
 
 namespace lpu::compiler {

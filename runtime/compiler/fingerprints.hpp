@@ -7,7 +7,7 @@
 #include "plan/fingerprint.hpp"
 #include "runtime/model/model_config.hpp"
 #include "runtime/model/model_file.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "topology/topology.hpp"
 
 namespace lpu::compiler {

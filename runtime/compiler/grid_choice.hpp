@@ -22,7 +22,7 @@
 
 #include "runtime/compiler/pipeline_stages.hpp"
 #include "runtime/model/model_config.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 
 namespace lpu::compiler {
 

@@ -13,7 +13,7 @@
 #include "runtime/compiler/tensor_shard.hpp"
 #include "runtime/compiler/weight_binding.hpp"
 #include "runtime/kernels/attention.hpp"
-#include "sim/cost_model.hpp"
+#include "sim/chip/cost_model.hpp"
 
 namespace lpu::compiler {
 namespace {

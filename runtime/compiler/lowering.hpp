@@ -53,7 +53,7 @@
 #include "runtime/compiler/placement.hpp"
 #include "runtime/compiler/plan_scheduler.hpp"
 #include "runtime/model/model_config.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 
 namespace lpu::compiler {
 

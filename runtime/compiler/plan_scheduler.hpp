@@ -18,7 +18,7 @@
 //    sum of theirs;
 //  - every `deskew_interval_cycles` of a chip's timeline a RuntimeDeskew is
 //    inserted, whose pad absorbs the drift the alignment counters allow
-//    between DESKEW points (sim/alignment_params.hpp).
+//    between DESKEW points (sim/clock/alignment_params.hpp).
 // The same emission order always gives the same plan.
 #include <cstdint>
 #include <map>
@@ -27,9 +27,9 @@
 #include <vector>
 
 #include "collectives/fabric_timing.hpp"
-#include "runtime/compiler/link_reservations.hpp"
 #include "plan/plan.hpp"
-#include "sim/chip_spec.hpp"
+#include "runtime/compiler/link_reservations.hpp"
+#include "sim/chip/chip_spec.hpp"
 
 namespace lpu::compiler {
 

@@ -9,7 +9,7 @@
 
 #include "runtime/compiler/tensor_shard.hpp"
 #include "runtime/model/model_config.hpp"
-#include "sim/cost_model.hpp"
+#include "sim/chip/cost_model.hpp"
 
 namespace lpu::compiler {
 

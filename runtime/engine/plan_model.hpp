@@ -23,7 +23,7 @@
 #include "runtime/engine/language_model.hpp"
 #include "runtime/kernels/thread_pool.hpp"
 #include "runtime/model/model_file.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 
 namespace lpu::engine {
 

@@ -12,8 +12,8 @@
 #include "runtime/kernels/matrix.hpp"
 #include "runtime/kernels/thread_pool.hpp"
 #include "runtime/model/model_file.hpp"
-#include "sim/chip_spec.hpp"
-#include "sim/cost_model.hpp"
+#include "sim/chip/chip_spec.hpp"
+#include "sim/chip/cost_model.hpp"
 
 namespace lpu::engine {
 

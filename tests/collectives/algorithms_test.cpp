@@ -7,7 +7,7 @@
 #include "collectives/algorithms/registry.hpp"
 #include "collectives/conflict_check.hpp"
 #include "collectives/selection.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "tests/collectives/test_participants.hpp"
 #include "topology/topology_spec.hpp"
 

@@ -4,7 +4,7 @@
 
 #include "base/error.hpp"
 #include "collectives/conflict_check.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "topology/builders.hpp"
 #include "topology/routing.hpp"
 

@@ -7,8 +7,8 @@
 #include "collectives/algorithms/registry.hpp"
 #include "collectives/conflict_check.hpp"
 #include "collectives/selection.hpp"
-#include "sim/chip_spec.hpp"
-#include "sim/link_model.hpp"
+#include "sim/chip/chip_spec.hpp"
+#include "sim/chip/link_model.hpp"
 #include "topology/builders.hpp"
 
 namespace lpu::collectives {

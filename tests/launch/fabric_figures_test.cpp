@@ -1,6 +1,6 @@
 // The fabric figures of a run (launch/run_fabric.hpp) do not depend on how its
 // chips are spread over processes: each "process" here is a thread that runs
-// the alignment protocol for the chips it hosts (sim/chip_fabric.hpp), its
+// the alignment protocol for the chips it hosts (sim/fabric/chip_fabric.hpp), its
 // messages through a shared blocking wire, and the merged figures equal those
 // of the whole fabric simulated at once, number for number. The same through
 // the real adapter over an in-process transport, and against `lpu plan check`.
@@ -16,13 +16,13 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "launch/inprocess/in_process_transport.hpp"
 #include "launch/rank_placement.hpp"
 #include "launch/run_fabric.hpp"
-#include "launch/transport/in_process_transport.hpp"
 #include "runtime/compiler/compile.hpp"
 #include "runtime/compiler/fingerprints.hpp"
-#include "sim/chip_fabric.hpp"
-#include "sim/plan_lockstep.hpp"
+#include "sim/fabric/chip_fabric.hpp"
+#include "sim/fabric/plan_lockstep.hpp"
 #include "tests/plan/sample_plan.hpp"
 #include "tests/support/model_shapes.hpp"
 #include "topology/topology_spec.hpp"

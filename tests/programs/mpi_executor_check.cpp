@@ -1,4 +1,4 @@
-// Run under mpirun by tests/launch/mpi_run_test.cpp: the collectives executor
+// Run under mpirun by tests/launch/mpi/mpi_run_test.cpp: the collectives executor
 // over the MPI transport, one chip per rank, checked exactly (integers).
 // All-reduce with every algorithm that can serve it, and all-gather, for
 // sizes from one element to an uneven ~1 MiB, with whole messages and with
@@ -19,8 +19,8 @@
 #include "collectives/fabric_timing.hpp"
 #include "collectives/selection.hpp"
 #include "launch/mpi/mpi_session.hpp"
-#include "launch/transport/mpi_transport.hpp"
-#include "sim/chip_spec.hpp"
+#include "launch/mpi/mpi_transport.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "topology/topology_spec.hpp"
 
 using namespace lpu;

@@ -16,7 +16,7 @@
 #include "runtime/compiler/fingerprints.hpp"
 #include "runtime/compiler/placement.hpp"
 #include "runtime/model/synthetic_model.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "tests/support/model_shapes.hpp"
 #include "topology/routing.hpp"
 #include "topology/topology_spec.hpp"

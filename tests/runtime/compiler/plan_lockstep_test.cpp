@@ -15,8 +15,8 @@
 
 #include "runtime/compiler/compile.hpp"
 #include "runtime/compiler/fingerprints.hpp"
-#include "sim/chip_spec.hpp"
-#include "sim/plan_lockstep.hpp"
+#include "sim/chip/chip_spec.hpp"
+#include "sim/fabric/plan_lockstep.hpp"
 #include "tests/support/model_shapes.hpp"
 #include "topology/topology_spec.hpp"
 

@@ -10,7 +10,7 @@
 #include "runtime/compiler/compile.hpp"
 #include "runtime/compiler/fingerprints.hpp"
 #include "runtime/compiler/prefill_timing.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "tests/support/model_shapes.hpp"
 #include "topology/topology_spec.hpp"
 

@@ -11,7 +11,7 @@
 #include "runtime/compiler/fingerprints.hpp"
 #include "runtime/compiler/stage_hop.hpp"
 #include "runtime/model/synthetic_model.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "topology/routing.hpp"
 #include "topology/topology_spec.hpp"
 

@@ -14,8 +14,8 @@
 #include "runtime/compiler/shard_cost.hpp"
 #include "runtime/compiler/tensor_shard.hpp"
 #include "runtime/compiler/weight_binding.hpp"
-#include "sim/chip_spec.hpp"
-#include "sim/cost_model.hpp"
+#include "sim/chip/chip_spec.hpp"
+#include "sim/chip/cost_model.hpp"
 #include "tests/support/model_shapes.hpp"
 #include "topology/topology_spec.hpp"
 

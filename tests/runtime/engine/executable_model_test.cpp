@@ -17,7 +17,7 @@
 #include "runtime/kernels/thread_pool.hpp"
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/synthetic_model.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "topology/topology_spec.hpp"
 
 using namespace lpu;

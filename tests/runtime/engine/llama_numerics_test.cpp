@@ -19,7 +19,7 @@
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/model_quantizer.hpp"
 #include "runtime/model/synthetic_model.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "tests/support/temp_path.hpp"
 
 using namespace lpu;

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <filesystem>
 
-#include "launch/transport/in_process_transport.hpp"
+#include "launch/inprocess/in_process_transport.hpp"
 #include "plan/retime.hpp"
 #include "runtime/compiler/compile.hpp"
 #include "runtime/compiler/fingerprints.hpp"
@@ -17,7 +17,7 @@
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/synthetic_model.hpp"
 #include "runtime/model/tokenizer.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "tests/support/paths.hpp"
 #include "tests/support/reference_outputs.hpp"
 #include "tests/support/temp_path.hpp"

@@ -8,7 +8,7 @@
 #include "runtime/engine/single_chip_model.hpp"
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/synthetic_model.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 
 using namespace lpu;
 

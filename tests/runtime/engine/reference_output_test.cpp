@@ -5,7 +5,7 @@
 #include "runtime/engine/single_chip_model.hpp"
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/tokenizer.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "tests/support/paths.hpp"
 #include "tests/support/reference_outputs.hpp"
 

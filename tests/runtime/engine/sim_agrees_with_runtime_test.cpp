@@ -1,5 +1,5 @@
 // The simulator's time model is the runtime's: for one compiled plan, the step
-// `lpu sim` predicts (launch/cli/sim_study.hpp) takes exactly the cycles the
+// `lpu sim` predicts (study/step_study.hpp) takes exactly the cycles the
 // runtime reports after really running that step, at every position.
 #include <catch2/catch.hpp>
 
@@ -7,15 +7,15 @@
 #include <vector>
 
 #include "collectives/fabric_timing.hpp"
-#include "launch/cli/sim_study.hpp"
-#include "launch/transport/in_process_transport.hpp"
+#include "launch/inprocess/in_process_transport.hpp"
 #include "plan/retime.hpp"
 #include "runtime/compiler/compile.hpp"
 #include "runtime/compiler/fingerprints.hpp"
 #include "runtime/engine/plan_model.hpp"
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/synthetic_model.hpp"
-#include "sim/chip_spec.hpp"
+#include "sim/chip/chip_spec.hpp"
+#include "study/step_study.hpp"
 #include "tests/support/paths.hpp"
 #include "tests/support/temp_path.hpp"
 #include "topology/topology_spec.hpp"

@@ -1,0 +1,127 @@
+// `lpu model`: model file tools. `lpu model synth` writes a synthetic Llama model
+// (seeded random weights, byte-level vocabulary) of any shape as GGUF; `info`
+// and `quantize` have files of their own.
+#include <cctype>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "base/error.hpp"
+#include "cli/commands.hpp"
+#include "cli/model_info_command.hpp"
+#include "cli/model_quantize_command.hpp"
+#include "runtime/kernels/dtype.hpp"
+#include "runtime/model/synthetic_model.hpp"
+
+namespace lpu::cli {
+namespace {
+
+struct SynthOptions {
+    std::string preset = "tiny";
+    model::SyntheticShape flags;  // only the fields whose flag was given are used
+    std::string dtype = "f32";
+    bool tied = false;
+    std::string output_path;
+};
+
+// Options whose value, when given, overrides the preset's field.
+struct ShapeFlags {
+    CLI::Option* dim;
+    CLI::Option* layers;
+    CLI::Option* heads;
+    CLI::Option* kv_heads;
+    CLI::Option* hidden;
+    CLI::Option* vocab;
+    CLI::Option* context;
+    CLI::Option* dtype;
+    CLI::Option* seed;
+    CLI::Option* tied;
+};
+
+std::string file_dtype_names() {
+    std::string names;
+    for (const auto dtype : kernels::kFileDTypes) {
+        std::string name = kernels::dtype_name(dtype);
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        names += (names.empty() ? "" : ", ") + name;
+    }
+    return names;
+}
+
+kernels::DType parse_dtype(const std::string& name) {
+    const auto dtype = kernels::dtype_from_name(name);
+    require(dtype.has_value(), "--dtype '" + name + "' is not one of " + file_dtype_names());
+    return *dtype;
+}
+
+model::SyntheticShape resolve_shape(const SynthOptions& options, const ShapeFlags& given) {
+    model::SyntheticShape shape = model::synthetic_preset(options.preset);
+    const auto& flags = options.flags;
+    if (given.dim->count() > 0) shape.dim = flags.dim;
+    if (given.layers->count() > 0) shape.n_layers = flags.n_layers;
+    if (given.heads->count() > 0) shape.n_heads = flags.n_heads;
+    if (given.kv_heads->count() > 0) shape.n_kv_heads = flags.n_kv_heads;
+    if (given.hidden->count() > 0) shape.hidden_dim = flags.hidden_dim;
+    if (given.vocab->count() > 0) shape.vocab_size = flags.vocab_size;
+    if (given.context->count() > 0) shape.context_length = flags.context_length;
+    if (given.dtype->count() > 0) shape.dtype = parse_dtype(options.dtype);
+    if (given.seed->count() > 0) shape.seed = flags.seed;
+    if (given.tied->count() > 0) shape.tied_output = options.tied;
+    return shape;
+}
+
+void synthesize(const SynthOptions& options, const ShapeFlags& given) {
+    const auto shape = resolve_shape(options, given);
+    const std::uint64_t size_bytes = model::write_synthetic_model(shape, options.output_path);
+    std::fprintf(stderr,
+                 "lpu model synth: wrote %s (%llu bytes): llama dim %d, %d layers, %d heads / %d KV heads, "
+                 "hidden %d, vocab %d, context %d, %s, seed %llu, %s output\n",
+                 options.output_path.c_str(), static_cast<unsigned long long>(size_bytes), shape.dim, shape.n_layers,
+                 shape.n_heads, shape.n_kv_heads, shape.hidden_dim, shape.vocab_size, shape.context_length,
+                 kernels::dtype_name(shape.dtype).c_str(), static_cast<unsigned long long>(shape.seed),
+                 shape.tied_output ? "tied" : "separate");
+}
+
+void add_synth_command(CLI::App& model_app) {
+    auto options = std::make_shared<SynthOptions>();
+    auto given = std::make_shared<ShapeFlags>();
+    auto* synth = model_app.add_subcommand("synth", "Write a synthetic Llama model (seeded random weights) as GGUF");
+    std::string preset_names;
+    for (const auto& name : model::synthetic_preset_names()) preset_names += (preset_names.empty() ? "" : ", ") + name;
+    synth->add_option("--preset", options->preset, "Named shape: " + preset_names + "; flags below override it")
+        ->capture_default_str();
+    auto& flags = options->flags;
+    given->dim = synth->add_option("--dim", flags.dim, "Embedding width");
+    given->layers = synth->add_option("--layers", flags.n_layers, "Transformer blocks");
+    given->heads = synth->add_option("--heads", flags.n_heads, "Query heads");
+    given->kv_heads = synth->add_option("--kv-heads", flags.n_kv_heads, "Key/value heads (fewer than heads: GQA)");
+    given->hidden = synth->add_option("--hidden", flags.hidden_dim, "SwiGLU inner width");
+    given->vocab = synth->add_option("--vocab", flags.vocab_size, "Vocabulary size (at least 259)");
+    given->context = synth->add_option("--context", flags.context_length, "Context length");
+    given->dtype = synth->add_option("--dtype", options->dtype,
+                                     "Weight type: " + file_dtype_names() + " (norms stay f32; K-quants need widths of 256s)");
+    given->seed = synth->add_option("--seed", flags.seed, "Seed of the weights: same seed, same model");
+    given->tied = synth->add_flag("--tied,!--untied", options->tied,
+                                  "Share the token embedding as the output layer (--untied: separate output.weight)");
+    synth->add_option("-o,--output", options->output_path, "GGUF file to write")->required();
+    synth->footer(
+        "Without flags it writes the \"tiny\" preset (dim 64, 2 layers, 4 heads, 2 KV heads, hidden 192,\n"
+        "vocab 512, context 256, f32, seed 1). The same shape and seed at every --dtype is one model at\n"
+        "several precisions.\n"
+        "Example:\n  lpu model synth --preset compiler-test --dtype q8_0 -o compiler-test-q8.gguf");
+    synth->callback([options, given] { synthesize(*options, *given); });
+}
+
+}  // namespace
+
+void add_model_command(CLI::App& app) {
+    auto* model_app = app.add_subcommand("model", "Model file tools: write synthetic models, inspect and quantise files");
+    model_app->require_subcommand(1);
+    add_synth_command(*model_app);
+    add_model_info_command(*model_app);
+    add_model_quantize_command(*model_app);
+}
+
+}  // namespace lpu::cli

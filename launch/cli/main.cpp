@@ -1,4 +1,0 @@
-// The `lpu` executable: everything is in lpu::cli::run_cli.
-#include "launch/cli/app.hpp"
-
-int main(int argc, char** argv) { return lpu::cli::run_cli(argc, argv); }

@@ -1,0 +1,122 @@
+#include "launch/mpi/mpi_run.hpp"
+
+#include <cstdio>
+
+#include "launch/mpi/logits_broadcast.hpp"
+#include "launch/mpi/mpi_session.hpp"
+#include "launch/mpi/mpi_transport.hpp"
+#include "launch/rank_placement.hpp"
+#include "launch/run_fabric.hpp"
+#include "runtime/engine/plan_model.hpp"
+
+namespace lpu::cli {
+namespace {
+
+// Every rank's string, at rank 0 (empty elsewhere).
+std::vector<std::string> gather_at_root(const launch::MpiSession& session, const std::string& mine) {
+    const int length = static_cast<int>(mine.size());
+    std::vector<int> lengths(static_cast<std::size_t>(session.size()));
+    MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, session.comm());
+    std::vector<int> offsets(lengths.size(), 0);
+    for (std::size_t r = 1; r < lengths.size(); ++r) offsets[r] = offsets[r - 1] + lengths[r - 1];
+    std::string all(session.rank() == 0 ? static_cast<std::size_t>(offsets.back() + lengths.back()) : 0, '\0');
+    MPI_Gatherv(mine.data(), length, MPI_CHAR, all.data(), lengths.data(), offsets.data(), MPI_CHAR, 0, session.comm());
+    std::vector<std::string> pieces;
+    if (session.rank() != 0) return pieces;
+    for (std::size_t r = 0; r < lengths.size(); ++r) {
+        pieces.push_back(all.substr(static_cast<std::size_t>(offsets[r]), static_cast<std::size_t>(lengths[r])));
+    }
+    return pieces;
+}
+
+std::vector<int> all_hosts(const launch::MpiSession& session) {
+    std::vector<int> hosts(static_cast<std::size_t>(session.size()));
+    const int mine = session.host();
+    MPI_Allgather(&mine, 1, MPI_INT, hosts.data(), 1, MPI_INT, session.comm());
+    return hosts;
+}
+
+std::vector<std::string> host_names(const launch::MpiSession& session, const std::vector<int>& hosts) {
+    std::vector<char> names(static_cast<std::size_t>(session.size()) * MPI_MAX_PROCESSOR_NAME, '\0');
+    std::string mine = session.host_name().substr(0, MPI_MAX_PROCESSOR_NAME - 1);
+    mine.resize(MPI_MAX_PROCESSOR_NAME, '\0');
+    MPI_Allgather(mine.data(), MPI_MAX_PROCESSOR_NAME, MPI_CHAR, names.data(), MPI_MAX_PROCESSOR_NAME, MPI_CHAR,
+                  session.comm());
+    std::vector<std::string> by_host(static_cast<std::size_t>(session.host_count()));
+    for (std::size_t r = 0; r < hosts.size(); ++r) {
+        by_host[static_cast<std::size_t>(hosts[r])] = names.data() + r * MPI_MAX_PROCESSOR_NAME;
+    }
+    return by_host;
+}
+
+void run_ranks(const launch::MpiSession& session, const model::ModelFile& file, const model::Tokenizer& tokenizer,
+               MpiRunOptions& options) {
+    if (!wants_plan(options.system)) options.system.compile.chips = session.size();  // one chip per rank
+    PreparedPlan prepared = prepare_plan(file, options.system);
+    const plan::Plan& plan = prepared.plan;
+    const std::vector<int> hosts = all_hosts(session);
+    const launch::RankOfChip placement = launch::place_chips_on_ranks(plan, hosts);
+    const std::vector<std::string> names = host_names(session, hosts);
+    if (options.print_placement && session.rank() == 0) {
+        std::fprintf(stderr, "%s", launch::describe_placement(plan, placement, hosts, names).c_str());
+    }
+
+    const launch::ChipLayout layout = launch::chip_layout(plan, placement);
+    engine::LocalChips local{launch::chips_of_rank(placement, session.rank()), nullptr};
+    const int head_rank = layout.head_rank;
+    // Chips outside the plan keep time for the fabric on rank 0.
+    const std::vector<int> fabric_ranks = launch::fabric_rank_of_chip(layout, prepared.topology->chip_count());
+    launch::MpiTransport transport(session.comm(), fabric_ranks);
+    launch::MpiLogitsBroadcast broadcast(session.comm(), head_rank);
+    local.broadcast = &broadcast;
+    const std::string grid = grid_name(plan) + ", " + std::to_string(session.size()) + " ranks";
+    engine::PlanModel model(std::move(prepared.plan), file, prepared.spec, transport, local);
+
+    const bool root = session.rank() == 0;
+    const auto results = engine::generate_batch(model, tokenizer, options.generation,
+                                                root ? text_stream(options.report, model.batch_size()) : nullptr);
+    const int positions = results.front().stats.positions;
+    // Every chip's SRAM report and every rank's fabric figures, gathered at rank 0 in rank order.
+    nlohmann::json mine = {{"chips", nlohmann::json::array()}};
+    for (const auto& runner : model.chips()) {
+        const ChipReport report = chip_report(runner->chip().sram());
+        mine["chips"].push_back({{"used", report.used_bytes}, {"capacity", report.capacity_bytes}, {"sram", report.sram}});
+    }
+    if (positions > 0) {
+        const sim::FabricFigures figures =
+            launch::hosted_fabric_figures(model.plan(), *prepared.topology, prepared.spec,
+                                          launch::run_fabric_config(options.fabric_seed, positions), fabric_ranks,
+                                          session.rank(), transport);
+        mine["fabric"] = launch::fabric_json(figures);
+    }
+    const std::vector<std::string> reports = gather_at_root(session, mine.dump());
+    if (!root) return;
+    RunChips chips{{}, grid, {}};
+    for (const auto& text : reports) {
+        const nlohmann::json rank = nlohmann::json::parse(text);
+        for (const auto& chip : rank.at("chips")) {
+            chips.chips.push_back({chip.at("used").get<std::int64_t>(), chip.at("capacity").get<std::int64_t>(),
+                                   chip.at("sram")});
+        }
+        if (rank.contains("fabric")) {
+            const sim::FabricFigures figures = launch::fabric_from_json(rank.at("fabric"));
+            chips.fabric = chips.fabric ? sim::merge(*chips.fabric, figures) : figures;
+        }
+    }
+    print_report(results, chips, options.report);
+}
+
+}  // namespace
+
+void run_under_mpi(const model::ModelFile& file, const model::Tokenizer& tokenizer, MpiRunOptions options) {
+    launch::MpiSession session;
+    try {
+        run_ranks(session, file, tokenizer, options);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "error: rank %d: %s\n", session.rank(), e.what());
+        std::fflush(stderr);
+        session.abort(2);
+    }
+}
+
+}  // namespace lpu::cli

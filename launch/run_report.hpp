@@ -1,0 +1,50 @@
+#pragma once
+// What `lpu run` prints once generation is done: the text (streamed for one
+// sequence, per sequence for a batch) or one JSON object, and a summary line
+// on stderr with the grid, speeds and every chip's SRAM use, and for a plan
+// the fabric figures of the steps it ran (launch/run_fabric.hpp).
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "plan/plan.hpp"
+#include "runtime/chip/sram_arena.hpp"
+#include "runtime/engine/generator.hpp"
+#include "sim/fabric/plan_fabric.hpp"
+
+namespace lpu::cli {
+
+// One chip's SRAM use, as the report shows it.
+struct ChipReport {
+    std::int64_t used_bytes = 0;
+    std::int64_t capacity_bytes = 0;
+    nlohmann::json sram;  // capacity, used, and bytes per use
+};
+ChipReport chip_report(const chip::SramArena& sram);
+
+// "tp 2 x pp 4 on fc:8": the grid and system a plan runs on, for reports.
+std::string grid_name(const plan::Plan& plan);
+
+struct RunChips {
+    std::vector<ChipReport> chips;
+    std::string grid;  // "tp 2 x pp 4 on fc:8", or "1 chip"
+    std::optional<sim::FabricFigures> fabric;  // runs of a plan
+};
+
+struct ReportOptions {
+    bool json = false;
+    std::uint64_t seed = 0;  // sequence b was sampled with seed + b
+};
+
+// Where streamed text goes while generating (stdout), for one sequence without --json.
+std::function<void(std::string_view)> text_stream(const ReportOptions& options, int batch);
+
+void print_report(const std::vector<engine::GenerationResult>& results, const RunChips& chips,
+                  const ReportOptions& options);
+
+}  // namespace lpu::cli
