@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-namespace lpu::cli {
+namespace lpu {
 
 ProgressBar::ProgressBar(std::FILE* stream, std::size_t total, bool enabled)
     : stream_(stream),
@@ -27,8 +27,14 @@ void ProgressBar::update(std::size_t done, const std::string& label) {
     std::fflush(stream_);
 }
 
+void ProgressBar::clear() {
+    if (!enabled_ || !terminal_) return;
+    std::fputs("\r\033[K", stream_);
+    std::fflush(stream_);
+}
+
 void ProgressBar::finish() {
     if (enabled_ && terminal_) std::fputc('\n', stream_);
 }
 
-}  // namespace lpu::cli
+}  // namespace lpu

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-namespace lpu::cli {
+namespace lpu {
 
 class ProgressBar {
 public:
@@ -16,6 +16,9 @@ public:
     void update(std::size_t done, const std::string& label);
     // Ends the bar's line.
     void finish();
+    // Erases the bar from a terminal, so that other output can take its line
+    // (the next update draws it again).
+    void clear();
 
 private:
     std::FILE* stream_;
@@ -25,4 +28,4 @@ private:
     std::chrono::steady_clock::time_point start_;
 };
 
-}  // namespace lpu::cli
+}  // namespace lpu

@@ -51,7 +51,7 @@ int main() {
     options.threads = std::max(1u, std::thread::hardware_concurrency());
     double best_s = 1e30;
     for (int repeat = 0; repeat < 3; ++repeat) {
-        launch::InProcessTransport transport;
+        launch::inprocess::InProcessTransport transport;
         const auto start = std::chrono::steady_clock::now();
         collectives::execute<float>(selection.schedule, buffers, transport, options);
         const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;

@@ -35,7 +35,7 @@ std::uint64_t parse_size(const std::string& text) {
 }
 
 template <class F>
-double best_seconds(const launch::MpiSession& session, int repeats, F&& run) {
+double best_seconds(const launch::mpi::MpiSession& session, int repeats, F&& run) {
     double best = 1e30;
     for (int r = 0; r < repeats; ++r) {
         MPI_Barrier(session.comm());
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
     app.add_option("--repeats", repeats, "Timed runs per size (best is kept)")->capture_default_str();
     CLI11_PARSE(app, argc, argv);
 
-    launch::MpiSession session;
+    launch::mpi::MpiSession session;
     const int ranks = session.size();
     const auto topology = topology::topology_from_spec("fc:" + std::to_string(std::max(ranks, 2)));
     const collectives::FabricTiming fabric(topology, sim::ChipSpec{});
@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
         collectives::ExecuteOptions options;
         options.local_chips = {static_cast<topology::ChipId>(session.rank())};
         options.tile_bytes = std::max<std::uint64_t>(bytes, 1);  // one message per transfer: MPI is the fabric
-        launch::MpiTransport transport(session.comm(), rank_of_chip);
+        launch::mpi::MpiTransport transport(session.comm(), rank_of_chip);
         const double ours = best_seconds(session, repeats, [&] {
             collectives::execute<float>(selection.schedule, buffers, transport, options);
         });

@@ -60,7 +60,7 @@ double partitioned(const model::ModelFile& file, const sim::ChipSpec& spec, int 
     auto plan = compiler::compile_plan(file.config(), compiler::model_fingerprint(file), {&topology, "fc:8", &spec},
                                        options);
     grid = "tp " + std::to_string(plan.grid.tp) + " x pp " + std::to_string(plan.grid.pp);
-    launch::InProcessTransport transport;
+    launch::inprocess::InProcessTransport transport;
     engine::PlanModel model(std::move(plan), file, spec, transport);
     return tokens_per_second(model, tokens);
 }

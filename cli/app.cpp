@@ -1,6 +1,7 @@
 #include "cli/app.hpp"
 
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <new>
 
@@ -14,7 +15,7 @@
 namespace lpu::cli {
 
 int run_cli(int argc, char** argv) {
-    install_interrupt_handlers();
+    launch::install_interrupt_handlers();
     CLI::App app{"lpu: distributed inference on emulated LPUs (deterministic, SRAM-only chips)"};
     app.require_subcommand(1);
     app.fallthrough();  // global options such as --log-level also work after the subcommand
@@ -35,6 +36,10 @@ int run_cli(int argc, char** argv) {
         return 2;
     } catch (const Error& e) {
         std::cerr << "error: " << e.what() << "\n";
+        return 2;
+    } catch (const std::filesystem::filesystem_error& e) {
+        // A path the user gave that the file system refuses (too long, not a directory).
+        std::cerr << "error: " << e.code().message() << ": '" << e.path1().string() << "'\n";
         return 2;
     } catch (const std::bad_alloc&) {
         std::cerr << "error: out of memory\n";

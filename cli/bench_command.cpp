@@ -11,10 +11,13 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "base/progress_bar.hpp"
 #include "cli/commands.hpp"
 #include "collectives/algorithms/registry.hpp"
 #include "collectives/executor.hpp"
@@ -38,6 +41,7 @@ struct BenchOptions {
     bool explain = false;
     bool json = false;
     bool skip_host = false;
+    bool quiet = false;
 };
 
 // Host memory the real execution may use; beyond it, --skip-host.
@@ -81,7 +85,7 @@ double host_seconds(const Schedule& schedule) {
     }
     ExecuteOptions options;
     options.threads = std::max(1u, std::thread::hardware_concurrency());
-    launch::InProcessTransport transport;
+    launch::inprocess::InProcessTransport transport;
     const auto start = std::chrono::steady_clock::now();
     execute<float>(schedule, buffers, transport, options);
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
@@ -133,9 +137,18 @@ void run_bench(const BenchOptions& options) {
                     options.topology.c_str(), chips, "bytes", "algo", "steps", "emulated_us", "algbw_GB/s",
                     "busbw_GB/s", "host_us");
     }
+    // Building and timing schedules over thousands of chips takes a while: say
+    // which one is under way (on a terminal only, so piped output stays a table).
+    const std::size_t candidates = options.algo == "auto" ? all_algorithms().size() : 1;
+    ProgressBar progress(stderr, sizes.size() * candidates, !options.quiet && isatty(fileno(stderr)) != 0);
+    std::size_t tried = 0;
     for (auto bytes : sizes) {
         request.count = bytes / sizeof(float);
-        const Selection selection = select_schedule(fabric, request, options.algo);
+        const Selection selection = select_schedule(fabric, request, options.algo, [&](const std::string& algorithm) {
+            progress.update(tried++, algorithm + " for " + std::to_string(bytes) + " bytes on " +
+                                         std::to_string(chips) + " chips");
+        });
+        progress.clear();
         const double emulated_s = static_cast<double>(selection.emulated_ps) / 1e12;
         const double algbw_gbps = emulated_s > 0 ? static_cast<double>(bytes) / emulated_s / 1e9 : 0.0;
         const double busbw_gbps = algbw_gbps * bus_bandwidth_factor(op, chips);
@@ -182,6 +195,7 @@ void add_bench_command(CLI::App& app) {
     command->add_flag("--explain", options->explain, "show every candidate algorithm and its time");
     command->add_flag("--json", options->json, "print a JSON list, one object per size");
     command->add_flag("--skip-host", options->skip_host, "time on the fabric only; no real execution");
+    command->add_flag("-q,--quiet", options->quiet, "no progress line while schedules are built (shown on a terminal)");
     command->callback([options] { run_bench(*options); });
 }
 

@@ -5,7 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
-#include "launch/plan_setup.hpp"
+#include "cli/system_flags.hpp"
 #include "plan/plan_io.hpp"
 #include "plan/retime.hpp"
 
@@ -15,12 +15,12 @@ namespace {
 struct CompileCommandOptions {
     std::string model_path;
     std::string output_path;
-    SystemOptions system;
+    launch::SystemOptions system;
 };
 
 void compile(const CompileCommandOptions& options) {
     const auto file = model::open_model(options.model_path);
-    const PreparedPlan prepared = prepare_plan(*file, options.system);
+    const launch::PreparedPlan prepared = launch::prepare_plan(*file, options.system);
     plan::save_plan(prepared.plan, options.output_path);
     const auto& grid = prepared.plan.grid;
     const std::int64_t cycles = plan::step_end_cycle(plan::retime(prepared.plan, 0));

@@ -2,7 +2,6 @@
 // crystals, the alignment protocol (or none), lockstep neighbour exchanges;
 // reports skew, lockstep violations and DESKEW stalls (sim/fabric/clock_experiment.hpp).
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -12,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "base/output_file.hpp"
 #include "cli/commands.hpp"
 #include "sim/chip/chip_spec.hpp"
 #include "sim/chip/link_model.hpp"
@@ -105,8 +105,8 @@ nlohmann::json report_json(const FabricOptions& options, const std::string& name
 }
 
 void write_csv(const std::string& path, const sim::ClockExperimentReport& report) {
-    std::ofstream out(path, std::ios::trunc);
-    require(out.good(), "cannot write CSV file '" + path + "'");
+    OutputFile file(path);
+    std::ostream& out = file.stream();
     out << "round,time_s,max_skew_cycles,spread_cycles\n";
     char line[128];
     for (const auto& sample : report.samples) {
@@ -114,7 +114,7 @@ void write_csv(const std::string& path, const sim::ClockExperimentReport& report
                       static_cast<long long>(sample.max_skew_cycles), static_cast<long long>(sample.spread_cycles));
         out << line;
     }
-    require(out.good(), "cannot write CSV file '" + path + "'");
+    file.commit();
 }
 
 void print_text(const nlohmann::json& out) {

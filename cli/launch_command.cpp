@@ -18,6 +18,7 @@
 
 #include "base/error.hpp"
 #include "cli/commands.hpp"
+#include "cli/flag_checks.hpp"
 #include "plan/plan_io.hpp"
 
 namespace lpu::cli {
@@ -115,7 +116,7 @@ void add_launch_command(CLI::App& app) {
     command->add_option("--hosts", options->hosts, "Hosts as name[:slots], comma-separated");
     command->add_option("--hostfile", options->hostfile, "An Open MPI hostfile")->check(CLI::ExistingFile);
     command->add_option("--ranks", options->ranks, "Processes (default: one per pipeline stage, capped by the slots)")
-        ->check(CLI::PositiveNumber);
+        ->check(positive_number);
     command->add_option("--lpu", options->lpu, "Path of the lpu binary on the hosts")->capture_default_str();
     command->add_flag("--exec", options->exec, "Run the command instead of only printing it");
     command->add_option("run_arguments", options->run_arguments, "Arguments for `lpu run` after --");

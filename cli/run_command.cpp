@@ -10,10 +10,11 @@
 
 #include "base/error.hpp"
 #include "cli/commands.hpp"
+#include "cli/flag_checks.hpp"
+#include "cli/system_flags.hpp"
 #include "launch/inprocess/in_process_transport.hpp"
 #include "launch/mpi/mpi_run.hpp"
 #include "launch/mpi/mpi_session.hpp"
-#include "launch/plan_setup.hpp"
 #include "launch/run_fabric.hpp"
 #include "launch/run_report.hpp"
 #include "launch/tcp/tcp_run.hpp"
@@ -31,7 +32,7 @@ namespace {
 struct RunOptions {
     std::string model_path;
     std::string tokenizer_path;
-    SystemOptions system;
+    launch::SystemOptions system;
     bool json = false;
     bool print_placement = false;
     std::string workers;  // HOST:PORT,... of `lpu worker` processes
@@ -48,45 +49,45 @@ model::TokenizerData tokenizer_for(const model::ModelFile& file, const RunOption
     return *data;
 }
 
-ReportOptions report_options(const RunOptions& options) { return {options.json, options.generation.sampling.seed}; }
+launch::ReportOptions report_options(const RunOptions& options) { return {options.json, options.generation.sampling.seed}; }
 
 // `chips` reports on the run once it is done, given the positions it ran.
 void generate_and_report(engine::LanguageModel& language_model, const model::Tokenizer& tokenizer,
-                         const RunOptions& options, const std::function<RunChips(int)>& chips) {
-    const ReportOptions report = report_options(options);
+                         const RunOptions& options, const std::function<launch::RunChips(int)>& chips) {
+    const launch::ReportOptions report = report_options(options);
     const auto results = engine::generate_batch(language_model, tokenizer, options.generation,
-                                                text_stream(report, language_model.batch_size()));
-    print_report(results, chips(results.front().stats.positions), report);
+                                                launch::text_stream(report, language_model.batch_size()));
+    launch::print_report(results, chips(results.front().stats.positions), report);
 }
 
 void run(const RunOptions& options) {
     const auto file = model::open_model(options.model_path);
     const model::Tokenizer tokenizer(tokenizer_for(*file, options));
     if (!options.workers.empty()) {
-        run_with_workers(*file, tokenizer, options.workers, options.system, options.generation, report_options(options),
+        launch::tcp::run_with_workers(*file, tokenizer, options.workers, options.system, options.generation, report_options(options),
                          options.fabric_seed);
         return;
     }
-    if (launch::launched_by_mpi()) {
-        run_under_mpi(*file, tokenizer,
+    if (launch::mpi::launched_by_mpi()) {
+        launch::mpi::run_under_mpi(*file, tokenizer,
                       {options.system, options.generation, report_options(options), options.print_placement,
                        options.fabric_seed});
         return;
     }
-    if (!wants_plan(options.system)) {
+    if (!launch::wants_plan(options.system)) {
         const auto spec = sim::load_chip_spec(options.system.spec);
         engine::SingleChipModel chip_model(*file, spec, options.system.compile.positions);
         generate_and_report(chip_model, tokenizer, options,
-                            [&](int) { return RunChips{{chip_report(chip_model.chip().sram())}, "1 chip", {}}; });
+                            [&](int) { return launch::RunChips{{launch::chip_report(chip_model.chip())}, "1 chip", {}}; });
         return;
     }
-    PreparedPlan prepared = prepare_plan(*file, options.system);
-    const std::string grid = grid_name(prepared.plan);
-    launch::InProcessTransport transport;
+    launch::PreparedPlan prepared = launch::prepare_plan(*file, options.system);
+    const std::string grid = launch::grid_name(prepared.plan);
+    launch::inprocess::InProcessTransport transport;
     engine::PlanModel plan_model(std::move(prepared.plan), *file, prepared.spec, transport);
     generate_and_report(plan_model, tokenizer, options, [&](int positions) {
-        RunChips run{{}, grid, {}};
-        for (const auto& runner : plan_model.chips()) run.chips.push_back(chip_report(runner->chip().sram()));
+        launch::RunChips run{{}, grid, {}};
+        for (const auto& runner : plan_model.chips()) run.chips.push_back(launch::chip_report(runner->chip()));
         if (positions > 0) {
             run.fabric = sim::plan_fabric_figures(plan_model.plan(), *prepared.topology, prepared.spec,
                                                   launch::run_fabric_config(options.fabric_seed, positions));
@@ -110,7 +111,7 @@ void add_run_command(CLI::App& app) {
     run_app->add_option("-n,--steps", options->generation.steps,
                         "Positions to process, prompt included (0 = the whole context)")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative_number);
     run_app->add_option("-t,--temperature", options->generation.sampling.temperature, "0 = greedy")
         ->capture_default_str();
     run_app->add_option("--top-p", options->generation.sampling.top_p, "Nucleus sampling mass, in (0, 1]")

@@ -13,7 +13,8 @@
 
 #include "base/error.hpp"
 #include "cli/commands.hpp"
-#include "launch/plan_setup.hpp"
+#include "cli/flag_checks.hpp"
+#include "cli/system_flags.hpp"
 #include "plan/trace_file.hpp"
 #include "runtime/compiler/compile.hpp"
 #include "runtime/compiler/fingerprints.hpp"
@@ -33,7 +34,7 @@ struct SimCommandOptions {
     std::string dtype;  // empty: int8 for a preset, the file's own for --model
     std::int64_t prompt_tokens = 128;
     bool json = false;
-    SystemOptions system;
+    launch::SystemOptions system;
     // --trace: one decode step of the compiled plan as a Perfetto trace.
     std::string trace_path;
     std::vector<topology::ChipId> trace_chips;  // empty: every chip
@@ -54,19 +55,19 @@ void write_step_trace(const SimCommandOptions& options, const plan::Plan& plan, 
     });
     trace.clock_hz = static_cast<double>(spec.clock_hz);
     trace.chips = options.trace_chips;
-    write_trace_file(plan, trace, options.trace_path, "lpu sim");
+    plan::write_trace_file(plan, trace, options.trace_path, "lpu sim");
 }
 
-SimPrediction predict(const SimCommandOptions& options) {
-    SimQuestion question;
-    question.config = model_shape(options.preset, options.model_path, options.dtype, question.model_source);
+study::SimPrediction predict(const SimCommandOptions& options) {
+    study::SimQuestion question;
+    question.config = study::model_shape(options.preset, options.model_path, options.dtype, question.model_source);
     question.spec = sim::load_chip_spec(options.system.spec);
-    question.topology_name = topology_spec_for(options.system);
+    question.topology_name = launch::topology_spec_for(options.system);
     const topology::Topology topology = topology::topology_from_spec(question.topology_name);
     question.topology = &topology;
     question.compile = options.system.compile;
     question.prompt_tokens = options.prompt_tokens;
-    SimPrediction prediction = predict(question, [&](const plan::Plan& plan) {
+    study::SimPrediction prediction = predict(question, [&](const plan::Plan& plan) {
         if (!options.trace_path.empty()) write_step_trace(options, plan, question.spec);
     });
     // Without a plan there is no step to trace: asking for one is the error.
@@ -76,11 +77,11 @@ SimPrediction predict(const SimCommandOptions& options) {
 }
 
 void run_sim(const SimCommandOptions& options) {
-    const SimPrediction prediction = predict(options);
+    const study::SimPrediction prediction = predict(options);
     if (options.json) {
-        std::cout << prediction_json(prediction).dump(2) << "\n";
+        std::cout << study::prediction_json(prediction).dump(2) << "\n";
     } else {
-        std::cout << prediction_text(prediction);
+        std::cout << study::prediction_text(prediction);
     }
 }
 
@@ -102,7 +103,7 @@ void add_sim_command(CLI::App& app) {
     command->add_option("--prompt-tokens", options->prompt_tokens,
                         "Prompt length for the time to first token (capped at the context)")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(positive_number);
     command->add_flag("--json", options->json, "Print one JSON object instead of text");
     command->add_option("--trace", options->trace_path,
                         "Write one decode step of the compiled plan as Chrome/Perfetto trace JSON to this file");
@@ -111,7 +112,7 @@ void add_sim_command(CLI::App& app) {
         ->delimiter(',');
     command->add_option("--trace-position", options->trace_position,
                         "Sequence position of the traced step (default: the last position of the context)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative_number);
     add_chip_options(*command, options->system);
     add_partition_options(*command, options->system);
     command->footer(

@@ -5,7 +5,6 @@
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -16,8 +15,10 @@
 #include <CLI/CLI.hpp>
 
 #include "base/error.hpp"
+#include "base/output_file.hpp"
 #include "base/progress_bar.hpp"
 #include "cli/commands.hpp"
+#include "cli/flag_checks.hpp"
 #include "runtime/compiler/grid_choice.hpp"
 #include "runtime/kernels/dtype.hpp"
 #include "study/predict.hpp"
@@ -36,7 +37,7 @@ struct SweepCommandOptions {
     std::string collective = "auto";
     std::vector<std::string> replicas{"auto"};
     std::int64_t prompt_tokens = 128;
-    SweepAxes axes;
+    study::SweepAxes axes;
     std::string out = "sweep";
     bool plots = true;
     bool quiet = false;
@@ -58,7 +59,7 @@ std::vector<int> parse_replicas(const std::vector<std::string>& values) {
     return replicas;
 }
 
-std::string point_label(const SweepPoint& point) {
+std::string point_label(const study::SweepPoint& point) {
     std::string label = point.chips > 0 ? std::to_string(point.chips) + " chips"
                                         : "tp " + std::to_string(point.tp) + " x pp " + std::to_string(point.pp);
     if (point.replicas != 1) label += point.replicas == 0 ? ", replicas auto" : ", " + std::to_string(point.replicas) + " replicas";
@@ -66,7 +67,7 @@ std::string point_label(const SweepPoint& point) {
 }
 
 // The series a point belongs to in the plots: everything but its chip count.
-std::string series_name(const SweepPoint& point, const SimPrediction& prediction) {
+std::string series_name(const study::SweepPoint& point, const study::SimPrediction& prediction) {
     std::string name = point.topology + ", batch " + std::to_string(point.batch) + ", context " +
                        std::to_string(prediction.context_positions);
     if (point.replicas != 1) name += point.replicas == 0 ? ", replicas auto" : ", " + std::to_string(point.replicas) + " replicas";
@@ -74,30 +75,33 @@ std::string series_name(const SweepPoint& point, const SimPrediction& prediction
 }
 
 void run_sweep(const SweepCommandOptions& options) {
-    SimQuestion question;
-    question.config = model_shape(options.preset, options.model_path, options.dtype, question.model_source);
+    study::SimQuestion question;
+    question.config = study::model_shape(options.preset, options.model_path, options.dtype, question.model_source);
     question.spec = sim::load_chip_spec(options.spec);
     question.prompt_tokens = options.prompt_tokens;
-    SweepAxes axes = options.axes;
+    study::SweepAxes axes = options.axes;
     axes.replicas = parse_replicas(options.replicas);
-    const std::vector<SweepPoint> points =
-        sweep_points(axes, compiler::default_topology_spec(largest_point_chips(axes)));
+    const std::vector<study::SweepPoint> points =
+        study::sweep_points(axes, compiler::default_topology_spec(study::largest_point_chips(axes)));
 
-    std::filesystem::create_directories(options.out);
+    std::error_code error;
+    std::filesystem::create_directories(options.out, error);
+    require(!error, [&] { return "cannot create the output directory '" + options.out + "': " + error.message(); });
     const auto csv_path = std::filesystem::path(options.out) / "sweep.csv";
-    std::ofstream csv(csv_path);
-    require(static_cast<bool>(csv), "cannot write " + csv_path.string());
-    csv << sweep_csv_header();
+    // An interrupted sweep keeps the rows it finished, as sweep.csv.partial.PID.
+    OutputFile csv_file(csv_path.string(), OutputFile::OnInterrupt::keep);
+    std::ostream& csv = csv_file.stream();
+    csv << study::sweep_csv_header();
 
     // Built once per topology: routing keeps its distance maps in it, which
     // the compiles of every point on that system share.
     std::map<std::string, std::unique_ptr<topology::Topology>> topologies;
     std::map<int, std::optional<int>> chips_needed;  // by context positions
-    SweepPlots plots;
+    study::SweepPlots plots;
     plots.model = question.config.name;
     ProgressBar progress(stderr, points.size(), !options.quiet);
     for (std::size_t i = 0; i < points.size(); ++i) {
-        const SweepPoint& point = points[i];
+        const study::SweepPoint& point = points[i];
         progress.update(i, point_label(point));
         auto& topology = topologies[point.topology];
         if (!topology) topology = std::make_unique<topology::Topology>(topology::topology_from_spec(point.topology));
@@ -110,7 +114,7 @@ void run_sweep(const SweepCommandOptions& options) {
         if (!chips_needed.contains(positions)) {
             chips_needed[positions] = compiler::minimum_chips(question.config, question.spec, positions);
         }
-        SimPrediction prediction;
+        study::SimPrediction prediction;
         try {
             prediction = predict(question);
         } catch (const Error& error) {
@@ -123,19 +127,19 @@ void run_sweep(const SweepCommandOptions& options) {
             prediction.refusal = error.what();
         }
         // Flushed row by row: an interrupted sweep keeps the rows it finished.
-        csv << sweep_csv_row({point, chips_needed[positions], prediction}) << std::flush;
+        csv << study::sweep_csv_row({point, chips_needed[positions], prediction}) << std::flush;
         if (!prediction.refusal) {
             const std::string series = series_name(point, prediction);
             const auto chips = static_cast<double>(prediction.chips);
             const auto& last = prediction.last_step;
-            plots.latency_ms[series].push_back({chips, seconds(prediction, last.latency_cycles) * 1e3});
+            plots.latency_ms[series].push_back({chips, study::seconds(prediction, last.latency_cycles) * 1e3});
             plots.tokens_per_second[series].push_back(
-                {chips, per_second(prediction, tokens_per_step(prediction), last.period_cycles)});
+                {chips, study::per_second(prediction, study::tokens_per_step(prediction), last.period_cycles)});
         }
     }
     progress.update(points.size(), "done");
     progress.finish();
-    require(static_cast<bool>(csv.flush()), "cannot write " + csv_path.string());
+    csv_file.commit();
 
     for (const auto& [positions, needed] : chips_needed) {
         if (needed) plots.chips_needed[std::string(kernels::dtype_name(question.config.weight_dtype)) + " weights"].push_back(
@@ -143,7 +147,7 @@ void run_sweep(const SweepCommandOptions& options) {
     }
     std::cout << "wrote " << csv_path.string() << " (" << points.size() << " points)\n";
     if (options.plots) {
-        draw_sweep_plots(plots, options.out);
+        study::draw_sweep_plots(plots, options.out);
         std::cout << "wrote latency.svg, throughput.svg and chips_needed.svg in " << options.out << "\n";
     }
 }
@@ -162,13 +166,13 @@ void add_sweep_command(CLI::App& app) {
     command->add_option("--spec", options->spec, "Chip spec: a preset name or a JSON file")->capture_default_str();
     command->add_option("--chips", options->axes.chips, "Total chip counts, e.g. 64,576,10440 (or give --tp and --pp)")
         ->delimiter(',')
-        ->check(CLI::PositiveNumber);
+        ->check(positive_number);
     command->add_option("--tp", options->axes.tp, "Tensor-parallel degrees (every pair with --pp)")
         ->delimiter(',')
-        ->check(CLI::PositiveNumber);
+        ->check(positive_number);
     command->add_option("--pp", options->axes.pp, "Pipeline stages (every pair with --tp)")
         ->delimiter(',')
-        ->check(CLI::PositiveNumber);
+        ->check(positive_number);
     command->add_option("--replicas", options->replicas,
                         "Data-parallel replicas: counts and/or auto (the fewest the model can be split over)")
         ->delimiter(',')
@@ -183,11 +187,11 @@ void add_sweep_command(CLI::App& app) {
     command->add_option("--context", options->axes.contexts, "KV-cache positions (0 = the model's context length)")
         ->delimiter(',')
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative_number);
     command->add_option("--collective", options->collective, "All-reduce algorithm (auto = fastest)")->capture_default_str();
     command->add_option("--prompt-tokens", options->prompt_tokens, "Prompt length for the time to first token")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(positive_number);
     command->add_option("-o,--out", options->out, "Directory for sweep.csv and the plots")->capture_default_str();
     command->add_flag("!--no-plots", options->plots, "Write only the CSV (no gnuplot)");
     command->add_flag("-q,--quiet", options->quiet, "No progress bar");

@@ -1,7 +1,6 @@
 // `lpu topo SPEC`: build or load a topology, validate it, and report its
 // size, distances and bisection; optionally write DOT, save it, show routes.
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <set>
@@ -11,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "base/output_file.hpp"
 #include "cli/commands.hpp"
 #include "topology/dot.hpp"
 #include "topology/metrics.hpp"
@@ -105,10 +105,7 @@ void run_topo(const TopoOptions& options) {
     const Hierarchy hierarchy = hierarchy_of(topology);
 
     if (!options.dot_path.empty()) {
-        std::ofstream out(options.dot_path, std::ios::trunc);
-        require(out.good(), "cannot write DOT file '" + options.dot_path + "'");
-        out << topology_to_dot(topology);
-        require(out.good(), "cannot write DOT file '" + options.dot_path + "'");
+        write_file(options.dot_path, topology_to_dot(topology));
     }
     if (!options.save_path.empty()) save_topology_file(topology, options.save_path);
 

@@ -21,7 +21,7 @@ struct TraceCommandOptions {
 };
 
 void write_trace(const TraceCommandOptions& options) {
-    write_trace_file(plan::load_plan(options.plan_path), options.trace, options.output_path, "lpu trace");
+    plan::write_trace_file(plan::load_plan(options.plan_path), options.trace, options.output_path, "lpu trace");
 }
 
 }  // namespace

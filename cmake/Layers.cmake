@@ -12,8 +12,8 @@ function(lpu_add_layer name)
 endfunction()
 
 # lpu_add_test_suite(NAME DIR DEPS...): one Catch2 executable per test folder DIR
-# (relative to tests/); every TEST_CASE becomes its own CTest test. Tests run from
-# the project root so that ../shared/models resolves as documented.
+# (relative to tests/); every TEST_CASE becomes its own CTest test, labelled NAME
+# (cmake/DiscoverTests.cmake).
 function(lpu_add_test_suite name dir)
   file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${dir}/*.cpp)
   if(NOT sources)
@@ -21,5 +21,5 @@ function(lpu_add_test_suite name dir)
   endif()
   add_executable(test_${name} ${sources})
   target_link_libraries(test_${name} PRIVATE lpu_catch_main lpu_test_support ${ARGN})
-  catch_discover_tests(test_${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  lpu_discover_tests(test_${name} ${name})
 endfunction()

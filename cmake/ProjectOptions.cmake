@@ -16,5 +16,14 @@ if(LPU_SANITIZE)
   target_link_options(lpu_options INTERFACE -fsanitize=address,undefined)
 endif()
 
+# Fuzzing (clang only): every project file gets libFuzzer's coverage
+# instrumentation; the fuzz targets link the fuzzer itself (fuzz/).
+if(LPU_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "LPU_FUZZ needs clang (scripts/fuzz configures it)")
+  endif()
+  target_compile_options(lpu_options INTERFACE -fsanitize=fuzzer-no-link)
+endif()
+
 # Kernels pick AVX2/FMA at run time per function (target attributes), so the
 # binary still runs on CPUs without them; nothing here needs -march=native.

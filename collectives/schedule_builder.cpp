@@ -25,6 +25,16 @@ LogicalPlan run_in_parallel(const std::vector<LogicalPlan>& parts) {
 
 namespace {
 
+// Checked before a plan is built, so that an impossible schedule (a ring over
+// 10,440 chips holds 2 x 10,439 x 10,440 transfers) is refused at once instead
+// of after minutes of building it.
+void require_within_limit(std::size_t transfers) {
+    require(transfers <= max_schedule_transfers, [&] {
+        return "the schedule would need " + std::to_string(transfers) + " transfers, more than the limit of " +
+               std::to_string(max_schedule_transfers);
+    });
+}
+
 Transfer transfer(ChipId src, ChipId dst, const ElementRange& range, TransferKind kind) {
     return Transfer{src, dst, range.offset, range.offset, range.count, kind, {}};
 }
@@ -37,6 +47,7 @@ void add(LogicalStep& step, ChipId src, ChipId dst, const ElementRange& range, T
 LogicalPlan ring_phase(const std::vector<ChipId>& members, const ElementRange& range, TransferKind kind,
                        std::size_t block_shift) {
     const std::size_t n = members.size();
+    require_within_limit(n * (n - 1));
     LogicalPlan plan(n - 1);
     for (std::size_t s = 0; s + 1 < n; ++s) {
         for (std::size_t i = 0; i < n; ++i) {
@@ -58,6 +69,7 @@ LogicalPlan ring_all_gather(const std::vector<ChipId>& members, const ElementRan
 }
 
 LogicalPlan direct_reduce_scatter(const std::vector<ChipId>& members, const ElementRange& range) {
+    require_within_limit(members.size() * (members.size() - 1));
     LogicalPlan plan(1);
     for (std::size_t k = 0; k < members.size(); ++k) {
         for (std::size_t j = 0; j < members.size(); ++j) {
@@ -68,6 +80,7 @@ LogicalPlan direct_reduce_scatter(const std::vector<ChipId>& members, const Elem
 }
 
 LogicalPlan direct_all_gather(const std::vector<ChipId>& members, const ElementRange& range) {
+    require_within_limit(members.size() * (members.size() - 1));
     LogicalPlan plan(1);
     for (std::size_t k = 0; k < members.size(); ++k) {
         for (std::size_t j = 0; j < members.size(); ++j) {
@@ -112,9 +125,7 @@ bool route_free(const StepUnderConstruction& step, const topology::Route& route)
 std::vector<Step> route_plan(const topology::Topology& topology, const LogicalPlan& plan) {
     std::size_t total = 0;
     for (const auto& logical : plan) total += logical.size();
-    require(total <= max_schedule_transfers, "the schedule would need " + std::to_string(total) +
-                                                 " transfers, more than the limit of " +
-                                                 std::to_string(max_schedule_transfers));
+    require_within_limit(total);
     RouteCache cache(topology);
     std::vector<Step> steps;
     for (const auto& logical : plan) {

@@ -8,7 +8,8 @@
 
 namespace lpu::collectives {
 
-Selection select_schedule(const FabricTiming& fabric, const Request& request, const std::string& algorithm) {
+Selection select_schedule(const FabricTiming& fabric, const Request& request, const std::string& algorithm,
+                          const std::function<void(const std::string&)>& on_candidate) {
     const auto& topology = fabric.topology();
     std::vector<const Algorithm*> tried;
     if (algorithm == "auto") {
@@ -20,6 +21,7 @@ Selection select_schedule(const FabricTiming& fabric, const Request& request, co
     std::optional<std::size_t> best;
     for (const Algorithm* candidate : tried) {
         Candidate row{candidate->name(), std::nullopt, 0, ""};
+        if (on_candidate) on_candidate(candidate->name());
         if (auto reason = candidate->unsupported_reason(topology, request)) {
             require(algorithm == "auto", candidate->name() + " cannot serve this request: " + *reason);
             row.reason = *reason;

@@ -3,6 +3,7 @@
 // that can serve the request builds its schedule, the fabric model times it,
 // and the fastest wins (ties go to the earlier algorithm in the registry).
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,7 +29,10 @@ struct Selection {
 
 // algorithm "auto" tries all; a name tries that one only (and throws
 // lpu::Error with its reason when it cannot serve the request).
-Selection select_schedule(const FabricTiming& fabric, const Request& request, const std::string& algorithm = "auto");
+// `on_candidate`, when given, hears each algorithm's name before it is built
+// and timed (on 10,000 chips that takes seconds: callers show progress).
+Selection select_schedule(const FabricTiming& fabric, const Request& request, const std::string& algorithm = "auto",
+                          const std::function<void(const std::string&)>& on_candidate = {});
 
 // The candidates as a text table (algorithm, steps, emulated us, note).
 std::string explain(const Selection& selection);

@@ -1,7 +1,7 @@
 #pragma once
 // The Transport port: how chips exchange the bytes of a schedule. Declared
-// here, where the executor uses it; implemented in launch/ (in-process now,
-// MPI and TCP later). Message based: a message is (src chip, dst chip, tag)
+// here, where the executor uses it; implemented in launch/, one backend per
+// folder (inprocess/, mpi/, tcp/). Message based: a message is (src chip, dst chip, tag)
 // plus bytes, and every receive names exactly the message it waits for.
 #include <cstddef>
 #include <cstdint>

@@ -5,7 +5,9 @@
 
 #include <unistd.h>
 
-namespace lpu::cli {
+#include "base/output_file.hpp"
+
+namespace lpu::launch {
 namespace {
 
 // Async-signal-safe: only write(2) and _exit(2).
@@ -14,6 +16,7 @@ extern "C" void on_interrupt(int signal_number) {
                                                   : "lpu: terminated (SIGTERM), stopping\n";
     const ssize_t ignored = write(STDERR_FILENO, message, std::strlen(message));
     (void)ignored;
+    remove_unfinished_outputs();  // a file half written is not left behind
     _exit(128 + signal_number);
 }
 
@@ -27,4 +30,4 @@ void install_interrupt_handlers() {
     sigaction(SIGTERM, &action, nullptr);
 }
 
-}  // namespace lpu::cli
+}  // namespace lpu::launch

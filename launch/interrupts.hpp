@@ -5,8 +5,8 @@
 // so every peer sees it go and exits non-zero naming it (mpirun forwards
 // Ctrl-C to the ranks as SIGTERM). A handler is installed even where the
 // shell left the signal ignored (a background job), so `kill -INT` always works.
-namespace lpu::cli {
+namespace lpu::launch {
 
 void install_interrupt_handlers();
 
-}  // namespace lpu::cli
+}  // namespace lpu::launch

@@ -1,46 +1,13 @@
 #include "launch/plan_setup.hpp"
 
-#include <map>
+#include <algorithm>
 
 #include "base/error.hpp"
 #include "plan/plan_io.hpp"
 #include "runtime/compiler/fingerprints.hpp"
 #include "topology/topology_spec.hpp"
 
-namespace lpu::cli {
-
-void add_chip_options(CLI::App& command, SystemOptions& options) {
-    command.add_option("--spec", options.spec, "Chip spec: a preset name or a JSON file")->capture_default_str();
-    command.add_option("--context", options.compile.positions,
-                       "KV-cache positions to reserve in SRAM (0 = the model's context length)")
-        ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
-}
-
-void add_partition_options(CLI::App& command, SystemOptions& options) {
-    command.add_option("--tp", options.compile.tp, "Tensor-parallel degree (with --pp)")->check(CLI::PositiveNumber);
-    command.add_option("--pp", options.compile.pp, "Pipeline stages (with --tp)")->check(CLI::PositiveNumber);
-    command.add_option("--chips", options.compile.chips,
-                       "Chips to use: the grid with the lowest token latency that fits SRAM")
-        ->check(CLI::PositiveNumber);
-    command
-        .add_option("--replicas", options.compile.replicas,
-                    "Data-parallel copies of the grid, each on its own chips serving its own batch; --chips is then "
-                    "the total (auto = the fewest replicas the model can be split over)")
-        ->transform(CLI::Transformer(std::map<std::string, int>{{"auto", 0}}))
-        ->check(CLI::NonNegativeNumber)
-        ->capture_default_str();
-    command.add_option("--topology", options.topology,
-                       "System wiring: fc:N, ring:N, torus:AxB[xC], mesh:..., dragonfly:R, or a topology file "
-                       "(default: fc:N up to 8 chips, else a Dragonfly)");
-    command.add_option("--batch", options.compile.batch,
-                       "Sequences per decode step, pipelined through the stages (same prompt, seeds seed+i)")
-        ->capture_default_str()
-        ->check(CLI::Range(1, 1024));
-    command.add_option("--collective", options.compile.collective_algorithm,
-                       "All-reduce algorithm for tensor parallelism (auto = fastest on the fabric model)")
-        ->capture_default_str();
-}
+namespace lpu::launch {
 
 bool wants_plan(const SystemOptions& options) {
     return options.compile.tp > 0 || options.compile.pp > 0 || options.compile.chips > 0 ||
@@ -86,4 +53,4 @@ PreparedPlan prepare_plan(const model::ModelFile& file, const SystemOptions& opt
     return prepared;
 }
 
-}  // namespace lpu::cli
+}  // namespace lpu::launch

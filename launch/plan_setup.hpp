@@ -1,12 +1,10 @@
 #pragma once
-// What `lpu run` and `lpu compile` share: the flags that describe the system
-// and the partition (--spec, --topology, --tp/--pp/--chips, --batch,
-// --context, --collective), and how a plan comes to be: compiled from those flags, or
-// loaded from a file and checked against this model and system.
+// How a run's plan comes to be, for every way of running (`lpu run` in one process,
+// under mpirun, over TCP; `lpu compile`): compiled from the options that describe the
+// system and the partition, or loaded from a file and checked against this model and
+// system. The flags that fill SystemOptions are in cli/system_flags.hpp.
 #include <memory>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "plan/plan.hpp"
 #include "runtime/compiler/compile.hpp"
@@ -14,7 +12,7 @@
 #include "sim/chip/chip_spec.hpp"
 #include "topology/topology.hpp"
 
-namespace lpu::cli {
+namespace lpu::launch {
 
 struct SystemOptions {
     std::string spec = "tsp-v1";
@@ -23,15 +21,10 @@ struct SystemOptions {
     std::string plan_path;  // lpu run --plan
 };
 
-// --spec and --context (every model run has them).
-void add_chip_options(CLI::App& command, SystemOptions& options);
-// --topology, --tp, --pp, --chips, --batch, --collective.
-void add_partition_options(CLI::App& command, SystemOptions& options);
-
-// True when the flags ask for more than the single-chip path.
+// True when the options ask for more than the single-chip path.
 bool wants_plan(const SystemOptions& options);
 
-// The topology the flags select: --topology, else the default for the chip
+// The topology the options select: --topology, else the default for the chip
 // count they ask for (compiler::default_topology_spec).
 std::string topology_spec_for(const SystemOptions& options);
 
@@ -45,4 +38,4 @@ struct PreparedPlan {
 // fingerprints are not this model's and this system's).
 PreparedPlan prepare_plan(const model::ModelFile& file, const SystemOptions& options);
 
-}  // namespace lpu::cli
+}  // namespace lpu::launch

@@ -31,7 +31,7 @@ struct ChipLayout {
 ChipLayout chip_layout(const plan::Plan& plan, const RankOfChip& placement);
 
 // The rank of every chip of a topology of `chips` chips for the fabric's clocks
-// (launch/cli/run_fabric.hpp): a plan chip's rank, and rank 0 for the chips
+// (launch/run_fabric.hpp): a plan chip's rank, and rank 0 for the chips
 // outside the plan, which still keep time for the alignment tree.
 std::vector<int> fabric_rank_of_chip(const ChipLayout& layout, std::size_t chips);
 

@@ -6,7 +6,7 @@
 
 #include "launch/run_fabric.hpp"
 
-namespace lpu::cli {
+namespace lpu::launch {
 namespace {
 
 // The first sequence's fields at the top (what a batch of one prints), every
@@ -14,8 +14,11 @@ namespace {
 nlohmann::json to_json(const std::vector<engine::GenerationResult>& results, const RunChips& run) {
     const auto& result = results.front();
     const auto& stats = result.stats;
-    nlohmann::json sram = nlohmann::json::array();
-    for (const auto& chip : run.chips) sram.push_back(chip.sram);
+    nlohmann::json sram = nlohmann::json::array(), cycles = nlohmann::json::array();
+    for (const auto& chip : run.chips) {
+        sram.push_back(chip.sram);
+        cycles.push_back(chip.cycles);
+    }
     nlohmann::json out = {
         {"prompt_tokens", result.prompt_tokens},
         {"tokens", result.tokens},
@@ -32,7 +35,8 @@ nlohmann::json to_json(const std::vector<engine::GenerationResult>& results, con
           {"clock_hz", stats.clock_hz},
           {"chips", run.chips.size()},
           {"grid", run.grid},
-          {"sram", run.chips.size() == 1 ? sram.front() : sram}}},
+          {"sram", run.chips.size() == 1 ? sram.front() : sram},
+          {"cycles", run.chips.size() == 1 ? cycles.front() : cycles}}},
     };
     if (run.fabric) out["stats"]["fabric"] = launch::fabric_json(*run.fabric);
     if (!result.top_logits.empty()) {
@@ -82,13 +86,19 @@ std::string grid_name(const plan::Plan& plan) {
            plan.system.topology;
 }
 
-ChipReport chip_report(const chip::SramArena& sram) {
+ChipReport chip_report(const chip::EmulatedChip& chip) {
+    const chip::SramArena& sram = chip.sram();
     nlohmann::json usage = {{"capacity_bytes", sram.capacity_bytes()}, {"used_bytes", sram.used_bytes()}};
     for (auto use : {chip::SramUse::Weights, chip::SramUse::KvCache, chip::SramUse::Activations,
                      chip::SramUse::ReceiveBuffers}) {
         usage[chip::sram_use_name(use) + "_bytes"] = sram.used_bytes(use);
     }
-    return {sram.used_bytes(), sram.capacity_bytes(), usage};
+    nlohmann::json cycles = {{"total", chip.cycles().total_cycles()}};
+    for (auto kind : {chip::OpKind::Matmul, chip::OpKind::Vector, chip::OpKind::Attention, chip::OpKind::Transfer,
+                      chip::OpKind::Stall}) {
+        cycles[chip::op_kind_name(kind)] = chip.cycles().total_cycles(kind);
+    }
+    return {sram.used_bytes(), sram.capacity_bytes(), usage, cycles};
 }
 
 std::function<void(std::string_view)> text_stream(const ReportOptions& options, int batch) {
@@ -115,4 +125,4 @@ void print_report(const std::vector<engine::GenerationResult>& results, const Ru
     print_summary(results.front(), chips);
 }
 
-}  // namespace lpu::cli
+}  // namespace lpu::launch

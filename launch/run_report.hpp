@@ -1,7 +1,8 @@
 #pragma once
 // What `lpu run` prints once generation is done: the text (streamed for one
 // sequence, per sequence for a batch) or one JSON object, and a summary line
-// on stderr with the grid, speeds and every chip's SRAM use, and for a plan
+// on stderr with the grid, speeds and every chip's SRAM use (and in JSON each
+// chip's cycle account), and for a plan
 // the fabric figures of the steps it ran (launch/run_fabric.hpp).
 #include <cstdint>
 #include <functional>
@@ -13,19 +14,20 @@
 #include <nlohmann/json.hpp>
 
 #include "plan/plan.hpp"
-#include "runtime/chip/sram_arena.hpp"
+#include "runtime/chip/emulated_chip.hpp"
 #include "runtime/engine/generator.hpp"
 #include "sim/fabric/plan_fabric.hpp"
 
-namespace lpu::cli {
+namespace lpu::launch {
 
-// One chip's SRAM use, as the report shows it.
+// One chip's SRAM use and cycle account, as the report shows them.
 struct ChipReport {
     std::int64_t used_bytes = 0;
     std::int64_t capacity_bytes = 0;
-    nlohmann::json sram;  // capacity, used, and bytes per use
+    nlohmann::json sram;    // capacity, used, and bytes per use
+    nlohmann::json cycles;  // the run's cycles: total, and per kind (matmul, ..., transfer, stall)
 };
-ChipReport chip_report(const chip::SramArena& sram);
+ChipReport chip_report(const chip::EmulatedChip& chip);
 
 // "tp 2 x pp 4 on fc:8": the grid and system a plan runs on, for reports.
 std::string grid_name(const plan::Plan& plan);
@@ -47,4 +49,4 @@ std::function<void(std::string_view)> text_stream(const ReportOptions& options, 
 void print_report(const std::vector<engine::GenerationResult>& results, const RunChips& chips,
                   const ReportOptions& options);
 
-}  // namespace lpu::cli
+}  // namespace lpu::launch

@@ -13,6 +13,7 @@
 
 #include "base/error.hpp"
 #include "base/mapped_file.hpp"
+#include "base/output_file.hpp"
 #include "plan/validation.hpp"
 #include "schema/plan.capnp.h"
 
@@ -263,13 +264,6 @@ Plan load_plan(const std::string& path) {
     return plan_from_bytes(std::string_view(reinterpret_cast<const char*>(file.data()), file.size_bytes()), path);
 }
 
-void save_plan(const Plan& plan, const std::string& path) {
-    const std::string content = plan_to_bytes(plan);
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    require(out.good(), "cannot write plan file '" + path + "': " + std::strerror(errno));
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.close();
-    require(out.good(), "cannot write plan file '" + path + "': write failed");
-}
+void save_plan(const Plan& plan, const std::string& path) { write_file(path, plan_to_bytes(plan)); }
 
 }  // namespace lpu::plan

@@ -7,7 +7,7 @@
 #include "plan/plan.hpp"
 #include "plan/trace_events.hpp"
 
-namespace lpu::cli {
+namespace lpu::plan {
 
 // Writes plan::trace_events(plan, options) to `path` and tells stderr what was
 // written, prefixed by `command` ("lpu trace"). Throws lpu::Error when the file
@@ -15,4 +15,4 @@ namespace lpu::cli {
 void write_trace_file(const plan::Plan& plan, const plan::TraceOptions& options, const std::string& path,
                       const std::string& command);
 
-}  // namespace lpu::cli
+}  // namespace lpu::plan

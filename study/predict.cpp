@@ -11,7 +11,7 @@
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/model_presets.hpp"
 
-namespace lpu::cli {
+namespace lpu::study {
 namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -83,4 +83,4 @@ SimPrediction predict(const SimQuestion& question, const std::function<void(cons
     return prediction;
 }
 
-}  // namespace lpu::cli
+}  // namespace lpu::study

@@ -15,7 +15,7 @@
 #include "study/prediction_report.hpp"
 #include "topology/topology.hpp"
 
-namespace lpu::cli {
+namespace lpu::study {
 
 struct SimQuestion {
     model::ModelConfig config;
@@ -36,4 +36,4 @@ model::ModelConfig model_shape(const std::string& preset, const std::string& mod
 // `on_plan`, when given, sees the compiled plan before it is timed (lpu sim --trace).
 SimPrediction predict(const SimQuestion& question, const std::function<void(const plan::Plan&)>& on_plan = {});
 
-}  // namespace lpu::cli
+}  // namespace lpu::study

@@ -6,7 +6,7 @@
 
 #include "runtime/kernels/dtype.hpp"
 
-namespace lpu::cli {
+namespace lpu::study {
 
 double seconds(const SimPrediction& prediction, std::int64_t cycles) {
     return static_cast<double>(cycles) / static_cast<double>(prediction.spec.clock_hz);
@@ -213,4 +213,4 @@ std::string prediction_text(const SimPrediction& prediction) {
     return text;
 }
 
-}  // namespace lpu::cli
+}  // namespace lpu::study

@@ -14,7 +14,7 @@
 #include "sim/chip/chip_spec.hpp"
 #include "study/step_study.hpp"
 
-namespace lpu::cli {
+namespace lpu::study {
 
 struct SimPrediction {
     // The question.
@@ -53,4 +53,4 @@ double joules_per_token(const SimPrediction& prediction, double watts);
 nlohmann::json prediction_json(const SimPrediction& prediction);
 std::string prediction_text(const SimPrediction& prediction);
 
-}  // namespace lpu::cli
+}  // namespace lpu::study

@@ -5,7 +5,7 @@
 #include "plan/plan_summary.hpp"
 #include "runtime/compiler/step_period.hpp"
 
-namespace lpu::cli {
+namespace lpu::study {
 namespace {
 
 TimeBreakdown breakdown(const plan::CriticalPath& path) {
@@ -48,4 +48,4 @@ std::int64_t fullest_chip_sram_bytes(const plan::Plan& plan) {
     return fullest;
 }
 
-}  // namespace lpu::cli
+}  // namespace lpu::study

@@ -14,7 +14,7 @@
 #include "sim/chip/chip_spec.hpp"
 #include "study/step_utilisation.hpp"
 
-namespace lpu::cli {
+namespace lpu::study {
 
 // Where one step's time goes along its critical path (plan/critical_path.hpp):
 // the chain of work from cycle 0 to the end of the step, across chips. The
@@ -44,4 +44,4 @@ StepStudy study_step(const plan::Plan& plan, const plan::Retimer& retimer, std::
 // with disjoint lifetimes counts once).
 std::int64_t fullest_chip_sram_bytes(const plan::Plan& plan);
 
-}  // namespace lpu::cli
+}  // namespace lpu::study

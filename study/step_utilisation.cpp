@@ -5,7 +5,7 @@
 
 #include "runtime/compiler/link_reservations.hpp"
 
-namespace lpu::cli {
+namespace lpu::study {
 namespace {
 
 bool runs_on_matrix_unit(plan::OpKind op) {
@@ -92,4 +92,4 @@ StepUtilisation step_utilisation(const plan::Plan& plan, const plan::StepTiming&
     return step;
 }
 
-}  // namespace lpu::cli
+}  // namespace lpu::study

@@ -18,7 +18,7 @@
 #include "sim/chip/chip_spec.hpp"
 #include "topology/topology.hpp"
 
-namespace lpu::cli {
+namespace lpu::study {
 
 // The largest and the mean of one figure over chips (or links).
 struct UnitUtilisation {
@@ -54,4 +54,4 @@ struct StepUtilisation {
 StepUtilisation step_utilisation(const plan::Plan& plan, const plan::StepTiming& timing, std::int64_t position,
                                  const collectives::FabricTiming& fabric, const sim::ChipSpec& spec);
 
-}  // namespace lpu::cli
+}  // namespace lpu::study

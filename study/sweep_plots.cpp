@@ -6,11 +6,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <ostream>
 
 #include "base/error.hpp"
+#include "base/output_file.hpp"
 
-namespace lpu::cli {
+namespace lpu::study {
 namespace {
 
 // A gnuplot string literal (single quotes; a quote is doubled).
@@ -30,7 +31,7 @@ std::string number(double value) {
 }
 
 // One plot: a named inline data block per series, then one `plot` over them.
-void write_plot(std::ofstream& script, const std::string& file, const std::string& title, const std::string& x_label,
+void write_plot(std::ostream& script, const std::string& file, const std::string& title, const std::string& x_label,
                 const std::string& y_label, const PlotSeries& series, bool log_y) {
     script << "\nset output " << quoted(file) << "\nset title " << quoted(title) << "\nset xlabel "
            << quoted(x_label) << "\nset ylabel " << quoted(y_label) << "\n"
@@ -82,8 +83,8 @@ void run_gnuplot(const std::string& directory) {
 void draw_sweep_plots(const SweepPlots& plots, const std::string& directory) {
     const auto script_path = std::filesystem::path(directory) / "plots.gp";
     {
-        std::ofstream script(script_path);
-        require(static_cast<bool>(script), "cannot write " + script_path.string());
+        OutputFile file(script_path.string());
+        std::ostream& script = file.stream();
         script << "# Plots of an lpu sweep; redraw with: gnuplot plots.gp\n"
                   "set terminal svg size 900,560 dynamic font 'sans,12'\n"
                   "set grid\nset key outside right top\nset logscale x 2\n";
@@ -94,9 +95,9 @@ void draw_sweep_plots(const SweepPlots& plots, const std::string& directory) {
         script << "\nunset logscale x\n";
         write_plot(script, "chips_needed.svg", plots.model + ": chips needed to hold the model",
                    "context (KV-cache positions)", "chips", plots.chips_needed, false);
-        require(static_cast<bool>(script), "cannot write " + script_path.string());
+        file.commit();
     }
     run_gnuplot(directory);
 }
 
-}  // namespace lpu::cli
+}  // namespace lpu::study

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace lpu::cli {
+namespace lpu::study {
 
 struct PlotPoint {
     double x = 0.0;
@@ -30,4 +30,4 @@ struct SweepPlots {
 // cannot be run or fails.
 void draw_sweep_plots(const SweepPlots& plots, const std::string& directory);
 
-}  // namespace lpu::cli
+}  // namespace lpu::study

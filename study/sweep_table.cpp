@@ -6,7 +6,7 @@
 #include "base/error.hpp"
 #include "runtime/kernels/dtype.hpp"
 
-namespace lpu::cli {
+namespace lpu::study {
 namespace {
 
 template <typename T>
@@ -143,4 +143,4 @@ std::string sweep_csv_row(const SweepRow& row) {
     return line + "\n";
 }
 
-}  // namespace lpu::cli
+}  // namespace lpu::study

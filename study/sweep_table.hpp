@@ -12,7 +12,7 @@
 
 #include "study/prediction_report.hpp"
 
-namespace lpu::cli {
+namespace lpu::study {
 
 struct SweepAxes {
     std::vector<int> chips;            // total chips per point (or empty, with tp and pp)
@@ -54,4 +54,4 @@ struct SweepRow {
 std::string sweep_csv_header();
 std::string sweep_csv_row(const SweepRow& row);
 
-}  // namespace lpu::cli
+}  // namespace lpu::study

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "base/error.hpp"
+#include "base/output_file.hpp"
 
 namespace lpu::topology {
 namespace {
@@ -50,13 +51,7 @@ Topology load_topology_file(const std::string& path) {
 }
 
 void save_topology_file(const Topology& topology, const std::string& path) {
-    const std::string content =
-        form_of(path) == FileForm::json ? topology_to_json_text(topology) : topology_to_capnp_bytes(topology);
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    require(out.good(), "cannot write topology file '" + path + "': " + std::strerror(errno));
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.close();
-    require(out.good(), "cannot write topology file '" + path + "': write failed");
+    write_file(path, form_of(path) == FileForm::json ? topology_to_json_text(topology) : topology_to_capnp_bytes(topology));
 }
 
 }  // namespace lpu::topology

@@ -240,6 +240,8 @@ Topology topology_from_json_text(std::string_view text, const std::string& origi
         root = json::parse(text);
     } catch (const json::parse_error& e) {
         throw Error("topology file '" + origin + "': bad JSON at byte " + std::to_string(e.byte) + ": " + e.what());
+    } catch (const json::exception& e) {  // a number out of range
+        throw Error("topology file '" + origin + "': bad JSON: " + e.what());
     }
     return from_json(root, origin);
 }

@@ -2,7 +2,7 @@
 
 #include "base/error.hpp"
 
-namespace lpu::launch {
+namespace lpu::launch::inprocess {
 namespace {
 
 std::string message_name(topology::ChipId src, topology::ChipId dst, collectives::Tag tag) {
@@ -115,4 +115,4 @@ std::size_t InProcessTransport::pending() const {
     return mailbox_.size();
 }
 
-}  // namespace lpu::launch
+}  // namespace lpu::launch::inprocess

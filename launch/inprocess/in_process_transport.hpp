@@ -17,7 +17,7 @@
 
 #include "collectives/transport.hpp"
 
-namespace lpu::launch {
+namespace lpu::launch::inprocess {
 
 class InProcessTransport final : public collectives::Transport {
 public:
@@ -64,4 +64,4 @@ private:
     std::optional<std::string> abort_reason_;
 };
 
-}  // namespace lpu::launch
+}  // namespace lpu::launch::inprocess

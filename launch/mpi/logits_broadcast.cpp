@@ -2,11 +2,11 @@
 
 #include "base/error.hpp"
 
-namespace lpu::launch {
+namespace lpu::launch::mpi {
 
 void MpiLogitsBroadcast::broadcast(std::span<float> logits) {
     require(MPI_Bcast(logits.data(), static_cast<int>(logits.size()), MPI_FLOAT, root_, comm_) == MPI_SUCCESS,
             "MPI_Bcast of the logits failed");
 }
 
-}  // namespace lpu::launch
+}  // namespace lpu::launch::mpi

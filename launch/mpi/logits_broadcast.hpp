@@ -5,7 +5,7 @@
 
 #include "runtime/engine/plan_model.hpp"
 
-namespace lpu::launch {
+namespace lpu::launch::mpi {
 
 class MpiLogitsBroadcast final : public engine::LogitsBroadcast {
 public:
@@ -17,4 +17,4 @@ private:
     int root_;
 };
 
-}  // namespace lpu::launch
+}  // namespace lpu::launch::mpi

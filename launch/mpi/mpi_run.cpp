@@ -9,11 +9,11 @@
 #include "launch/run_fabric.hpp"
 #include "runtime/engine/plan_model.hpp"
 
-namespace lpu::cli {
+namespace lpu::launch::mpi {
 namespace {
 
 // Every rank's string, at rank 0 (empty elsewhere).
-std::vector<std::string> gather_at_root(const launch::MpiSession& session, const std::string& mine) {
+std::vector<std::string> gather_at_root(const launch::mpi::MpiSession& session, const std::string& mine) {
     const int length = static_cast<int>(mine.size());
     std::vector<int> lengths(static_cast<std::size_t>(session.size()));
     MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, session.comm());
@@ -29,14 +29,14 @@ std::vector<std::string> gather_at_root(const launch::MpiSession& session, const
     return pieces;
 }
 
-std::vector<int> all_hosts(const launch::MpiSession& session) {
+std::vector<int> all_hosts(const launch::mpi::MpiSession& session) {
     std::vector<int> hosts(static_cast<std::size_t>(session.size()));
     const int mine = session.host();
     MPI_Allgather(&mine, 1, MPI_INT, hosts.data(), 1, MPI_INT, session.comm());
     return hosts;
 }
 
-std::vector<std::string> host_names(const launch::MpiSession& session, const std::vector<int>& hosts) {
+std::vector<std::string> host_names(const launch::mpi::MpiSession& session, const std::vector<int>& hosts) {
     std::vector<char> names(static_cast<std::size_t>(session.size()) * MPI_MAX_PROCESSOR_NAME, '\0');
     std::string mine = session.host_name().substr(0, MPI_MAX_PROCESSOR_NAME - 1);
     mine.resize(MPI_MAX_PROCESSOR_NAME, '\0');
@@ -49,7 +49,7 @@ std::vector<std::string> host_names(const launch::MpiSession& session, const std
     return by_host;
 }
 
-void run_ranks(const launch::MpiSession& session, const model::ModelFile& file, const model::Tokenizer& tokenizer,
+void run_ranks(const launch::mpi::MpiSession& session, const model::ModelFile& file, const model::Tokenizer& tokenizer,
                MpiRunOptions& options) {
     if (!wants_plan(options.system)) options.system.compile.chips = session.size();  // one chip per rank
     PreparedPlan prepared = prepare_plan(file, options.system);
@@ -66,8 +66,8 @@ void run_ranks(const launch::MpiSession& session, const model::ModelFile& file, 
     const int head_rank = layout.head_rank;
     // Chips outside the plan keep time for the fabric on rank 0.
     const std::vector<int> fabric_ranks = launch::fabric_rank_of_chip(layout, prepared.topology->chip_count());
-    launch::MpiTransport transport(session.comm(), fabric_ranks);
-    launch::MpiLogitsBroadcast broadcast(session.comm(), head_rank);
+    launch::mpi::MpiTransport transport(session.comm(), fabric_ranks);
+    launch::mpi::MpiLogitsBroadcast broadcast(session.comm(), head_rank);
     local.broadcast = &broadcast;
     const std::string grid = grid_name(plan) + ", " + std::to_string(session.size()) + " ranks";
     engine::PlanModel model(std::move(prepared.plan), file, prepared.spec, transport, local);
@@ -76,11 +76,14 @@ void run_ranks(const launch::MpiSession& session, const model::ModelFile& file, 
     const auto results = engine::generate_batch(model, tokenizer, options.generation,
                                                 root ? text_stream(options.report, model.batch_size()) : nullptr);
     const int positions = results.front().stats.positions;
-    // Every chip's SRAM report and every rank's fabric figures, gathered at rank 0 in rank order.
+    // Every chip's SRAM and cycle report and every rank's fabric figures, gathered at rank 0 in rank order.
     nlohmann::json mine = {{"chips", nlohmann::json::array()}};
     for (const auto& runner : model.chips()) {
-        const ChipReport report = chip_report(runner->chip().sram());
-        mine["chips"].push_back({{"used", report.used_bytes}, {"capacity", report.capacity_bytes}, {"sram", report.sram}});
+        const ChipReport report = chip_report(runner->chip());
+        mine["chips"].push_back({{"used", report.used_bytes},
+                                 {"capacity", report.capacity_bytes},
+                                 {"sram", report.sram},
+                                 {"cycles", report.cycles}});
     }
     if (positions > 0) {
         const sim::FabricFigures figures =
@@ -96,7 +99,7 @@ void run_ranks(const launch::MpiSession& session, const model::ModelFile& file, 
         const nlohmann::json rank = nlohmann::json::parse(text);
         for (const auto& chip : rank.at("chips")) {
             chips.chips.push_back({chip.at("used").get<std::int64_t>(), chip.at("capacity").get<std::int64_t>(),
-                                   chip.at("sram")});
+                                   chip.at("sram"), chip.at("cycles")});
         }
         if (rank.contains("fabric")) {
             const sim::FabricFigures figures = launch::fabric_from_json(rank.at("fabric"));
@@ -109,7 +112,7 @@ void run_ranks(const launch::MpiSession& session, const model::ModelFile& file, 
 }  // namespace
 
 void run_under_mpi(const model::ModelFile& file, const model::Tokenizer& tokenizer, MpiRunOptions options) {
-    launch::MpiSession session;
+    launch::mpi::MpiSession session;
     try {
         run_ranks(session, file, tokenizer, options);
     } catch (const std::exception& e) {
@@ -119,4 +122,4 @@ void run_under_mpi(const model::ModelFile& file, const model::Tokenizer& tokeniz
     }
 }
 
-}  // namespace lpu::cli
+}  // namespace lpu::launch::mpi

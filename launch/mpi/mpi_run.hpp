@@ -1,6 +1,6 @@
 #pragma once
 // `lpu run` under mpirun (or srun): every rank compiles (or loads) the same
-// plan, runs its own block of chips (launch/mpi/rank_placement.hpp), and
+// plan, runs its own block of chips (launch/rank_placement.hpp), and
 // exchanges over MPI; rank 0 prints. After the run each rank runs the
 // alignment protocol for the chips it hosts, its messages over MPI, and
 // measures their fabric figures (launch/run_fabric.hpp); rank 0 merges
@@ -12,7 +12,7 @@
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/tokenizer.hpp"
 
-namespace lpu::cli {
+namespace lpu::launch::mpi {
 
 struct MpiRunOptions {
     SystemOptions system;
@@ -25,4 +25,4 @@ struct MpiRunOptions {
 // Returns normally on success on every rank; on failure the job is aborted.
 void run_under_mpi(const model::ModelFile& file, const model::Tokenizer& tokenizer, MpiRunOptions options);
 
-}  // namespace lpu::cli
+}  // namespace lpu::launch::mpi

@@ -6,7 +6,7 @@
 
 #include "base/error.hpp"
 
-namespace lpu::launch {
+namespace lpu::launch::mpi {
 namespace {
 
 void check(int code, const char* what) {
@@ -65,4 +65,4 @@ void MpiSession::abort(int code) const {
     std::_Exit(code);  // MPI_Abort does not return; this is for the compiler
 }
 
-}  // namespace lpu::launch
+}  // namespace lpu::launch::mpi

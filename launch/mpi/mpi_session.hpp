@@ -7,7 +7,7 @@
 
 #include <mpi.h>
 
-namespace lpu::launch {
+namespace lpu::launch::mpi {
 
 // True when the process was started by an MPI launcher (the environment it sets).
 bool launched_by_mpi();
@@ -40,4 +40,4 @@ private:
     std::string host_name_;
 };
 
-}  // namespace lpu::launch
+}  // namespace lpu::launch::mpi

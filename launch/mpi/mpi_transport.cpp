@@ -3,7 +3,7 @@
 #include "base/error.hpp"
 #include "base/log.hpp"
 
-namespace lpu::launch {
+namespace lpu::launch::mpi {
 namespace {
 
 // A message's header and its bytes travel under these MPI tags on the
@@ -176,4 +176,4 @@ void MpiTransport::abort(const std::string& reason) {
     MPI_Abort(comm_, 3);
 }
 
-}  // namespace lpu::launch
+}  // namespace lpu::launch::mpi

@@ -25,7 +25,7 @@
 #include "collectives/transport.hpp"
 #include "launch/inprocess/in_process_transport.hpp"
 
-namespace lpu::launch {
+namespace lpu::launch::mpi {
 
 class MpiTransport final : public collectives::Transport {
 public:
@@ -79,7 +79,7 @@ private:
     int rank_ = 0;
     std::vector<int> rank_of_chip_;
     std::int64_t max_message_bytes_;
-    InProcessTransport mailbox_;
+    inprocess::InProcessTransport mailbox_;
     std::list<Outgoing> outgoing_;
     std::uint64_t deliveries_ = 0, deliveries_seen_ = 0;  // messages moved into the mailbox
     // The message a recv_into waits for, and where its bytes go.
@@ -91,4 +91,4 @@ private:
     std::optional<DirectReceive> direct_;
 };
 
-}  // namespace lpu::launch
+}  // namespace lpu::launch::mpi

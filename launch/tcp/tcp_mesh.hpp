@@ -60,7 +60,7 @@ public:
     // Tells every peer this process fails (best effort) and fails every local wait.
     void abort_all(const std::string& reason);
 
-    InProcessTransport& chip_mailbox() { return mailbox_; }
+    inprocess::InProcessTransport& chip_mailbox() { return mailbox_; }
     // Blocks until a plan transfer arrived since the last call (or throws on failure).
     void wait_for_chip_message();
     // Blocks for the next decode step; empty when the coordinator said the run is done.
@@ -87,7 +87,7 @@ private:
 
     int rank_;
     std::uint64_t max_frame_bytes_;
-    InProcessTransport mailbox_;
+    inprocess::InProcessTransport mailbox_;
     std::map<int, std::unique_ptr<Peer>> peers_;
 
     mutable std::mutex mutex_;

@@ -7,7 +7,7 @@
 #include "launch/tcp/tcp_transport.hpp"
 #include "runtime/engine/plan_model.hpp"
 
-namespace lpu::cli {
+namespace lpu::launch::tcp {
 
 void run_with_workers(const model::ModelFile& file, const model::Tokenizer& tokenizer, const std::string& workers,
                       const SystemOptions& system, const engine::GenerationOptions& generation,
@@ -32,7 +32,7 @@ void run_with_workers(const model::ModelFile& file, const model::Tokenizer& toke
         const auto results =
             engine::generate_batch(coordinated, tokenizer, generation, text_stream(report, model.batch_size()));
         RunChips chips{{}, grid, {}};  // this process's chips; the workers report their own
-        for (const auto& runner : model.chips()) chips.chips.push_back(chip_report(runner->chip().sram()));
+        for (const auto& runner : model.chips()) chips.chips.push_back(chip_report(runner->chip()));
         if (const int positions = results.front().stats.positions; positions > 0) {
             cluster.start_fabric({fabric_seed, positions});
             chips.fabric = launch::hosted_fabric_figures(model.plan(), *prepared.topology, prepared.spec,
@@ -51,4 +51,4 @@ void run_with_workers(const model::ModelFile& file, const model::Tokenizer& toke
     }
 }
 
-}  // namespace lpu::cli
+}  // namespace lpu::launch::tcp

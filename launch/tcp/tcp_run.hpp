@@ -13,10 +13,10 @@
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/tokenizer.hpp"
 
-namespace lpu::cli {
+namespace lpu::launch::tcp {
 
 void run_with_workers(const model::ModelFile& file, const model::Tokenizer& tokenizer, const std::string& workers,
                       const SystemOptions& system, const engine::GenerationOptions& generation,
                       const ReportOptions& report, std::uint64_t fabric_seed);
 
-}  // namespace lpu::cli
+}  // namespace lpu::launch::tcp

@@ -28,6 +28,21 @@ chip::SramUse sram_use(plan::BufferUse use) {
     return chip::SramUse::Activations;
 }
 
+// A message of a plan's transfer: its bytes, then the cycle its send started
+// on the sending chip (64 bits, little-endian).
+constexpr std::size_t kStampBytes = 8;
+
+void write_stamp(std::int64_t cycle, std::span<std::byte> out) {
+    const auto bits = static_cast<std::uint64_t>(cycle);
+    for (std::size_t i = 0; i < kStampBytes; ++i) out[i] = static_cast<std::byte>(bits >> (8 * i));
+}
+
+std::int64_t read_stamp(std::span<const std::byte> in) {
+    std::uint64_t bits = 0;
+    for (std::size_t i = 0; i < kStampBytes; ++i) bits |= std::uint64_t{std::to_integer<std::uint8_t>(in[i])} << (8 * i);
+    return static_cast<std::int64_t>(bits);
+}
+
 chip::OpKind account_kind(plan::OpKind op) {
     switch (op) {
         case plan::OpKind::matmul:
@@ -39,26 +54,31 @@ chip::OpKind account_kind(plan::OpKind op) {
 
 }  // namespace
 
-ChipRunner::ChipRunner(const plan::ChipProgram& program, const model::ModelFile& file, const sim::ChipSpec& spec,
-                       kernels::ThreadPool& pool)
-    : program_(program), config_(file.config()), pool_(pool), chip_(static_cast<int>(program.chip), spec) {
+ChipRunner::ChipRunner(const plan::Plan& plan, std::size_t chip, const model::ModelFile& file,
+                       const sim::ChipSpec& spec, kernels::ThreadPool& pool)
+    : plan_(plan),
+      index_(chip),
+      program_(plan.chips.at(chip)),
+      config_(file.config()),
+      pool_(pool),
+      chip_(static_cast<int>(program_.chip), spec) {
     require_executable(config_);
     // The arena is a stack: allocating in offset order reproduces the plan's offsets.
-    std::vector<plan::BufferId> order(program.buffers.size());
+    std::vector<plan::BufferId> order(program_.buffers.size());
     std::iota(order.begin(), order.end(), 0u);
     std::stable_sort(order.begin(), order.end(), [&](plan::BufferId a, plan::BufferId b) {
-        return program.buffers[a].sram_offset_bytes < program.buffers[b].sram_offset_bytes;
+        return program_.buffers[a].sram_offset_bytes < program_.buffers[b].sram_offset_bytes;
     });
-    buffers_.resize(program.buffers.size());
+    buffers_.resize(program_.buffers.size());
     for (plan::BufferId id : order) {
-        const plan::Buffer& buffer = program.buffers[id];
+        const plan::Buffer& buffer = program_.buffers[id];
         buffers_[id] = chip_.sram().allocate(buffer.size_bytes, sram_use(buffer.use), buffer.name);
         require(chip_.sram().offset_of(buffers_[id].data()) == buffer.sram_offset_bytes,
-                "chip " + std::to_string(program.chip) + ": buffer '" + buffer.name + "' is planned at SRAM offset " +
+                "chip " + std::to_string(program_.chip) + ": buffer '" + buffer.name + "' is planned at SRAM offset " +
                     std::to_string(buffer.sram_offset_bytes) + ", which this chip's allocator cannot reproduce");
     }
     load_weights(file);
-    for (const auto& instruction : program.instructions) {
+    for (const auto& instruction : program_.instructions) {
         if (const auto* compute = std::get_if<plan::Compute>(&instruction.body)) check(*compute);
     }
 }
@@ -180,6 +200,15 @@ void ChipRunner::begin_step(std::span<const int> tokens, int position) {
     tokens_.assign(tokens.begin(), tokens.end());
     position_ = position;
     chip_.reset_step();
+    start_cycles_.assign(program_.instructions.size(), 0);
+    durations_.assign(program_.instructions.size(), 0);
+}
+
+void ChipRunner::keep_time(chip::OpKind kind, std::int64_t cycles, std::int64_t arrival_cycle) {
+    const plan::Instruction& instruction = program_.instructions[next_];
+    start_cycles_[next_] = chip_.begin_instruction(instruction.cycle, arrival_cycle);
+    chip_.run_instruction(kind, cycles, plan::instruction_duration(instruction.body));
+    durations_[next_] = cycles;
 }
 
 bool ChipRunner::advance(collectives::Transport& transport) {
@@ -189,21 +218,30 @@ bool ChipRunner::advance(collectives::Transport& transport) {
         const plan::Instruction& instruction = program_.instructions[next_];
         if (const auto* compute = std::get_if<plan::Compute>(&instruction.body)) {
             execute(*compute);
-            chip_.charge(account_kind(compute->op), plan::compute_cycles_at(*compute, position_));
+            keep_time(account_kind(compute->op), plan::compute_cycles_at(*compute, position_));
         } else if (const auto* send = std::get_if<plan::Send>(&instruction.body)) {
             const auto bytes = buffers_.at(send->buffer).subspan(static_cast<std::size_t>(send->offset_bytes),
                                                                  static_cast<std::size_t>(send->bytes));
-            transport.send_copy(chip, send->peer, send->tag, bytes);
+            keep_time(chip::OpKind::Transfer, 0);  // a transfer takes no time of its chip
+            outgoing_.resize(bytes.size() + kStampBytes);
+            std::memcpy(outgoing_.data(), bytes.data(), bytes.size());
+            write_stamp(start_cycles_[next_], std::span(outgoing_).subspan(bytes.size()));
+            transport.send_copy(chip, send->peer, send->tag, outgoing_);
         } else if (const auto* recv = std::get_if<plan::Recv>(&instruction.body)) {
             const auto target = buffers_.at(recv->buffer).subspan(static_cast<std::size_t>(recv->offset_bytes),
                                                                   static_cast<std::size_t>(recv->bytes));
-            const bool arrived =
-                transport.try_recv(chip, recv->peer, recv->tag, target.size(), [&](std::span<const std::byte> message) {
-                    std::memcpy(target.data(), message.data(), message.size());
-                });
+            std::int64_t send_cycle = 0;
+            const bool arrived = transport.try_recv(chip, recv->peer, recv->tag, target.size() + kStampBytes,
+                                                    [&](std::span<const std::byte> message) {
+                                                        std::memcpy(target.data(), message.data(), target.size());
+                                                        send_cycle = read_stamp(message.subspan(target.size()));
+                                                    });
             if (!arrived) break;
+            keep_time(chip::OpKind::Transfer, 0, send_cycle + plan::arrival_latency_cycles(plan_, *recv));
+        } else {
+            // Deskew points and barriers order time, not data: the chip only waits out their pads.
+            keep_time(chip::OpKind::Stall, plan::instruction_duration(instruction.body));
         }
-        // Deskew points and barriers order time, not data: nothing to compute.
         ++next_;
     }
     return next_ != start;

@@ -7,6 +7,13 @@
 // has not arrived yet (or the end of the step), so one host thread can drive
 // many chips (plan_model.hpp) without ever blocking on a peer it also drives.
 // The op encoding is lowering.hpp's.
+//
+// The chip keeps its own time as it executes (EmulatedChip::begin_instruction):
+// each op at its cost for the step's position, and each receive no earlier
+// than its data arrives. Every message carries the cycle its send started on
+// the sending chip (a stamp after the bytes), so a receiver knows when the
+// data arrives from the message itself, wherever the sender runs. The cycles
+// each instruction actually started and took are the chip's timing of the step.
 #include <cstdint>
 #include <map>
 #include <span>
@@ -23,9 +30,10 @@ namespace lpu::engine {
 
 class ChipRunner {
 public:
-    // Allocates the program's buffers and loads its weights from `file`.
-    // Throws lpu::Error when the program does not match the model or the chip.
-    ChipRunner(const plan::ChipProgram& program, const model::ModelFile& file, const sim::ChipSpec& spec,
+    // Runs chip `chip` (an index into plan.chips): allocates its program's
+    // buffers and loads its weights from `file`. Throws lpu::Error when the
+    // program does not match the model or the chip. Keeps a reference to `plan`.
+    ChipRunner(const plan::Plan& plan, std::size_t chip, const model::ModelFile& file, const sim::ChipSpec& spec,
                kernels::ThreadPool& pool);
 
     // Starts a step: tokens[b] is sequence b's token (read by its embed), all at `position`.
@@ -37,15 +45,25 @@ public:
     std::size_t next_instruction() const { return next_; }
 
     const plan::ChipProgram& program() const { return program_; }
+    std::size_t plan_index() const { return index_; }  // into plan.chips
     const chip::EmulatedChip& chip() const { return chip_; }
     std::span<float> floats(plan::BufferId buffer);
+
+    // The step so far as this chip ran it, by instruction: the cycle each
+    // started and how long it kept the chip busy (a row of plan::StepTiming).
+    const std::vector<std::int64_t>& start_cycles() const { return start_cycles_; }
+    const std::vector<std::int64_t>& durations() const { return durations_; }
 
 private:
     void load_weights(const model::ModelFile& file);
     void check(const plan::Compute& compute) const;
     void execute(const plan::Compute& compute);
     const kernels::Matrix& matrix(plan::BufferId buffer) const;
+    // Starts instruction next_ (arriving data at `arrival_cycle`) and runs it for `cycles` of `kind`.
+    void keep_time(chip::OpKind kind, std::int64_t cycles, std::int64_t arrival_cycle = 0);
 
+    const plan::Plan& plan_;
+    std::size_t index_;
     const plan::ChipProgram& program_;
     const model::ModelConfig& config_;
     kernels::ThreadPool& pool_;
@@ -55,6 +73,9 @@ private:
     std::size_t next_ = 0;
     std::vector<int> tokens_;
     int position_ = 0;
+    std::vector<std::int64_t> start_cycles_;  // by instruction, this step
+    std::vector<std::int64_t> durations_;
+    std::vector<std::byte> outgoing_;  // a message being sent: the bytes, then the stamp
 };
 
 }  // namespace lpu::engine

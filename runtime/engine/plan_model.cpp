@@ -56,7 +56,7 @@ PlanModel::PlanModel(plan::Plan plan, const model::ModelFile& file, const sim::C
             all_local_ = false;
             continue;
         }
-        runners_.push_back(std::make_unique<ChipRunner>(plan_.chips[c], file, spec, pool));
+        runners_.push_back(std::make_unique<ChipRunner>(plan_, c, file, spec, pool));
         if (c == head) head_runner_ = runners_.back().get();
     }
     broadcast_ = local.broadcast;
@@ -67,14 +67,31 @@ PlanModel::PlanModel(plan::Plan plan, const model::ModelFile& file, const sim::C
     }
 }
 
-const PlanModel::StepCycles& PlanModel::step_cycles(int position) {
-    auto found = step_cycles_.find(position);
-    if (found == step_cycles_.end()) {
-        const plan::StepTiming timing = retimer_.timing(position);
-        found = step_cycles_.emplace(position, StepCycles{timing.end_cycle(), compiler::step_period_cycles(plan_, timing)})
-                    .first;
+PlanModel::StepCycles PlanModel::executed_step(int position) const {
+    if (all_local_) {
+        plan::StepTiming executed;
+        for (const auto& runner : runners_) {
+            executed.cycles.push_back(runner->start_cycles());
+            executed.durations.push_back(runner->durations());
+        }
+        return {executed.end_cycle(), compiler::step_period_cycles(plan_, executed)};
     }
-    return found->second;
+    const plan::StepTiming planned = retimer_.timing(position);
+    for (const auto& runner : runners_) {
+        const std::size_t c = runner->plan_index();
+        for (std::size_t i = 0; i < runner->start_cycles().size(); ++i) {
+            // Both sides follow the plan's timing rules; a difference is a bug here, not bad input.
+            require(runner->start_cycles()[i] == planned.cycles[c][i] && runner->durations()[i] == planned.durations[c][i],
+                    [&] {
+                        return "internal error: chip " + std::to_string(runner->program().chip) + " ran instruction " +
+                               std::to_string(i) + " of position " + std::to_string(position) + " at cycle " +
+                               std::to_string(runner->start_cycles()[i]) + " for " +
+                               std::to_string(runner->durations()[i]) + " cycles; the plan's timing says " +
+                               std::to_string(planned.cycles[c][i]) + " for " + std::to_string(planned.durations[c][i]);
+                    });
+        }
+    }
+    return {planned.end_cycle(), compiler::step_period_cycles(plan_, planned)};
 }
 
 std::span<float> PlanModel::forward(int token, int position) {
@@ -119,7 +136,7 @@ std::vector<std::span<float>> PlanModel::forward_batch(std::span<const int> toke
         transport_.abort(e.what());
         throw;
     }
-    last_timing_ = step_cycles(position);
+    last_timing_ = executed_step(position);
     std::vector<std::span<float>> logits;
     for (std::size_t b = 0; b < logits_.size(); ++b) {
         std::span<float> values = head_runner_ ? head_runner_->floats(logits_[b]).first(static_cast<std::size_t>(config_.vocab_size))

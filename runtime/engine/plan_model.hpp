@@ -3,15 +3,18 @@
 // ChipRunner holding only its shard, the chips of this process driven by one
 // host thread in turn (each runs until it waits for a message), exchanging only
 // through the Transport. The generation loop sees one LanguageModel: the same
-// tokens as one chip, and the emulated latency of each step from the plan
-// (retimed for its position, plan/retime.hpp).
+// tokens as one chip, and the emulated latency of each step as the chips kept
+// it while they ran (ChipRunner): from the step's start to the end of the
+// last chip's last instruction.
 //
 // Across processes (launch/ places the chips on ranks), each process runs its
 // own chips; when none of them can go on it waits for the transport, and at
 // the end of a step the logits travel from the process of the head chip to
 // every process (a LogitsBroadcast), so every process samples the same token.
+// A process sees only its own chips' times: it checks that they are the
+// plan's timing at the step's position (plan/retime.hpp), which every process
+// derives alike, and reports the plan's figures for the whole step.
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <span>
 #include <vector>
@@ -63,14 +66,14 @@ public:
     // The chips this process runs.
     const std::vector<std::unique_ptr<ChipRunner>>& chips() const { return runners_; }
 
-    // The plan's step at `position` (memoised: the same for every step there).
+private:
     struct StepCycles {
         std::int64_t latency_cycles = 0;  // from the first op to the last
         std::int64_t period_cycles = 0;   // between back-to-back steps (step_period.hpp)
     };
-    const StepCycles& step_cycles(int position);
+    // The step just run at `position`, from the chips' own timing.
+    StepCycles executed_step(int position) const;
 
-private:
     plan::Plan plan_;
     plan::Retimer retimer_;
     model::ModelConfig config_;
@@ -82,7 +85,6 @@ private:
     ChipRunner* head_runner_ = nullptr;   // the head chip, when this process runs it
     std::vector<plan::BufferId> logits_;  // per sequence, on the head chip
     std::vector<std::vector<float>> remote_logits_;  // per sequence, when the head chip is elsewhere
-    std::map<int, StepCycles> step_cycles_;
     StepCycles last_timing_;
 };
 

@@ -10,6 +10,7 @@
 #include "runtime/kernels/legacy_blocks.hpp"
 
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
 
 #define LPU_AVX2 __attribute__((target("avx2,fma,f16c")))
@@ -71,8 +72,13 @@ LPU_AVX2 float dot_lanes(const std::byte* row, const float* x, std::int64_t n) {
 
 // The block-quantised kernels, with AVX2's byte dot product: unsigned x signed
 // bytes to int16 pairs (maddubs, exact here: |pair| <= 2 x 128 x 127), then to int32.
+// (GCC and clang spell a target region differently.)
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2,fma,f16c")
+#endif
 namespace {
 namespace avx2_blocks {
 inline __m256i int8_dot(__m256i acc, __m256i u, __m256i s) {
@@ -86,11 +92,22 @@ inline __m256i int8_dot_scaled(__m256i acc, __m256i u, __m256i s, __m256i scales
 #include "runtime/kernels/k_quants_x86.inc"
 }  // namespace avx2_blocks
 }  // namespace
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
+
+namespace {
+// F16C is read from CPUID directly: clang's __builtin_cpu_supports does not know it.
+bool cpu_has_f16c() {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & bit_F16C) != 0;
+}
+}  // namespace
 
 const DotKernels* avx2_dot_kernels() {
-    static const bool supported =
-        __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+    static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpu_has_f16c();
     using namespace avx2_blocks;
     static const DotKernels kernels{"avx2",
                                     dot_lanes<load8_f32, 4>,

@@ -17,8 +17,13 @@
 
 namespace lpu::kernels {
 
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni"))), \
+                             apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")
+#endif
 namespace {
 namespace vnni_blocks {
 inline __m256i int8_dot(__m256i acc, __m256i u, __m256i s) { return _mm256_dpbusd_epi32(acc, u, s); }
@@ -30,7 +35,11 @@ inline __m256i int8_dot_scaled(__m256i acc, __m256i u, __m256i s, __m256i scales
 #include "runtime/kernels/k_quants_x86.inc"
 }  // namespace vnni_blocks
 }  // namespace
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 
 const DotKernels* avx512_vnni_dot_kernels() {
     static const bool supported = avx2_dot_kernels() != nullptr && __builtin_cpu_supports("avx512f") &&

@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <bit>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <utility>
 
 #include "base/error.hpp"
+#include "base/output_file.hpp"
 #include "runtime/model/gguf_format.hpp"
 
 namespace lpu::model {
@@ -176,45 +175,42 @@ void GgufWriter::add_tensor(const std::string& name, kernels::DType dtype, std::
 }
 
 std::uint64_t GgufWriter::write(const std::string& path) const {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    require(out.good(), "cannot open '" + path + "' for writing");
+    // Refused before a byte is written: a shape too large for the disk would
+    // otherwise fill it and fail half way.
+    std::uint64_t data_bytes = 0;
+    for (const auto& tensor : tensors_) data_bytes = align_up(data_bytes + tensor.size_bytes, gguf::kDefaultAlignment);
+    require_free_space(path, data_bytes, "the model file");
+    OutputFile file(path);
+    std::ostream& out = file.stream();
     Encoder encoder(out);
-    try {
-        encoder.scalar(gguf::kMagic);
-        encoder.scalar(gguf::kVersion);
-        encoder.scalar<std::uint64_t>(tensors_.size());
-        encoder.scalar<std::uint64_t>(metadata_.size());
-        for (const auto& entry : metadata_) {
-            encoder.string(entry.key);
-            std::visit(ValueEncoder<StoredValue>{encoder}, entry.value);
-        }
-        std::uint64_t offset = 0;  // relative to the start of the data section
-        for (const auto& tensor : tensors_) {
-            encoder.string(tensor.name);
-            encoder.scalar<std::uint32_t>(static_cast<std::uint32_t>(tensor.dims.size()));
-            for (const auto dim : tensor.dims) encoder.scalar<std::uint64_t>(static_cast<std::uint64_t>(dim));
-            encoder.scalar(static_cast<std::uint32_t>(tensor_type(tensor.dtype)));
-            encoder.scalar(offset);
-            offset = align_up(offset + tensor.size_bytes, gguf::kDefaultAlignment);
-        }
-        for (const auto& tensor : tensors_) {
-            encoder.pad_to(gguf::kDefaultAlignment);
-            CountingSink sink(encoder);
-            tensor.produce(sink);
-            require(sink.written_bytes() == tensor.size_bytes,
-                    "gguf writer: tensor '" + tensor.name + "' produced " + std::to_string(sink.written_bytes()) +
-                        " bytes, expected " + std::to_string(tensor.size_bytes));
-            require(out.good(), "write to '" + path + "' failed (disk full?)");
-        }
-        encoder.pad_to(gguf::kDefaultAlignment);
-        out.flush();
-        require(out.good(), "write to '" + path + "' failed (disk full?)");
-    } catch (...) {
-        out.close();
-        std::error_code ignored;
-        std::filesystem::remove(path, ignored);
-        throw;
+    encoder.scalar(gguf::kMagic);
+    encoder.scalar(gguf::kVersion);
+    encoder.scalar<std::uint64_t>(tensors_.size());
+    encoder.scalar<std::uint64_t>(metadata_.size());
+    for (const auto& entry : metadata_) {
+        encoder.string(entry.key);
+        std::visit(ValueEncoder<StoredValue>{encoder}, entry.value);
     }
+    std::uint64_t offset = 0;  // relative to the start of the data section
+    for (const auto& tensor : tensors_) {
+        encoder.string(tensor.name);
+        encoder.scalar<std::uint32_t>(static_cast<std::uint32_t>(tensor.dims.size()));
+        for (const auto dim : tensor.dims) encoder.scalar<std::uint64_t>(static_cast<std::uint64_t>(dim));
+        encoder.scalar(static_cast<std::uint32_t>(tensor_type(tensor.dtype)));
+        encoder.scalar(offset);
+        offset = align_up(offset + tensor.size_bytes, gguf::kDefaultAlignment);
+    }
+    for (const auto& tensor : tensors_) {
+        encoder.pad_to(gguf::kDefaultAlignment);
+        CountingSink sink(encoder);
+        tensor.produce(sink);
+        require(sink.written_bytes() == tensor.size_bytes,
+                "gguf writer: tensor '" + tensor.name + "' produced " + std::to_string(sink.written_bytes()) +
+                    " bytes, expected " + std::to_string(tensor.size_bytes));
+        file.check();
+    }
+    encoder.pad_to(gguf::kDefaultAlignment);
+    file.commit();
     return encoder.position();
 }
 

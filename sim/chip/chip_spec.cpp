@@ -124,7 +124,7 @@ nlohmann::json parse_spec_file(const std::string& path) {
     text << in.rdbuf();
     try {
         return nlohmann::json::parse(text.str());
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // syntax, or a number out of range
         throw Error("chip spec file '" + path + "' is not valid JSON: " + e.what());
     }
 }
@@ -219,7 +219,8 @@ ChipSpec load_chip_spec(const std::string& name_or_path) {
     for (const auto& name : chip_spec_preset_names()) {
         if (name == name_or_path) return chip_spec_preset(name);
     }
-    require(std::filesystem::exists(name_or_path),
+    std::error_code error;  // a name the file system refuses (too long) is no file either
+    require(std::filesystem::exists(name_or_path, error),
             "chip spec '" + name_or_path + "' is neither a preset (" + join_preset_names() +
                 ") nor an existing file");
     return chip_spec_from_json(parse_spec_file(name_or_path), name_or_path);

@@ -24,6 +24,25 @@ TEST_CASE("lpu bench collectives --json: one object per size", "[launch][bench]"
     }
 }
 
+TEST_CASE("lpu bench collectives --skip-host times on the fabric only", "[launch][bench]") {
+    const std::string small = "bench collectives --op allreduce --topology fc:4 --bytes 4K --json";
+    const auto executed = nlohmann::json::parse(run_lpu(small).out);
+    const auto skipped = nlohmann::json::parse(run_lpu(small + " --skip-host").out);
+    CHECK(executed[0]["host_us"].get<double>() > 0);
+    CHECK(skipped[0]["host_us"].is_null());
+    CHECK(skipped[0]["emulated_us"] == executed[0]["emulated_us"]);
+    // 256 MiB on 64 chips needs 16 GiB of host buffers, beyond the command's
+    // limit: refused unless the real execution is skipped.
+    const std::string large = "bench collectives --op allreduce --topology torus:4x4x4 --bytes 256MiB --json";
+    const auto refused = run_lpu(large);
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err.find("pass --skip-host") != std::string::npos);
+    const auto timed = run_lpu(large + " --skip-host");
+    INFO(timed.err);
+    REQUIRE(timed.exit_code == 0);
+    CHECK(nlohmann::json::parse(timed.out)[0]["emulated_us"].get<double>() > 0);
+}
+
 TEST_CASE("lpu bench collectives --explain lists the candidates", "[launch][bench]") {
     const auto json = run_lpu("bench collectives --op allgather --algo auto --topology ring:6 --bytes 96K --explain --json");
     INFO(json.err);

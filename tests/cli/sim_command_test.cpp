@@ -1,5 +1,6 @@
 // `lpu sim` end to end through the real binary: a published shape either
 // compiles or reports the chips it needs, --json parses, bad input is exit 2.
+#include <filesystem>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -7,6 +8,7 @@
 
 #include "tests/support/paths.hpp"
 #include "tests/support/run_command.hpp"
+#include "tests/support/temp_path.hpp"
 
 namespace lpu::test {
 namespace {
@@ -73,6 +75,29 @@ TEST_CASE("lpu sim reads the shape from a GGUF header", "[launch][sim]") {
     const auto result = run_lpu("sim --model " + path + " --tp 2 --pp 1 --json");
     REQUIRE(result.exit_code == 0);
     CHECK(nlohmann::json::parse(result.out)["model"]["dim"] == 64);
+}
+
+TEST_CASE("lpu sim --prompt-tokens P: time to first token is P decode steps", "[launch][sim]") {
+    // A context of two positions: the report's first and last decode steps
+    // are the only two, so one prompt token costs the first and two cost both.
+    const auto model = unique_temp_path("prompt-tokens", ".gguf");
+    REQUIRE(run_lpu("model synth --preset tiny -o " + model.string()).exit_code == 0);
+    const auto ttft = [&](int prompt_tokens) {
+        const auto result = run_lpu("sim --model " + model.string() + " --tp 2 --pp 1 --context 2 --json --prompt-tokens " +
+                                    std::to_string(prompt_tokens));
+        INFO(result.err);
+        REQUIRE(result.exit_code == 0);
+        return nlohmann::json::parse(result.out);
+    };
+    const auto one = ttft(1), two = ttft(2);
+    CHECK(one["time_to_first_token"]["prompt_tokens"] == 1);
+    CHECK(two["time_to_first_token"]["prompt_tokens"] == 2);
+    const auto latency = [](const nlohmann::json& out, const char* step) {
+        return out["decode"][step]["latency_cycles"].get<std::int64_t>();
+    };
+    CHECK(one["time_to_first_token"]["cycles"] == latency(one, "first_position"));
+    CHECK(two["time_to_first_token"]["cycles"] == latency(two, "first_position") + latency(two, "last_position"));
+    std::filesystem::remove(model);
 }
 
 TEST_CASE("lpu sim: bad input is exit 2 with one error line", "[launch][sim]") {

@@ -10,6 +10,7 @@
 
 #include "tests/support/paths.hpp"
 #include "tests/support/run_command.hpp"
+#include "tests/support/skip.hpp"
 
 namespace lpu::test {
 namespace {
@@ -105,10 +106,7 @@ TEST_CASE("lpu topo: malformed topologies give error: and exit 2", "[launch][top
 }
 
 TEST_CASE("lpu topo --dot output is accepted by Graphviz", "[launch][topo]") {
-    if (run_shell("command -v dot").exit_code != 0) {
-        WARN("skipped: Graphviz dot is not installed");
-        return;
-    }
+    if (run_shell("command -v dot").exit_code != 0) LPU_SKIP("Graphviz dot is not installed");
     TopoDir dir;
     for (const char* spec : {"torus:3x3", "dragonfly:1,spare", "dragonfly:4"}) {
         const auto dot = dir.file("t.dot");

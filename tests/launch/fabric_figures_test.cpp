@@ -132,7 +132,7 @@ TEST_CASE("fabric figures: late transfers are found where their receivers run", 
 TEST_CASE("fabric figures: through a transport in one process, as the whole fabric", "[launch][fabric]") {
     const Compiled compiled("fc:8", 4, 2);
     const sim::PlanLockstepConfig config = launch::run_fabric_config(1, positions);
-    launch::InProcessTransport transport;
+    launch::inprocess::InProcessTransport transport;
     const std::vector<int> one_process(compiled.topology.chip_count(), 0);
     const sim::FabricFigures hosted = launch::hosted_fabric_figures(compiled.plan, compiled.topology, compiled.spec,
                                                                     config, one_process, 0, transport);

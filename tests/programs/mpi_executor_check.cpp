@@ -31,7 +31,7 @@ namespace {
 std::int32_t initial(int rank, std::uint64_t index) { return (rank + 1) * static_cast<std::int32_t>(index % 1009 + 1); }
 
 bool check(collectives::CollectiveOp op, const std::string& algorithm, std::uint64_t count, std::uint64_t tile_bytes,
-           const launch::MpiSession& session, const topology::Topology& topology) {
+           const launch::mpi::MpiSession& session, const topology::Topology& topology) {
     const int ranks = session.size(), rank = session.rank();
     collectives::Request request;
     request.op = op;
@@ -51,7 +51,7 @@ bool check(collectives::CollectiveOp op, const std::string& algorithm, std::uint
     options.tile_bytes = tile_bytes;
     std::vector<int> rank_of_chip(static_cast<std::size_t>(ranks));
     std::iota(rank_of_chip.begin(), rank_of_chip.end(), 0);
-    launch::MpiTransport transport(session.comm(), rank_of_chip);
+    launch::mpi::MpiTransport transport(session.comm(), rank_of_chip);
     collectives::execute<std::int32_t>(selection.schedule, buffers, transport, options);
     // The next check reuses the tags: no rank may send them while another
     // still drains this one's messages.
@@ -85,7 +85,7 @@ bool check(collectives::CollectiveOp op, const std::string& algorithm, std::uint
 }  // namespace
 
 int main() {
-    launch::MpiSession session;
+    launch::mpi::MpiSession session;
     const auto topology = topology::topology_from_spec("fc:" + std::to_string(std::max(session.size(), 2)));
     int ok = 1;
     for (const auto op : {collectives::CollectiveOp::all_reduce, collectives::CollectiveOp::all_gather}) {

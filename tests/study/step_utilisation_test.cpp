@@ -14,7 +14,7 @@
 #include "tests/support/model_shapes.hpp"
 #include "topology/topology_spec.hpp"
 
-namespace lpu::cli {
+namespace lpu::study {
 namespace {
 
 struct Studied {
@@ -104,4 +104,4 @@ TEST_CASE("step utilisation: tensor parallelism keeps both directions of the lin
     }
 }
 
-}  // namespace lpu::cli
+}  // namespace lpu::study

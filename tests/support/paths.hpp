@@ -1,9 +1,12 @@
 #pragma once
 // Where tests find the shared model files, the lpu binary and the programs they run.
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
 #include <catch2/catch.hpp>
+
+#include "tests/support/skip.hpp"
 
 namespace lpu::test {
 
@@ -11,21 +14,29 @@ inline std::filesystem::path shared_models_dir() {
     return std::filesystem::path(LPU_SOURCE_DIR) / ".." / "shared" / "models";
 }
 
-// The path of a shared model file, or empty when ../shared/models is absent
-// (the caller then skips with the message the models README asks for).
+// The path of a shared model file, or empty when it is absent.
 inline std::string shared_model(const std::string& name) {
     auto path = shared_models_dir() / name;
     if (!std::filesystem::exists(path)) return {};
     return path.string();
 }
 
-// Use at the top of a test: returns from it, with a visible warning, when the
-// shared models are not there.
-#define LPU_REQUIRE_SHARED_MODEL(var, name)                                 \
-    const std::string var = ::lpu::test::shared_model(name);               \
-    if (var.empty()) {                                                     \
-        WARN("skipped: ../shared/models not found");                       \
-        return;                                                            \
+// Whether a missing shared model must fail the test rather than skip it:
+// LPU_REQUIRE_SHARED_MODELS=1, which CI sets so that it never passes on skips.
+inline bool shared_models_required() {
+    const char* value = std::getenv("LPU_REQUIRE_SHARED_MODELS");
+    return value != nullptr && std::string(value) == "1";
+}
+
+// Use at the top of a test: skips it (tests/support/skip.hpp) when the shared
+// model `name` is not there, or fails it when the models are required.
+#define LPU_REQUIRE_SHARED_MODEL(var, name)                                                         \
+    const std::string var = ::lpu::test::shared_model(name);                                       \
+    if (var.empty()) {                                                                             \
+        if (::lpu::test::shared_models_required()) {                                               \
+            FAIL("../shared/models/" << (name) << " not found, and LPU_REQUIRE_SHARED_MODELS=1");  \
+        }                                                                                          \
+        LPU_SKIP("../shared/models not found");                                                    \
     }
 
 inline std::string lpu_binary() { return LPU_BIN; }

@@ -68,6 +68,7 @@ TEST_CASE("io: every JSON rule gives a clear error", "[topology][io]") {
     CHECK_THROWS_WITH(from_json(R"({"chips": -1, "links": []})"), Contains("chips: expected a non-negative integer"));
     CHECK_THROWS_WITH(from_json(R"({"chips": 1e12, "links": []})"), Contains("chips: expected a non-negative integer"));
     CHECK_THROWS_WITH(from_json(R"({"chips": 99999999999, "links": []})"), Contains("above the limit"));
+    CHECK_THROWS_WITH(from_json(R"({"chips": 1E99999, "links": []})"), Contains("t.json") && Contains("bad JSON"));
     CHECK_THROWS_WITH(from_json(two_chips(R"([{"a": 0, "b": 1, "port_A": 2}])")), Contains("links[0]: unknown key 'port_A'"));
     CHECK_THROWS_WITH(from_json(two_chips(R"([[0]])")), Contains("links[0]: a link list must be [a, b]"));
     CHECK_THROWS_WITH(from_json(two_chips(R"([{"a": 0}])")), Contains("links[0]: missing key 'b'"));

@@ -44,6 +44,34 @@ TEST_CASE("charged cycles add up per kind and per step", "[emulated_chip]") {
     CHECK(chip.total_microseconds() == Approx(3.0));
 }
 
+TEST_CASE("a chip running a plan keeps its own time: idle gaps, waits for data, longer ops", "[emulated_chip]") {
+    EmulatedChip chip(0, lpu::sim::chip_spec_preset("tsp-v1"));
+    chip.reset_step();
+    // An op planned at cycle 10 for 100 cycles: cycles 0-10 are the plan's idle gap.
+    CHECK(chip.begin_instruction(10) == 10);
+    chip.run_instruction(OpKind::Matmul, 100, 100);
+    // A receive planned at 110 whose data arrives at 150: 40 cycles of waiting,
+    // and the chip runs 40 cycles behind the plan from then on.
+    CHECK(chip.begin_instruction(110, 150) == 150);
+    chip.run_instruction(OpKind::Transfer, 0, 0);
+    // Attention planned at 120 for 30 cycles takes 35 at this position.
+    CHECK(chip.begin_instruction(120) == 160);
+    chip.run_instruction(OpKind::Attention, 35, 30);
+    // Data that arrived before the planned cycle costs no wait; the chip is 45 late.
+    CHECK(chip.begin_instruction(200, 100) == 245);
+    chip.run_instruction(OpKind::Vector, 5, 5);
+    CHECK(chip.step_end_cycle() == 250);
+    CHECK(chip.step_cycles() == 250);  // every cycle of the step is accounted
+    CHECK(chip.cycles().step_cycles(OpKind::Stall) == 10 + 10 + 50);  // before the op, the attention, the last op
+    CHECK(chip.cycles().step_cycles(OpKind::Transfer) == 40);
+    CHECK(chip.cycles().step_cycles(OpKind::Attention) == 35);
+
+    // A new step starts on the plan's schedule again.
+    chip.reset_step();
+    CHECK(chip.begin_instruction(10) == 10);
+    CHECK(chip.cycles().total_cycles() == 250 + 10);
+}
+
 TEST_CASE("the cycle account refuses negative charges and overflow", "[emulated_chip]") {
     lpu::chip::CycleAccount account;
     CHECK_THROWS_WITH(account.charge(OpKind::Vector, -1), Catch::Matchers::Contains("vector"));

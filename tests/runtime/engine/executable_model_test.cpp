@@ -72,6 +72,6 @@ TEST_CASE("the runtime refuses FP8 weights and mixtures of experts by name", "[e
     options.tp = 2;
     options.pp = 1;
     const auto plan = compiler::compile_plan(moe, compiler::shape_fingerprint(moe), {&topology, topology_spec, &spec}, options);
-    CHECK_THROWS_WITH(engine::ChipRunner(plan.chips[0], moe_model, spec, kernels::default_thread_pool()),
+    CHECK_THROWS_WITH(engine::ChipRunner(plan, 0, moe_model, spec, kernels::default_thread_pool()),
                       Catch::Contains("cannot execute a mixture of experts"));
 }

@@ -30,7 +30,7 @@ namespace {
 struct CompiledRun {
     topology::Topology topology;
     sim::ChipSpec spec;
-    launch::InProcessTransport transport;
+    launch::inprocess::InProcessTransport transport;
     std::unique_ptr<engine::PlanModel> model;
 
     CompiledRun(const model::ModelFile& file, int tp, int pp, int positions, const std::string& spec_name = "tsp-v1")
@@ -162,7 +162,7 @@ TEST_CASE("a batch of sequences: each one generates what it would alone", "[engi
     const model::Tokenizer tokenizer(*file->tokenizer());
     const auto topology = topology::topology_from_spec("fc:8");
     const auto spec = sim::chip_spec_preset("tsp-v1");
-    launch::InProcessTransport transport;
+    launch::inprocess::InProcessTransport transport;
 
     SECTION("greedy: every sequence is reference A") {
         auto model = batched(*file, 2, 4, 3, topology, spec, transport);
@@ -199,7 +199,7 @@ TEST_CASE("pipeline micro-batching: batch = stages gives at least 0.8 x PP the t
     const auto [tp, pp] = GENERATE(table<int, int>({{1, 5}, {2, 5}, {4, 2}}));
     CAPTURE(tp, pp);
     const auto throughput = [&](int batch) {
-        launch::InProcessTransport transport;
+        launch::inprocess::InProcessTransport transport;
         auto model = batched(*file, tp, pp, batch, topology, spec, transport);
         engine::GenerationOptions options;
         options.steps = 32;

@@ -13,6 +13,7 @@
 #include "runtime/kernels/matvec.hpp"
 #include "runtime/kernels/quantize.hpp"
 #include "tests/runtime/kernels/kernel_test_data.hpp"
+#include "tests/support/skip.hpp"
 
 using namespace lpu::kernels;
 
@@ -202,10 +203,7 @@ std::vector<const DotKernels*> simd_builds() {
 
 TEST_CASE("portable and AVX2 float dot products agree closely and are each deterministic", "[kernels][matvec]") {
     const DotKernels* avx2 = avx2_dot_kernels();
-    if (avx2 == nullptr) {
-        WARN("skipped: this CPU has no AVX2+FMA+F16C");
-        return;
-    }
+    if (avx2 == nullptr) LPU_SKIP("this CPU has no AVX2+FMA+F16C");
     const DotKernels& portable = portable_dot_kernels();
     for (DType dtype : kFloatTypes) {
         for (std::int64_t cols : {32, 96, 4096}) {

@@ -1,5 +1,6 @@
 #include <atomic>
-#include <chrono>
+#include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -11,6 +12,7 @@
 
 #include "base/error.hpp"
 #include "runtime/kernels/thread_pool.hpp"
+#include "tests/support/run_command.hpp"
 
 using lpu::kernels::ThreadPool;
 
@@ -104,18 +106,34 @@ TEST_CASE("bad pool sizes are refused", "[kernels][thread_pool]") {
     CHECK_THROWS_AS(pool.parallel_for(-1, [](std::int64_t, std::int64_t) {}), lpu::Error);
 }
 
-TEST_CASE("parallel_for overhead is small", "[kernels][thread_pool]") {
+// How long a round trip takes is kernels_bench's business (a shared machine
+// makes any limit here flaky); this checks that back-to-back calls, where a
+// worker goes from one job straight to the next, each run every chunk once.
+TEST_CASE("thousands of back-to-back parallel_for calls each run every chunk", "[kernels][thread_pool]") {
     ThreadPool pool(2);
     std::atomic<std::int64_t> sink{0};
     constexpr int kCalls = 2000;
-    const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < kCalls; ++i) {
-        pool.parallel_for(2, [&](std::int64_t begin, std::int64_t) { sink += begin; });
+        pool.parallel_for(2, [&](std::int64_t begin, std::int64_t end) { sink += end - begin; });
+        REQUIRE(sink == 2 * (i + 1));
     }
-    const auto per_call = (std::chrono::steady_clock::now() - start) / kCalls;
-    const double per_call_us = std::chrono::duration<double, std::micro>(per_call).count();
-    INFO("parallel_for round trip: " << per_call_us << " us");
-    CHECK(sink == kCalls);
-    // Generous: the machine is shared, this only catches a sleep-per-call bug.
-    CHECK(per_call < std::chrono::milliseconds(1));
+}
+
+// A child of the test below, run as its own process (hidden from the suite:
+// the default pool is created once per process, by its first user).
+TEST_CASE("print the default pool thread count", "[.]") {
+    std::printf("threads=%d\n", lpu::kernels::default_thread_pool().thread_count());
+}
+
+TEST_CASE("LPU_THREADS sizes the default pool, and a malformed value is refused", "[kernels][thread_pool]") {
+    const std::string child = std::filesystem::read_symlink("/proc/self/exe").string() +
+                              " 'print the default pool thread count' 2>&1";
+    const auto threads_with = [&](const std::string& value) {
+        const auto result = lpu::test::run_shell("LPU_THREADS=" + value + " " + child);
+        return result.out;
+    };
+    CHECK_THAT(threads_with("1"), Catch::Contains("threads=1\n"));
+    CHECK_THAT(threads_with("3"), Catch::Contains("threads=3\n"));
+    CHECK_THAT(threads_with("0"), Catch::Contains("LPU_THREADS='0' is not a thread count"));
+    CHECK_THAT(threads_with("lots"), Catch::Contains("LPU_THREADS='lots' is not a thread count"));
 }

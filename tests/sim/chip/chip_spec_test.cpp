@@ -141,6 +141,8 @@ TEST_CASE("bad spec files are refused naming the problem", "[chip_spec]") {
     refused(R"([1, 2])", "must be a JSON object");
     refused(R"({"sram_bytes": 1000,)", "not valid JSON");
     refused("", "not valid JSON");
+    // Found by fuzzing: a number too large for JSON's double is an input error, not an internal one.
+    refused(R"({"host_link_bytes_per_second": 31507E92307})", "not valid JSON");
 }
 
 TEST_CASE("a missing spec file is refused", "[chip_spec]") {
