@@ -1,6 +1,8 @@
 // `lpu model`: model file tools. `lpu model synth` writes a synthetic model
 // (llama or qwen2 architecture, seeded random weights, a SentencePiece-style or
-// byte-level BPE vocabulary or one copied from a file) of any shape as GGUF.
+// byte-level BPE vocabulary or one copied from a file) of any shape as GGUF;
+// `info`, `quantize`, `tokenize` and `chat-prompt` have files of their own.
+#include <cctype>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -10,6 +12,7 @@
 #include "base/error.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_info_command.hpp"
+#include "cli/model_quantize_command.hpp"
 #include "cli/model_tokenize_command.hpp"
 #include "runtime/kernels/dtype.hpp"
 #include "runtime/model/model_file.hpp"
@@ -43,11 +46,20 @@ struct ShapeFlags {
     CLI::Option* vocab_from;
 };
 
+std::string file_dtype_names() {
+    std::string names;
+    for (const auto dtype : kernels::kFileDTypes) {
+        std::string name = kernels::dtype_name(dtype);
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        names += (names.empty() ? "" : ", ") + name;
+    }
+    return names;
+}
+
 kernels::DType parse_dtype(const std::string& name) {
-    if (name == "f32") return kernels::DType::F32;
-    if (name == "f16") return kernels::DType::F16;
-    if (name == "q8_0") return kernels::DType::Q8_0;
-    throw Error("--dtype '" + name + "' is not one of f32, f16, q8_0");
+    const auto dtype = kernels::dtype_from_name(name);
+    require(dtype.has_value(), "--dtype '" + name + "' is not one of " + file_dtype_names());
+    return *dtype;
 }
 
 model::SyntheticShape resolve_shape(const SynthOptions& options, const ShapeFlags& given) {
@@ -112,7 +124,8 @@ void add_synth_command(CLI::App& model_app) {
     given->hidden = synth->add_option("--hidden", flags.hidden_dim, "SwiGLU inner width");
     given->vocab = synth->add_option("--vocab", flags.vocab_size, "Vocabulary size (at least 259)");
     given->context = synth->add_option("--context", flags.context_length, "Context length");
-    given->dtype = synth->add_option("--dtype", options->dtype, "Weight type: f32, f16 or q8_0 (norms stay f32)");
+    given->dtype = synth->add_option("--dtype", options->dtype,
+                                     "Weight type: " + file_dtype_names() + " (norms stay f32; K-quants need widths of 256s)");
     given->seed = synth->add_option("--seed", flags.seed, "Seed of the weights: same seed, same model");
     given->tied = synth->add_flag("--tied,!--untied", options->tied,
                                   "Share the token embedding as the output layer (--untied: separate output.weight)");
@@ -131,8 +144,8 @@ void add_synth_command(CLI::App& model_app) {
     synth->add_option("-o,--output", options->output_path, "GGUF file to write")->required();
     synth->footer(
         "Without flags it writes the \"tiny\" preset (dim 64, 2 layers, 4 heads, 2 KV heads, hidden 192,\n"
-        "vocab 512, context 256, f32, seed 1). The same shape and seed at f32, f16 and q8_0 is one model\n"
-        "at three precisions.\n"
+        "vocab 512, context 256, f32, seed 1). The same shape and seed at every --dtype is one model at\n"
+        "several precisions.\n"
         "Examples:\n  lpu model synth --preset compiler-test --dtype q8_0 -o compiler-test-q8.gguf\n"
         "  lpu model synth --arch qwen2 --vocab 1024 -o qwen2-tiny.gguf\n"
         "  lpu model synth --rope-freqs --tokenizer bpe -o llama31-style.gguf\n"
@@ -143,10 +156,11 @@ void add_synth_command(CLI::App& model_app) {
 }  // namespace
 
 void add_model_command(CLI::App& app) {
-    auto* model_app = app.add_subcommand("model", "Model file tools: write synthetic models, inspect files, tokenize");
+    auto* model_app = app.add_subcommand("model", "Model file tools: synthesize, inspect, quantise, tokenize");
     model_app->require_subcommand(1);
     add_synth_command(*model_app);
     add_model_info_command(*model_app);
+    add_model_quantize_command(*model_app);
     add_model_tokenize_commands(*model_app);
     add_model_chat_prompt_command(*model_app);
 }

@@ -114,7 +114,7 @@ void print_text(const model::ModelFile& file, const std::string& path) {
         << c.n_heads << ", kv_heads " << c.n_kv_heads << ", head_dim " << c.head_dim() << "\n"
         << "vocab       " << c.vocab_size << " tokens, context " << c.context_length << " positions\n"
         << "numerics    rms_norm_eps " << c.rms_norm_eps << ", rope_theta " << c.rope_theta << ", weights "
-        << kernels::dtype_name(c.weight_dtype) << ", output " << (c.tied_output ? "tied to the embedding" : "separate")
+        << model::weight_types_text(c) << ", output " << (c.tied_output ? "tied to the embedding" : "separate")
         << "\n";
     if (const auto tokenizer = file.tokenizer()) {
         out << "tokenizer   " << model::tokenizer_model_name(tokenizer->model) << " ("

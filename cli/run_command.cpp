@@ -116,6 +116,14 @@ void add_run_command(CLI::App& app) {
         ->capture_default_str();
     run_app->add_flag("--ignore-eos", options->generation.ignore_eos,
                       "Generate all --steps positions, through end-of-sequence tokens");
+    auto* forced = run_app
+                       ->add_option("--forced-tokens", options->generation.forced_tokens,
+                                    "Teacher forcing: run exactly these token ids (e.g. 1,345,302), sampling nothing")
+                       ->delimiter(',');
+    run_app->get_option("--prompt")->excludes(forced);
+    run_app->add_option("--top-logits", options->generation.top_logits,
+                        "With --json: each position's N highest logits with their token ids (\"top_logits\")")
+        ->check(CLI::NonNegativeNumber);
     run_app->add_option("-s,--seed", options->generation.sampling.seed, "Sampling seed")->capture_default_str();
     add_chip_options(*run_app, options->system);
     add_partition_options(*run_app, options->system);
@@ -137,10 +145,12 @@ void add_run_command(CLI::App& app) {
         "Example:\n  lpu run --model ../shared/models/stories260K.gguf --temperature 0 --steps 256\n"
         "  lpu run --model stories260K.bin --tokenizer tok512.bin --prompt \"Once upon a time\" --steps 64\n"
         "  lpu run --model ../shared/models/stories260K.gguf --temperature 0 --tp 4 --pp 2\n"
+        "  lpu run --model ../shared/models/stories260K.gguf --forced-tokens 1,403,407,261 --top-logits 5 --json\n"
         "  mpirun -n 4 lpu run --model ../shared/models/stories260K.gguf --temperature 0 --tp 4 --pp 2 --print-placement");
     run_app->callback([options] {
         engine::validate(options->generation.sampling);
         launch::validate(options->liveness);
+        require(options->generation.top_logits == 0 || options->json, "--top-logits prints with --json");
         run(*options);
     });
 }

@@ -51,6 +51,16 @@ nlohmann::json to_json(const std::vector<engine::GenerationResult>& results, con
     };
     add_text(out, result);
     if (run.fabric) out["stats"]["fabric"] = launch::fabric_json(*run.fabric);
+    if (!result.top_logits.empty()) {
+        // Per position [[token, logit], ...], highest first.
+        nlohmann::json positions = nlohmann::json::array();
+        for (const auto& highest : result.top_logits) {
+            nlohmann::json pairs = nlohmann::json::array();
+            for (const auto& entry : highest) pairs.push_back({entry.token, entry.logit});
+            positions.push_back(std::move(pairs));
+        }
+        out["top_logits"] = std::move(positions);
+    }
     if (results.size() > 1) {
         out["sequences"] = nlohmann::json::array();
         for (const auto& sequence : results) {

@@ -55,10 +55,21 @@ std::string variant_text(const model::ModelConfig& c) {
     return text;
 }
 
+// Empty for a model whose matrices all have weight_dtype, so that its
+// fingerprint (and its plan files) stay as they were; else every exception.
+std::string overrides_text(const model::ModelConfig& c) {
+    std::string text;
+    for (const auto& entry : c.weight_type_overrides) {
+        text.append(" ").append(std::to_string(static_cast<int>(entry.tensor))).append("@");
+        text.append(std::to_string(entry.layer)).append("=").append(kernels::dtype_name(entry.dtype));
+    }
+    return text;
+}
+
 std::string describe(const model::ModelConfig& c) {
     return c.name + " dim " + std::to_string(c.dim) + " layers " + std::to_string(c.n_layers) + " heads " +
            std::to_string(c.n_heads) + "/" + std::to_string(c.n_kv_heads) + " hidden " + std::to_string(c.hidden_dim) +
-           " vocab " + std::to_string(c.vocab_size) + " " + kernels::dtype_name(c.weight_dtype) + experts_text(c) +
+           " vocab " + std::to_string(c.vocab_size) + " " + model::weight_types_text(c) + experts_text(c) +
            variant_text(c);
 }
 
@@ -69,7 +80,7 @@ std::string shape_text(const model::ModelConfig& c) {
            std::to_string(c.n_kv_heads) + " " + std::to_string(c.hidden_dim) + " " + std::to_string(c.vocab_size) +
            " " + std::to_string(c.context_length) + " " + kernels::dtype_name(c.weight_dtype) + " " +
            std::to_string(c.rms_norm_eps) + " " + std::to_string(c.rope_theta) + (c.tied_output ? " tied" : "") +
-           experts_text(c) + variant_text(c);
+           experts_text(c) + variant_text(c) + overrides_text(c);
 }
 
 }  // namespace

@@ -178,8 +178,7 @@ private:
                 int lm_head_sequence = -1) {
         const std::size_t c = chip(stage, rank);
         const WeightBinding binding = bind_weight(matrix, scheduler_.program(c).role, config_);
-        const std::int64_t cycles =
-            cost_.matmul_cycles({binding.rows(), binding.cols(), 1, chip::precision_of(binding.dtype)});
+        const std::int64_t cycles = cost_.matmul_cycles(chip::weight_product(binding.dtype, binding.rows(), binding.cols()));
         std::vector<std::int64_t> shape{binding.rows(), binding.cols()};
         if (lm_head_sequence >= 0) shape.push_back(lm_head_sequence);
         scheduler_.compute(c, op(lm_head_sequence >= 0 ? OpKind::lm_head : OpKind::matmul, std::move(shape),

@@ -33,6 +33,18 @@ plan::IndexRange to_plan_range(const IndexRange& range) {
 
 namespace {
 
+// The matrix role of a layer tensor name (an expert's FFN matrices have their dense twin's type).
+model::WeightTensor matrix_role(const std::string& tensor) {
+    using model::WeightTensor;
+    if (tensor == "wq") return WeightTensor::wq;
+    if (tensor == "wk") return WeightTensor::wk;
+    if (tensor == "wv") return WeightTensor::wv;
+    if (tensor == "wo") return WeightTensor::wo;
+    if (tensor == "w_gate" || tensor == kExpertGate) return WeightTensor::w_gate;
+    if (tensor == "w_up" || tensor == kExpertUp) return WeightTensor::w_up;
+    return WeightTensor::w_down;
+}
+
 WeightBinding layer_binding(const std::string& name, int layer, const std::string& tensor, const plan::ChipRole& role,
                             const model::ModelConfig& config) {
     const std::int64_t head_dim = config.head_dim(), dim = config.dim, kv_dim = config.kv_dim();
@@ -41,7 +53,7 @@ WeightBinding layer_binding(const std::string& name, int layer, const std::strin
     const IndexRange kv{role.kv_heads.first * head_dim, role.kv_heads.last * head_dim};
     const IndexRange hidden = to_range(role.hidden_columns);
     const auto matrix = [&](std::int64_t rows, std::int64_t cols, SliceKind slice, IndexRange range) {
-        return WeightBinding{layer, tensor, config.weight_dtype, rows, cols, slice, range};
+        return WeightBinding{layer, tensor, config.dtype_of(matrix_role(tensor), layer), rows, cols, slice, range};
     };
     if (tensor == "attn_norm" || tensor == "ffn_norm") {
         return WeightBinding{layer, tensor, kernels::DType::F32, 1, dim, SliceKind::whole, {}};
@@ -77,7 +89,8 @@ WeightBinding layer_binding(const std::string& name, int layer, const std::strin
 WeightBinding bind_weight(const std::string& name, const plan::ChipRole& role, const model::ModelConfig& config) {
     const IndexRange vocab = to_range(role.vocab);
     if (name == kTokenEmbedding || name == kOutput) {
-        return {-1, name, config.weight_dtype, config.vocab_size, config.dim, SliceKind::rows, vocab};
+        const auto role = name == kOutput ? model::WeightTensor::output : model::WeightTensor::token_embedding;
+        return {-1, name, config.dtype_of(role), config.vocab_size, config.dim, SliceKind::rows, vocab};
     }
     if (name == kFinalNorm) return {-1, name, kernels::DType::F32, 1, config.dim, SliceKind::whole, {}};
     if (name == kRopeFreqs && config.rope_freq_factors) {

@@ -34,16 +34,22 @@ std::int64_t activation_floats(const model::ModelConfig& config, int positions) 
 }  // namespace
 
 std::int64_t SingleChipModel::sram_bytes_needed(const model::ModelConfig& config, int positions) {
+    using model::WeightTensor;
     const std::int64_t dim = config.dim, kv = config.kv_dim(), hidden = config.hidden_dim;
-    const auto matrix = [&](std::int64_t rows, std::int64_t cols) {
-        return static_cast<std::int64_t>(kernels::dtype_bytes(config.weight_dtype, static_cast<std::size_t>(rows * cols)));
+    const auto matrix = [&](WeightTensor tensor, int layer, std::int64_t rows, std::int64_t cols) {
+        return static_cast<std::int64_t>(
+            kernels::dtype_bytes(config.dtype_of(tensor, layer), static_cast<std::size_t>(rows * cols)));
     };
     const std::int64_t biases = config.qkv_bias ? float_bytes(dim + 2 * kv) : 0;
-    const std::int64_t per_layer = float_bytes(2 * dim) + 2 * matrix(dim, dim) + 2 * matrix(kv, dim) +
-                                   3 * matrix(hidden, dim) + float_bytes(2 * positions * kv) + biases;
-    std::int64_t total = per_layer * config.n_layers + float_bytes(dim) + matrix(config.vocab_size, dim);
+    std::int64_t total = float_bytes(dim) + matrix(WeightTensor::token_embedding, -1, config.vocab_size, dim);
+    if (!config.tied_output) total += matrix(WeightTensor::output, -1, config.vocab_size, dim);
     if (config.rope_freq_factors) total += float_bytes(config.head_dim() / 2);
-    if (!config.tied_output) total += matrix(config.vocab_size, dim);
+    for (int l = 0; l < config.n_layers; ++l) {
+        total += float_bytes(2 * dim) + matrix(WeightTensor::wq, l, dim, dim) + matrix(WeightTensor::wk, l, kv, dim) +
+                 matrix(WeightTensor::wv, l, kv, dim) + matrix(WeightTensor::wo, l, dim, dim) +
+                 matrix(WeightTensor::w_gate, l, hidden, dim) + matrix(WeightTensor::w_up, l, hidden, dim) +
+                 matrix(WeightTensor::w_down, l, dim, hidden) + float_bytes(2 * positions * kv) + biases;
+    }
     return total + float_bytes(activation_floats(config, positions));
 }
 
@@ -128,8 +134,7 @@ std::span<const float> SingleChipModel::load_vector(const model::TensorView& ten
 }
 
 void SingleChipModel::charge_matvec(const kernels::Matrix& matrix) {
-    chip_.charge(chip::OpKind::Matmul,
-                 chip_.cost().matmul_cycles({matrix.rows, matrix.cols, 1, chip::precision_of(matrix.dtype)}));
+    chip_.charge(chip::OpKind::Matmul, chip_.cost().matmul_cycles(chip::weight_product(matrix.dtype, matrix.rows, matrix.cols)));
 }
 
 void SingleChipModel::charge_vector(sim::VectorOp op, std::int64_t elements) {

@@ -195,6 +195,7 @@ public:
           tokenizer_(read_gguf_vocabulary(file_)) {
         require_all_tensors_used(file_, weights_, config_);
         config_.weight_dtype = weights_.layers.front().wq.dtype;
+        config_.weight_type_overrides = weight_type_overrides(weights_, config_.weight_dtype);
         if (tokenizer_ && static_cast<int>(tokenizer_->pieces.size()) != config_.vocab_size) {
             throw file_.error("the vocabulary has " + std::to_string(tokenizer_->pieces.size()) +
                               " tokens but the model's vocab_size is " + std::to_string(config_.vocab_size));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/kernels/dtype.hpp"
+#include "runtime/model/model_config.hpp"
 
 namespace lpu::model {
 
@@ -48,5 +49,9 @@ struct ModelWeights {
 // tensors in LayerWeights order, final norm, then the LM head unless it is the
 // embedding itself (tied), then rope_freqs. For listings such as `lpu model info`.
 std::vector<const TensorView*> tensor_list(const ModelWeights& weights);
+
+// The matrices whose type is not `base`, for ModelConfig::weight_type_overrides.
+// A tied output (the embedding itself) is not listed twice.
+std::vector<WeightTypeOverride> weight_type_overrides(const ModelWeights& weights, kernels::DType base);
 
 }  // namespace lpu::model

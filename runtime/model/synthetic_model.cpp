@@ -7,6 +7,7 @@
 #include "base/error.hpp"
 #include "runtime/kernels/quantize.hpp"
 #include "runtime/model/byte_level.hpp"
+#include "runtime/model/gguf_format.hpp"
 #include "runtime/model/gguf_vocabulary.hpp"
 #include "runtime/model/gguf_writer.hpp"
 
@@ -68,25 +69,11 @@ void add_random_tensor(GgufWriter& writer, const std::string& name, DType dtype,
     writer.add_tensor(name, dtype, std::move(dims), [=](TensorSink& sink) {
         auto stream = tensor_stream(seed, name);
         std::vector<float> row(static_cast<std::size_t>(cols));
-        std::vector<std::uint16_t> halves;
-        std::vector<kernels::BlockQ8_0> blocks;
+        std::vector<std::byte> encoded(kernels::dtype_bytes(dtype, row.size()));
         for (std::int64_t r = 0; r < rows; ++r) {
             for (auto& value : row) value = range.offset + range.spread * stream.next_signed_unit();
-            switch (dtype) {
-                case DType::F32: sink.write(row.data(), row.size() * sizeof(float)); break;
-                case DType::F16:
-                    halves.resize(row.size());
-                    for (std::size_t i = 0; i < row.size(); ++i) halves[i] = kernels::f32_to_f16(row[i]);
-                    sink.write(halves.data(), halves.size() * sizeof(std::uint16_t));
-                    break;
-                case DType::Q8_0:
-                    blocks.resize(row.size() / kernels::kQ8BlockElements);
-                    kernels::quantize_row_q8_0(row.data(), cols, blocks.data());
-                    sink.write(blocks.data(), blocks.size() * sizeof(kernels::BlockQ8_0));
-                    break;
-                case DType::BF16:
-                case DType::F8_E4M3: throw Error(std::string("synthetic model: ").append(kernels::dtype_name(dtype)).append(" is not a supported dtype"));
-            }
+            kernels::quantize_row(dtype, row.data(), cols, encoded.data());
+            sink.write(encoded.data(), encoded.size());
         }
     });
 }
@@ -115,18 +102,6 @@ void add_vector(GgufWriter& writer, const std::string& name, std::vector<float> 
     });
 }
 
-// GGUF's general.file_type (llama.cpp's LLAMA_FTYPE values).
-std::uint32_t file_type(DType dtype) {
-    switch (dtype) {
-        case DType::F32: return 0;
-        case DType::F16: return 1;
-        case DType::Q8_0: return 7;
-        case DType::BF16:
-        case DType::F8_E4M3: break;
-    }
-    throw Error(std::string("synthetic model: ").append(kernels::dtype_name(dtype)).append(" is not a supported dtype"));
-}
-
 // The vocabulary the shape asks for, of exactly vocab_size tokens.
 TokenizerData vocabulary_for(const SyntheticShape& shape) {
     if (!shape.vocabulary_from.empty()) {
@@ -147,7 +122,7 @@ void add_metadata(GgufWriter& writer, const ModelConfig& config, const Synthetic
     const auto key = [&](const char* suffix) { return arch + "." + suffix; };
     writer.set_string("general.architecture", arch);
     writer.set_string("general.name", config.name);
-    writer.set_u32("general.file_type", file_type(shape.dtype));
+    writer.set_u32("general.file_type", gguf::mapping_of(shape.dtype)->file_type);
     writer.set_u32(key("context_length"), static_cast<std::uint32_t>(config.context_length));
     writer.set_u32(key("embedding_length"), static_cast<std::uint32_t>(config.dim));
     writer.set_u32(key("block_count"), static_cast<std::uint32_t>(config.n_layers));
@@ -199,8 +174,8 @@ SyntheticShape synthetic_preset(const std::string& name) {
 }
 
 ModelConfig synthetic_config(const SyntheticShape& shape) {
-    require(shape.dtype == DType::F32 || shape.dtype == DType::F16 || shape.dtype == DType::Q8_0,
-            "synthetic model: dtype " + kernels::dtype_name(shape.dtype) + " is not supported (F32, F16 or Q8_0)");
+    require(shape.dtype != DType::F8_E4M3, "synthetic model: dtype " + kernels::dtype_name(shape.dtype) +
+                                               " is not supported (a model file type: F32, F16, BF16, Q8_0, Q4_K, ...)");
     ModelConfig config;
     config.name = "lpu-synthetic-seed" + std::to_string(shape.seed);
     config.dim = shape.dim;
@@ -226,13 +201,12 @@ ModelConfig synthetic_config(const SyntheticShape& shape) {
     require(shape.vocab_size >= kMinVocabSize, "synthetic model: vocab_size " + std::to_string(shape.vocab_size) +
                                                    " is too small: the byte-level vocabulary needs at least " +
                                                    std::to_string(kMinVocabSize) + " tokens");
-    if (shape.dtype == DType::Q8_0) {
-        const int block = static_cast<int>(kernels::kQ8BlockElements);
-        require(shape.dim % block == 0, "synthetic model: Q8_0 needs row lengths that are multiples of 32, but dim is " +
-                                            std::to_string(shape.dim));
-        require(shape.hidden_dim % block == 0,
-                "synthetic model: Q8_0 needs row lengths that are multiples of 32, but hidden_dim is " +
-                    std::to_string(shape.hidden_dim));
+    const int block = static_cast<int>(kernels::block_shape(shape.dtype).values);
+    for (const auto& [field, width] : {std::pair{"dim", shape.dim}, std::pair{"hidden_dim", shape.hidden_dim}}) {
+        require(width % block == 0, [&] {
+            return "synthetic model: " + kernels::dtype_name(shape.dtype) + " needs row lengths that are multiples of " +
+                   std::to_string(block) + ", but " + field + " is " + std::to_string(width);
+        });
     }
     return config;
 }

@@ -7,9 +7,10 @@
 // RoPE scaling) and qwen2 (q/k/v biases, RoPE on halves).
 //
 // The same shape and seed give the same model at every precision: values are
-// generated as F32 and then converted, so F32, F16 and Q8_0 files of one model
-// can be compared logit by logit. Norm weights stay F32 (as llama.cpp stores
-// them); the token embedding and every matrix use the chosen dtype.
+// generated as F32 and then converted, so F32, F16, Q8_0, Q4_K, ... files of
+// one model can be compared logit by logit (a quantised synthetic file is the
+// F32 one quantised with that type for every matrix). Norm weights stay F32 (as
+// llama.cpp stores them); the token embedding and every matrix use the chosen dtype.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -28,7 +29,7 @@ struct SyntheticShape {
     int hidden_dim = 192;
     int vocab_size = 512;
     int context_length = 256;
-    kernels::DType dtype = kernels::DType::F32;  // F32, F16 or Q8_0
+    kernels::DType dtype = kernels::DType::F32;  // any model file type (kernels::kFileDTypes)
     std::uint64_t seed = 1;
     bool tied_output = false;  // true: no output.weight, the LM head is the embedding
     Architecture architecture = Architecture::Llama;
@@ -45,8 +46,9 @@ SyntheticShape synthetic_preset(const std::string& name);
 std::vector<std::string> synthetic_preset_names();
 
 // The ModelConfig a synthetic model of `shape` has. Throws lpu::Error when the
-// shape is invalid: ModelConfig validation, vocab_size < 259, a dtype other than
-// F32/F16/Q8_0, or Q8_0 with dim or hidden_dim not a multiple of 32.
+// shape is invalid: ModelConfig validation, vocab_size < 259, a dtype no model
+// file holds (F8_E4M3), or dim or hidden_dim not a multiple of the dtype's block
+// (32 for Q8_0 and the legacy types, 256 for the K-quants).
 // (vocabulary_from is not read here: vocab_size is the shape's.)
 ModelConfig synthetic_config(const SyntheticShape& shape);
 
