@@ -88,8 +88,8 @@ inline __m256i int8_dot_scaled(__m256i acc, __m256i u, __m256i s, __m256i scales
     return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), scales));
 }
 #include "runtime/kernels/int8_dot_x86.inc"
-#include "runtime/kernels/k_quants_x86.inc"
 #include "runtime/kernels/legacy_blocks_x86.inc"
+#include "runtime/kernels/k_quants_x86.inc"
 }  // namespace avx2_blocks
 }  // namespace
 #if defined(__clang__)
