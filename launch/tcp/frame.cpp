@@ -108,7 +108,7 @@ void FrameReader::feed(std::span<const std::byte> bytes, Handler& handler) {
                 const auto message = frame.message();
                 std::uint64_t payload = 0;
                 if (message.isChipMessage()) {
-                    payload = message.getChipMessage().getPayloadBytes();
+                    payload = read_fields("chip message", [&] { return message.getChipMessage().getPayloadBytes(); });
                     if (payload > kMaxPayloadBytes) {
                         throw Error("a chip message announcing " + std::to_string(payload) + " bytes (limit " +
                                     std::to_string(kMaxPayloadBytes) + ")");

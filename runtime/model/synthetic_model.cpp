@@ -202,10 +202,10 @@ ModelConfig synthetic_config(const SyntheticShape& shape) {
                                                    " is too small: the byte-level vocabulary needs at least " +
                                                    std::to_string(kMinVocabSize) + " tokens");
     const int block = static_cast<int>(kernels::block_shape(shape.dtype).values);
-    for (const auto& [field, width] : {std::pair{"dim", shape.dim}, std::pair{"hidden_dim", shape.hidden_dim}}) {
-        require(width % block == 0, [&] {
+    for (const auto& row : {std::pair{"dim", shape.dim}, std::pair{"hidden_dim", shape.hidden_dim}}) {
+        require(row.second % block == 0, [&] {
             return "synthetic model: " + kernels::dtype_name(shape.dtype) + " needs row lengths that are multiples of " +
-                   std::to_string(block) + ", but " + field + " is " + std::to_string(width);
+                   std::to_string(block) + ", but " + row.first + " is " + std::to_string(row.second);
         });
     }
     return config;

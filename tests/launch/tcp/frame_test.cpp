@@ -5,6 +5,9 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -113,6 +116,17 @@ TEST_CASE("frames: malformed frames are errors that say what is wrong", "[launch
     message.initRoot<schema::WireMessage>().initChipMessage().setPayloadBytes(std::uint64_t{1} << 40);
     append_frame(huge, message);
     fails_with(huge, "a chip message announcing 1099511627776 bytes");
+    // Found by tcp_frame_fuzz: a message whose chip-message pointer is a list,
+    // not a struct (Cap'n Proto complains only when the field is read).
+    std::ifstream in(std::filesystem::path(LPU_SOURCE_DIR) / "tests" / "data" / "tcp" /
+                         "chip-message-pointer-not-a-struct.frames",
+                     std::ios::binary);
+    std::vector<std::byte> found;
+    for (auto it = std::istreambuf_iterator<char>(in); it != std::istreambuf_iterator<char>(); ++it) {
+        found.push_back(static_cast<std::byte>(*it));
+    }
+    REQUIRE(!found.empty());
+    fails_with(found, "malformed chip message");
 }
 
 }  // namespace lpu::launch::tcp
