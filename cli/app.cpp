@@ -1,13 +1,11 @@
 #include "cli/app.hpp"
 
 #include <exception>
-#include <filesystem>
 #include <iostream>
-#include <new>
 
 #include <CLI/CLI.hpp>
 
-#include "base/error.hpp"
+#include "base/failure_exit.hpp"
 #include "base/log.hpp"
 #include "cli/commands.hpp"
 #include "launch/interrupts.hpp"
@@ -34,19 +32,8 @@ int run_cli(int argc, char** argv) {
         if (e.get_exit_code() == 0) return app.exit(e);  // --help, --help-all
         std::cerr << "error: " << e.what() << "\n";
         return 2;
-    } catch (const Error& e) {
-        std::cerr << "error: " << e.what() << "\n";
-        return 2;
-    } catch (const std::filesystem::filesystem_error& e) {
-        // A path the user gave that the file system refuses (too long, not a directory).
-        std::cerr << "error: " << e.code().message() << ": '" << e.path1().string() << "'\n";
-        return 2;
-    } catch (const std::bad_alloc&) {
-        std::cerr << "error: out of memory\n";
-        return 2;
-    } catch (const std::exception& e) {
-        std::cerr << "error: internal: " << e.what() << "\n";
-        return 1;
+    } catch (...) {
+        return report_failure(std::current_exception(), std::cerr);
     }
 }
 

@@ -42,8 +42,8 @@ void fold_into(T* dst, std::span<const T* const> sources, std::size_t count) {
 
 template <class T>
 const T* as_elements(std::span<const std::byte> bytes) {
-    require(reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(T) == 0,
-            "transport delivered a misaligned message");
+    invariant(reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(T) == 0,
+              "transport delivered a misaligned message");
     return reinterpret_cast<const T*>(bytes.data());
 }
 
@@ -53,19 +53,19 @@ public:
     Run(const Schedule& schedule, const std::vector<std::span<T>>& buffers, Transport& transport,
         const ExecuteOptions& options)
         : schedule_(schedule), buffers_(buffers), transport_(transport), local_(schedule.participants.size(), false) {
-        require(sizeof(T) == schedule.element_bytes,
-                "the schedule is for " + std::to_string(schedule.element_bytes) + "-byte elements, the buffers hold " +
-                    std::to_string(sizeof(T)) + "-byte elements");
-        require(buffers.size() == schedule.participants.size(),
-                "the schedule has " + std::to_string(schedule.participants.size()) + " participants but " +
-                    std::to_string(buffers.size()) + " buffers were given");
+        invariant(sizeof(T) == schedule.element_bytes,
+                  "the schedule is for " + std::to_string(schedule.element_bytes) + "-byte elements, the buffers hold " +
+                      std::to_string(sizeof(T)) + "-byte elements");
+        invariant(buffers.size() == schedule.participants.size(),
+                  "the schedule has " + std::to_string(schedule.participants.size()) + " participants but " +
+                      std::to_string(buffers.size()) + " buffers were given");
         for (std::size_t i = 0; i < schedule.participants.size(); ++i) index_of_[schedule.participants[i]] = i;
         for (ChipId chip : options.local_chips) local_[schedule.participant_index(chip)] = true;
         if (options.local_chips.empty()) std::fill(local_.begin(), local_.end(), true);
         for (std::size_t i = 0; i < buffers.size(); ++i) {
-            require(!local_[i] || buffers[i].size() == schedule.buffer_elements,
-                    "buffer of participant " + std::to_string(i) + " has " + std::to_string(buffers[i].size()) +
-                        " elements, the schedule needs " + std::to_string(schedule.buffer_elements));
+            invariant(!local_[i] || buffers[i].size() == schedule.buffer_elements,
+                      "buffer of participant " + std::to_string(i) + " has " + std::to_string(buffers[i].size()) +
+                          " elements, the schedule needs " + std::to_string(schedule.buffer_elements));
         }
         const std::uint64_t elements = std::max<std::uint64_t>(schedule.buffer_elements, 1);
         tile_elements_ = elements;

@@ -34,7 +34,8 @@ struct ExecuteOptions {
 
 // buffers[i] is participant i's buffer (buffer_elements elements); entries of
 // chips that are not local are ignored. T is float, std::int32_t or
-// std::int64_t. Throws lpu::Error on a size mismatch or a transport failure.
+// std::int64_t. Throws lpu::InternalError on a size mismatch (a bug in the caller)
+// and lpu::Error on a transport failure.
 template <class T>
 void execute(const Schedule& schedule, const std::vector<std::span<T>>& buffers, Transport& transport,
              const ExecuteOptions& options = {});

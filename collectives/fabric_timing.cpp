@@ -28,7 +28,7 @@ FabricTiming::FabricTiming(const topology::Topology& topology, const sim::ChipSp
 }
 
 const sim::LinkModel& FabricTiming::model(topology::ChannelId channel) const {
-    require(channel < topology_->channel_count(), "channel " + std::to_string(channel) + " is not in the topology");
+    invariant(channel < topology_->channel_count(), "channel " + std::to_string(channel) + " is not in the topology");
     const auto found = overridden_.find(topology::channel_link(channel));
     return found == overridden_.end() ? default_model_ : found->second;
 }

@@ -9,8 +9,8 @@
 namespace lpu::collectives {
 
 ElementRange block_range(std::uint64_t count, std::uint64_t blocks, std::uint64_t index) {
-    require(blocks > 0 && index < blocks,
-            "block " + std::to_string(index) + " of " + std::to_string(blocks) + " blocks does not exist");
+    invariant(blocks > 0 && index < blocks,
+              "block " + std::to_string(index) + " of " + std::to_string(blocks) + " blocks does not exist");
     const std::uint64_t base = count / blocks;
     const std::uint64_t extra = count % blocks;
     return {index * base + std::min(index, extra), base + (index < extra ? 1 : 0)};
@@ -22,8 +22,8 @@ ElementRange sub_block(const ElementRange& range, std::uint64_t blocks, std::uin
 }
 
 ElementRange all_to_all_slot(std::uint64_t count, std::uint64_t participants, std::uint64_t slot) {
-    require(participants > 0 && slot < participants, "alltoall slot " + std::to_string(slot) + " of " +
-                                                         std::to_string(participants) + " does not exist");
+    invariant(participants > 0 && slot < participants, "alltoall slot " + std::to_string(slot) + " of " +
+                                                           std::to_string(participants) + " does not exist");
     const std::uint64_t size = (count + participants - 1) / participants;
     return {count + slot * size, size};
 }
@@ -41,7 +41,7 @@ std::size_t Schedule::transfer_count() const {
 
 std::size_t Schedule::participant_index(ChipId chip) const {
     const auto found = std::find(participants.begin(), participants.end(), chip);
-    require(found != participants.end(), "chip " + std::to_string(chip) + " does not take part in the schedule");
+    invariant(found != participants.end(), "chip " + std::to_string(chip) + " does not take part in the schedule");
     return static_cast<std::size_t>(found - participants.begin());
 }
 
@@ -64,24 +64,24 @@ void validate_transfer(const Schedule& schedule, const topology::Topology& topol
                        const std::string& at) {
     schedule.participant_index(transfer.src);
     schedule.participant_index(transfer.dst);
-    require(transfer.count > 0, at + ": count is 0");
+    invariant(transfer.count > 0, at + ": count is 0");
     for (auto [name, offset] : {std::pair{"src_offset", transfer.src_offset}, std::pair{"dst_offset", transfer.dst_offset}}) {
-        require(offset <= schedule.buffer_elements && transfer.count <= schedule.buffer_elements - offset,
-                at + ": " + name + " " + std::to_string(offset) + " + count " + std::to_string(transfer.count) +
-                    " exceeds the buffer of " + std::to_string(schedule.buffer_elements) + " elements");
+        invariant(offset <= schedule.buffer_elements && transfer.count <= schedule.buffer_elements - offset,
+                  at + ": " + name + " " + std::to_string(offset) + " + count " + std::to_string(transfer.count) +
+                      " exceeds the buffer of " + std::to_string(schedule.buffer_elements) + " elements");
     }
     ChipId at_chip = transfer.src;
     for (std::size_t hop = 0; hop < transfer.route.size(); ++hop) {
         const ChannelId channel = transfer.route[hop];
-        require(channel < topology.channel_count(),
-                at + ": route channel " + std::to_string(channel) + " is not a channel of the topology");
-        require(topology.channel_source(channel) == at_chip,
-                at + ": route hop " + std::to_string(hop) + " (channel " + std::to_string(channel) +
-                    ") does not leave chip " + std::to_string(at_chip));
+        invariant(channel < topology.channel_count(),
+                  at + ": route channel " + std::to_string(channel) + " is not a channel of the topology");
+        invariant(topology.channel_source(channel) == at_chip,
+                  at + ": route hop " + std::to_string(hop) + " (channel " + std::to_string(channel) +
+                      ") does not leave chip " + std::to_string(at_chip));
         at_chip = topology.channel_target(channel);
     }
-    require(at_chip == transfer.dst, at + ": route ends at chip " + std::to_string(at_chip) + ", not at dst " +
-                                         std::to_string(transfer.dst));
+    invariant(at_chip == transfer.dst, at + ": route ends at chip " + std::to_string(at_chip) + ", not at dst " +
+                                           std::to_string(transfer.dst));
 }
 
 struct Access {
@@ -119,19 +119,19 @@ void check_step_rule(const Step& step, std::size_t step_index) {
             const auto first_after = std::lower_bound(reads.begin(), reads.end(), Access{write.end, 0, 0, {}}, by_offset);
             const std::size_t before = static_cast<std::size_t>(first_after - reads.begin());
             if (before > 0 && reads[reads_reach[before - 1]].end > write.offset) {
-                throw Error("step " + std::to_string(step_index) + ": on chip " + std::to_string(chip) + ", transfer " +
-                            std::to_string(write.transfer) + " writes elements that transfer " +
-                            std::to_string(reads[reads_reach[before - 1]].transfer) + " of the same step reads");
+                throw InternalError("step " + std::to_string(step_index) + ": on chip " + std::to_string(chip) +
+                                    ", transfer " + std::to_string(write.transfer) + " writes elements that transfer " +
+                                    std::to_string(reads[reads_reach[before - 1]].transfer) + " of the same step reads");
             }
         }
         const Access* reach = nullptr;
         for (const auto& write : writes) {
             if (reach != nullptr && reach->end > write.offset &&
                 (reach->kind == TransferKind::copy || write.kind == TransferKind::copy)) {
-                throw Error("step " + std::to_string(step_index) + ": on chip " + std::to_string(chip) + ", transfers " +
-                            std::to_string(std::min(reach->transfer, write.transfer)) + " and " +
-                            std::to_string(std::max(reach->transfer, write.transfer)) +
-                            " write overlapping elements and one of them is a copy");
+                throw InternalError("step " + std::to_string(step_index) + ": on chip " + std::to_string(chip) +
+                                    ", transfers " + std::to_string(std::min(reach->transfer, write.transfer)) +
+                                    " and " + std::to_string(std::max(reach->transfer, write.transfer)) +
+                                    " write overlapping elements and one of them is a copy");
             }
             if (reach == nullptr || write.end > reach->end) reach = &write;
         }
@@ -141,13 +141,13 @@ void check_step_rule(const Step& step, std::size_t step_index) {
 }  // namespace
 
 void validate(const Schedule& schedule, const topology::Topology& topology) {
-    require(!schedule.participants.empty(), "a schedule needs at least one participant");
-    require(schedule.element_bytes > 0, "element_bytes is 0");
+    invariant(!schedule.participants.empty(), "a schedule needs at least one participant");
+    invariant(schedule.element_bytes > 0, "element_bytes is 0");
     std::set<ChipId> seen;
     for (ChipId chip : schedule.participants) {
-        require(chip < topology.chip_count(), "participant chip " + std::to_string(chip) + " is not in the topology (" +
-                                                  std::to_string(topology.chip_count()) + " chips)");
-        require(seen.insert(chip).second, "participant chip " + std::to_string(chip) + " is listed twice");
+        invariant(chip < topology.chip_count(), "participant chip " + std::to_string(chip) + " is not in the topology (" +
+                                                    std::to_string(topology.chip_count()) + " chips)");
+        invariant(seen.insert(chip).second, "participant chip " + std::to_string(chip) + " is listed twice");
     }
     for (std::size_t s = 0; s < schedule.steps.size(); ++s) {
         const auto& step = schedule.steps[s];

@@ -82,7 +82,7 @@ struct Schedule {
     std::vector<Step> steps;
 
     std::size_t transfer_count() const;
-    // The buffer index of a chip; throws lpu::Error when it does not take part.
+    // The buffer index of a chip; throws lpu::InternalError when it does not take part.
     std::size_t participant_index(ChipId chip) const;
     // True when every transfer keeps its element offset (src_offset == dst_offset):
     // then element e's result depends on element e of the inputs only, so the
@@ -90,12 +90,12 @@ struct Schedule {
     bool offset_preserving() const;
 };
 
-// Checks everything a schedule from outside may get wrong, and throws
-// lpu::Error naming the step, the transfer and the field: participants
-// distinct chips of the topology, ranges inside the buffers, routes that are
-// connected walks from src to dst over the topology's channels, and the
-// step rule above (no transfer writes what another of its step reads, no
-// two copies write one region).
+// Checks everything a schedule builder may get wrong, and throws
+// lpu::InternalError (a builder's bug, not the user's input) naming the step,
+// the transfer and the field: participants distinct chips of the topology,
+// ranges inside the buffers, routes that are connected walks from src to dst
+// over the topology's channels, and the step rule above (no transfer writes
+// what another of its step reads, no two copies write one region).
 void validate(const Schedule& schedule, const topology::Topology& topology);
 
 }  // namespace lpu::collectives

@@ -45,7 +45,7 @@ model::ModelConfig model_shape(const std::string& preset, const std::string& mod
 }
 
 SimPrediction predict(const SimQuestion& question, const std::function<void(const plan::Plan&)>& on_plan) {
-    require(question.topology != nullptr, "predict needs a topology");
+    invariant(question.topology != nullptr, "predict needs a topology");
     SimPrediction prediction;
     prediction.config = question.config;
     prediction.model_source = question.model_source;

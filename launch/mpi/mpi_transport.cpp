@@ -49,7 +49,7 @@ MpiTransport::~MpiTransport() {
 }
 
 int MpiTransport::rank_of(topology::ChipId chip) const {
-    require(chip < rank_of_chip_.size(), [&] { return "chip " + std::to_string(chip) + " is not placed on any rank"; });
+    invariant(chip < rank_of_chip_.size(), [&] { return "chip " + std::to_string(chip) + " is not placed on any rank"; });
     return rank_of_chip_[chip];
 }
 

@@ -16,8 +16,8 @@ std::string op_kind_name(OpKind kind) {
 }
 
 void CycleAccount::charge(OpKind kind, std::int64_t cycles) {
-    require(cycles >= 0, "cannot charge " + std::to_string(cycles) + " cycles of " +
-                             op_kind_name(kind));
+    invariant(cycles >= 0, "cannot charge " + std::to_string(cycles) + " cycles of " +
+                               op_kind_name(kind));
     std::int64_t total = 0;
     require(!__builtin_add_overflow(total_cycles_, cycles, &total),
             "cycle account overflow charging " + std::to_string(cycles) + " cycles of " +

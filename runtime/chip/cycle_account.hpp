@@ -16,7 +16,8 @@ std::string op_kind_name(OpKind kind);  // "matmul", "vector", ...
 
 class CycleAccount {
 public:
-    // cycles >= 0; throws lpu::Error otherwise or if the total would overflow.
+    // cycles >= 0 (lpu::InternalError otherwise); throws lpu::Error if the total
+    // would overflow.
     void charge(OpKind kind, std::int64_t cycles);
 
     // Starts a new step (one token); totals since construction are kept.

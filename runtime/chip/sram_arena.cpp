@@ -109,9 +109,9 @@ void SramArena::release_to(const SramMark& mark) {
         (mark.allocation_count == allocations_.size()
              ? mark.used_bytes == used_bytes_
              : mark.used_bytes == allocations_[mark.allocation_count].offset_bytes);
-    require(on_stack, "SRAM of chip " + std::to_string(chip_id_) + ": mark at " +
-                          std::to_string(mark.used_bytes) +
-                          " bytes is not part of the current allocation stack");
+    invariant(on_stack, "SRAM of chip " + std::to_string(chip_id_) + ": mark at " +
+                            std::to_string(mark.used_bytes) +
+                            " bytes is not part of the current allocation stack");
     while (allocations_.size() > mark.allocation_count) {
         const SramAllocation& last = allocations_.back();
         used_by_use_[static_cast<std::size_t>(last.use)] -= last.reserved_bytes;
@@ -124,8 +124,8 @@ std::int64_t SramArena::offset_of(const std::byte* address) const {
     // Compare as integers: relational comparison of unrelated pointers is unspecified.
     const auto begin = reinterpret_cast<std::uintptr_t>(base_);
     const auto at = reinterpret_cast<std::uintptr_t>(address);
-    require(base_ != nullptr && at >= begin && at < begin + static_cast<std::uintptr_t>(capacity_bytes_),
-            "address is not inside the SRAM of chip " + std::to_string(chip_id_));
+    invariant(base_ != nullptr && at >= begin && at < begin + static_cast<std::uintptr_t>(capacity_bytes_),
+              "address is not inside the SRAM of chip " + std::to_string(chip_id_));
     return static_cast<std::int64_t>(at - begin);
 }
 

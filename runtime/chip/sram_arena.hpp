@@ -67,10 +67,10 @@ public:
 
     SramMark mark() const;
     // Frees every allocation made after `mark` (and updates the per-use totals).
-    // Throws lpu::Error if the mark is not part of the current stack.
+    // Throws lpu::InternalError if the mark is not part of the current stack.
     void release_to(const SramMark& mark);
 
-    // SRAM offset of a pointer into this arena; throws lpu::Error if outside it.
+    // SRAM offset of a pointer into this arena; throws lpu::InternalError if outside it.
     std::int64_t offset_of(const std::byte* address) const;
 
     int chip_id() const { return chip_id_; }

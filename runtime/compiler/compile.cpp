@@ -215,7 +215,7 @@ CompileOptions resolve_replicas(const model::ModelConfig& config, const sim::Chi
 
 plan::Plan compile_plan(const model::ModelConfig& config, const plan::ModelFingerprint& model, const System& system,
                         const CompileOptions& options) {
-    require(system.topology && system.spec, "compile_plan needs a topology and a chip spec");
+    invariant(system.topology && system.spec, "compile_plan needs a topology and a chip spec");
     model::validate(config);
     require_weight_precision(config, *system.spec);
     require(options.batch >= 1 && options.batch <= 1024,

@@ -445,7 +445,7 @@ private:
         for (const auto& step : plan.steps) {
             std::vector<SendTicket> tickets;
             for (const auto& t : step.transfers) {
-                require(t.src != t.dst, "collective '" + plan.algorithm + "' has an on-chip transfer, which plans do not lower");
+                invariant(t.src != t.dst, "collective '" + plan.algorithm + "' has an on-chip transfer, which plans do not lower");
                 const std::size_t src = index_of_.at(t.src);
                 tickets.push_back(scheduler_.send(src, index_of_.at(t.dst), scheduler_.buffer(src, name),
                                                   kFloat * static_cast<std::int64_t>(t.src_offset),
@@ -493,11 +493,11 @@ kernels::RopePairing rope_pairing_from_code(std::int64_t code) {
 }
 
 LoweredProgram lower_model(const LoweringInput& input) {
-    require(input.batch >= 1, "the batch must be at least 1 sequence, got " + std::to_string(input.batch));
-    require(input.config && input.spec && input.fabric, "lower_model: config, spec and fabric are required");
-    require(static_cast<int>(input.split.stages.size()) == input.placement.pp,
-            "lower_model: the pipeline split has " + std::to_string(input.split.stages.size()) + " stages, the grid " +
-                std::to_string(input.placement.pp));
+    invariant(input.batch >= 1, "the batch must be at least 1 sequence, got " + std::to_string(input.batch));
+    invariant(input.config && input.spec && input.fabric, "lower_model: config, spec and fabric are required");
+    invariant(static_cast<int>(input.split.stages.size()) == input.placement.pp,
+              "lower_model: the pipeline split has " + std::to_string(input.split.stages.size()) + " stages, the grid " +
+                  std::to_string(input.placement.pp));
     return Lowering(input).run();
 }
 

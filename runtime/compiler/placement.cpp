@@ -43,7 +43,7 @@ std::vector<topology::ChipId> Placement::tp_group(int stage) const {
 }
 
 Placement Placement::replica(int index) const {
-    require(index >= 0 && index < replicas, [&] {
+    invariant(index >= 0 && index < replicas, [&] {
         return "replica " + std::to_string(index) + " does not exist (" + std::to_string(replicas) + " replicas)";
     });
     const std::size_t size = static_cast<std::size_t>(tp) * static_cast<std::size_t>(pp);

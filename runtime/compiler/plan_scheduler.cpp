@@ -26,14 +26,14 @@ plan::BufferId PlanScheduler::add_buffer(std::size_t chip, std::string name, pla
                                            std::int64_t bytes) {
     auto& buffers = programs_[chip].buffers;
     const auto id = static_cast<plan::BufferId>(buffers.size());
-    require(buffer_index_[chip].emplace(name, id).second, "buffer '" + name + "' allocated twice");
+    invariant(buffer_index_[chip].emplace(name, id).second, "buffer '" + name + "' allocated twice");
     buffers.push_back({std::move(name), use, 0, bytes, false});
     return id;
 }
 
 plan::BufferId PlanScheduler::buffer(std::size_t chip, const std::string& name) const {
     const auto found = buffer_index_[chip].find(name);
-    require(found != buffer_index_[chip].end(), "chip " + std::to_string(chip) + " has no buffer '" + name + "'");
+    invariant(found != buffer_index_[chip].end(), "chip " + std::to_string(chip) + " has no buffer '" + name + "'");
     return found->second;
 }
 
@@ -67,7 +67,7 @@ const std::vector<topology::ChannelId>& PlanScheduler::route(std::size_t src, st
 
 SendTicket PlanScheduler::send(std::size_t src, std::size_t dst, plan::BufferId buffer, std::int64_t offset_bytes,
                                  std::int64_t bytes) {
-    require(src != dst, "a transfer needs two different chips");
+    invariant(src != dst, "a transfer needs two different chips");
     SendTicket ticket{src, dst, next_tag_++, bytes, 0, 0, route(src, dst)};
     const double wire_ps = static_cast<double>(fabric_.transfer_ps(ticket.route, bytes));
     const auto wire_cycles = static_cast<std::int64_t>(std::ceil(wire_ps * clock_hz_ / 1e12));

@@ -10,7 +10,7 @@ namespace lpu::compiler {
 
 std::int64_t stage_hop_ps(const collectives::FabricTiming& fabric, const HopRoutes& routes,
                           const std::vector<std::int64_t>& bytes_of_rank) {
-    require(routes.size() == bytes_of_rank.size(), "stage hop: a message size for every route");
+    invariant(routes.size() == bytes_of_rank.size(), "stage hop: a message size for every route");
     std::map<topology::ChannelId, std::int64_t> messages_on;
     for (const auto& route : routes) {
         for (const topology::ChannelId channel : route) ++messages_on[channel];

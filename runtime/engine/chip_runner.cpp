@@ -127,7 +127,7 @@ void ChipRunner::check(const plan::Compute& compute) const {
         }
         case plan::OpKind::rope:
             count(4); ids(compute.inputs, config_.rope_freq_factors ? 3 : 2, "inputs"); ids(compute.outputs, 2, "outputs");
-            require(shape[2] % 2 == 0, where + ": odd head_dim");
+            require(shape[2] > 0 && shape[2] % 2 == 0, where + ": head_dim " + std::to_string(shape[2]) + " is not even and positive");
             require(compiler::rope_pairing_from_code(shape[3]) == config_.rope_pairing,
                     where + ": pairs values differently from the model's RoPE");
             holds(compute.outputs[0], shape[0] * shape[2]); holds(compute.outputs[1], shape[1] * shape[2]);

@@ -165,8 +165,8 @@ std::vector<GenerationResult> generate_batch(LanguageModel& model, const model::
 
 GenerationResult generate(LanguageModel& model, const model::Tokenizer& tokenizer, const GenerationOptions& options,
                           const std::function<void(std::string_view)>& on_text) {
-    require(model.batch_size() == 1, "the model runs " + std::to_string(model.batch_size()) +
-                                         " sequences per step: use generate_batch");
+    invariant(model.batch_size() == 1, "the model runs " + std::to_string(model.batch_size()) +
+                                           " sequences per step: use generate_batch");
     return std::move(generate_batch(model, tokenizer, options, on_text).front());
 }
 

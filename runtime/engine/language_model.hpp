@@ -33,7 +33,7 @@ public:
     // tokens[b] is sequence b's token, every sequence at `position`; returns the
     // logits of each sequence. Models of batch 1 take one token.
     virtual std::vector<std::span<float>> forward_batch(std::span<const int> tokens, int position) {
-        require(tokens.size() == 1, "this model runs one sequence per step, not " + std::to_string(tokens.size()));
+        invariant(tokens.size() == 1, "this model runs one sequence per step, not " + std::to_string(tokens.size()));
         return {forward(tokens.front(), position)};
     }
     // Cycles between the starts of consecutive steps when steps follow each

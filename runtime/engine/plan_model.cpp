@@ -68,9 +68,9 @@ PlanModel::PlanModel(plan::Plan plan, const model::ModelFile& file, const sim::C
         return "the plan has " + std::to_string(plan_.grid.replicas) +
                " data-parallel replicas, which only `lpu sim` times; `lpu run` runs one (compile with --replicas 1)";
     });
-    require(local.local.empty() || local.local.size() == plan_.chips.size(),
-            "the local chip set names " + std::to_string(local.local.size()) + " chips, the plan has " +
-                std::to_string(plan_.chips.size()));
+    invariant(local.local.empty() || local.local.size() == plan_.chips.size(),
+              "the local chip set names " + std::to_string(local.local.size()) + " chips, the plan has " +
+                  std::to_string(plan_.chips.size()));
     const auto is_local = [&](std::size_t c) { return local.local.empty() || local.local[c]; };
     const std::size_t head = head_chip(plan_);
     for (int sequence = 0; sequence < batch_size(); ++sequence) {
@@ -101,7 +101,7 @@ PlanModel::PlanModel(plan::Plan plan, const model::ModelFile& file, const sim::C
         if (c == head) head_runner_ = runners_.back().get();
     }
     broadcast_ = local.broadcast;
-    require(all_local_ || broadcast_, "a plan whose chips run in several processes needs a logits broadcast");
+    invariant(all_local_ || broadcast_, "a plan whose chips run in several processes needs a logits broadcast");
     if (!head_runner_) {
         remote_logits_.assign(static_cast<std::size_t>(batch_size()),
                               std::vector<float>(static_cast<std::size_t>(config_.vocab_size)));
@@ -122,30 +122,30 @@ PlanModel::StepCycles PlanModel::executed_step(int position) const {
         const std::size_t c = runner->plan_index();
         for (std::size_t i = 0; i < runner->start_cycles().size(); ++i) {
             // Both sides follow the plan's timing rules; a difference is a bug here, not bad input.
-            require(runner->start_cycles()[i] == planned.cycles[c][i] && runner->durations()[i] == planned.durations[c][i],
-                    [&] {
-                        return "internal error: chip " + std::to_string(runner->program().chip) + " ran instruction " +
-                               std::to_string(i) + " of position " + std::to_string(position) + " at cycle " +
-                               std::to_string(runner->start_cycles()[i]) + " for " +
-                               std::to_string(runner->durations()[i]) + " cycles; the plan's timing says " +
-                               std::to_string(planned.cycles[c][i]) + " for " + std::to_string(planned.durations[c][i]);
-                    });
+            invariant(runner->start_cycles()[i] == planned.cycles[c][i] && runner->durations()[i] == planned.durations[c][i],
+                      [&] {
+                          return "chip " + std::to_string(runner->program().chip) + " ran instruction " +
+                                 std::to_string(i) + " of position " + std::to_string(position) + " at cycle " +
+                                 std::to_string(runner->start_cycles()[i]) + " for " +
+                                 std::to_string(runner->durations()[i]) + " cycles; the plan's timing says " +
+                                 std::to_string(planned.cycles[c][i]) + " for " + std::to_string(planned.durations[c][i]);
+                      });
         }
     }
     return {planned.end_cycle(), compiler::step_period_cycles(plan_, planned)};
 }
 
 std::span<float> PlanModel::forward(int token, int position) {
-    require(batch_size() == 1, "the plan runs " + std::to_string(batch_size()) +
-                                   " sequences per step: give a token for each (forward_batch)");
+    invariant(batch_size() == 1, "the plan runs " + std::to_string(batch_size()) +
+                                     " sequences per step: give a token for each (forward_batch)");
     const int tokens[] = {token};
     return forward_batch(tokens, position).front();
 }
 
 std::vector<std::span<float>> PlanModel::forward_batch(std::span<const int> tokens, int position) {
-    require(static_cast<int>(tokens.size()) == batch_size(), "the plan runs " + std::to_string(batch_size()) +
-                                                                 " sequences per step, " +
-                                                                 std::to_string(tokens.size()) + " tokens were given");
+    invariant(static_cast<int>(tokens.size()) == batch_size(), "the plan runs " + std::to_string(batch_size()) +
+                                                                   " sequences per step, " +
+                                                                   std::to_string(tokens.size()) + " tokens were given");
     for (int token : tokens) {
         require(token >= 0 && token < config_.vocab_size, "token id " + std::to_string(token) + " out of range");
     }

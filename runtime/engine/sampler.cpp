@@ -21,7 +21,7 @@ Sampler::Sampler(const SamplingOptions& options)
 }
 
 int argmax(std::span<const float> values) {
-    require(!values.empty(), "argmax of an empty vector");
+    invariant(!values.empty(), "argmax of an empty vector");
     std::size_t best = 0;
     for (std::size_t i = 1; i < values.size(); ++i) {
         if (values[i] > values[best]) best = i;

@@ -12,7 +12,7 @@ void matvec(const Matrix& w, const float* x, float* y, ThreadPool& pool) { matmu
 
 void matmul(const Matrix& w, const float* x, std::int64_t n, float* y, ThreadPool& pool) {
     validate_matrix(w, "matmul weight");
-    require(n >= 1, "matmul: vector count " + std::to_string(n) + " must be positive");
+    invariant(n >= 1, "matmul: vector count " + std::to_string(n) + " must be positive");
     const DotKernels& kernels = dot_kernels();
     const std::int64_t min_rows = kMinParallelFloats / (w.cols * n) + 1;
     if (activation_format(w.dtype) == ActivationFormat::F32) {

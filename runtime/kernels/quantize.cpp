@@ -94,8 +94,8 @@ void dequantize_values(DType type, const std::byte* data, std::int64_t n, float*
 
 void dequantize_row(const Matrix& w, std::int64_t row, float* out) {
     validate_matrix(w, "dequantize_row matrix");
-    require(row >= 0 && row < w.rows,
-            "dequantize_row: row " + std::to_string(row) + " out of range [0, " + std::to_string(w.rows) + ")");
+    invariant(row >= 0 && row < w.rows,
+              "dequantize_row: row " + std::to_string(row) + " out of range [0, " + std::to_string(w.rows) + ")");
     dequantize_values(w.dtype, w.row(row), w.cols, out);
 }
 

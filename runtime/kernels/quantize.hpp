@@ -22,8 +22,9 @@ void quantize_row(DType type, const float* x, std::int64_t n, std::byte* out);
 // bit-exact with GGML's dequantisers. Throws lpu::Error for F8_E4M3 or a bad n.
 void dequantize_values(DType type, const std::byte* data, std::int64_t n, float* out);
 
-// Writes row `row` of w (w.cols floats) to out. Throws lpu::Error when the row
-// is out of range or the matrix is malformed.
+// Writes row `row` of w (w.cols floats) to out. Throws lpu::InternalError when
+// the row is out of range (callers check token ids), lpu::Error when the matrix
+// is malformed.
 void dequantize_row(const Matrix& w, std::int64_t row, float* out);
 
 }  // namespace lpu::kernels

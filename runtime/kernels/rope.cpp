@@ -8,9 +8,9 @@
 namespace lpu::kernels {
 
 void rope(float* vec, int n_heads, int head_dim, int position, const RopeParams& params) {
-    require(head_dim > 0 && head_dim % 2 == 0, "rope: head_dim " + std::to_string(head_dim) + " must be even and positive");
-    require(n_heads >= 0 && position >= 0, "rope: n_heads " + std::to_string(n_heads) + " and position " +
-                                               std::to_string(position) + " must not be negative");
+    invariant(head_dim > 0 && head_dim % 2 == 0, "rope: head_dim " + std::to_string(head_dim) + " must be even and positive");
+    invariant(n_heads >= 0 && position >= 0, "rope: n_heads " + std::to_string(n_heads) + " and position " +
+                                                 std::to_string(position) + " must not be negative");
     const int half = head_dim / 2;
     for (int pair = 0; pair < half; ++pair) {
         // The same float expressions as llama2.c, computed once per pair index

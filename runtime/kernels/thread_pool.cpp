@@ -85,12 +85,12 @@ void ThreadPool::worker_loop(int index) {
 }
 
 void ThreadPool::run(std::int64_t count, std::int64_t min_chunk, void* context, Trampoline trampoline) {
-    require(count >= 0, "parallel_for: negative count " + std::to_string(count));
-    require(min_chunk >= 1, "parallel_for: min_chunk " + std::to_string(min_chunk) + " must be positive");
+    invariant(count >= 0, "parallel_for: negative count " + std::to_string(count));
+    invariant(min_chunk >= 1, "parallel_for: min_chunk " + std::to_string(min_chunk) + " must be positive");
     if (count == 0) return;
-    require(!busy_.exchange(true, std::memory_order_acquire),
-            "ThreadPool::parallel_for called while the pool is already running a job (one caller at a time, "
-            "no nested calls)");
+    invariant(!busy_.exchange(true, std::memory_order_acquire),
+              "ThreadPool::parallel_for called while the pool is already running a job (one caller at a time, "
+              "no nested calls)");
     struct Release {
         std::atomic<bool>& flag;
         ~Release() { flag.store(false, std::memory_order_release); }

@@ -5,7 +5,7 @@
 // on the workers, and returns when all are done.
 //
 // Rule: one caller at a time per pool. parallel_for from a second thread while a
-// call is in flight, or from inside a body, throws lpu::Error instead of
+// call is in flight, or from inside a body, throws lpu::InternalError instead of
 // deadlocking. Several pools may exist at once (e.g. one per emulated chip):
 // a waiting worker spins ~50 us for the next job, then sleeps on a futex, so
 // pools used one after another do not compete for long.

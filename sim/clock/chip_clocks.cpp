@@ -10,8 +10,8 @@ FreeRunningClocks::FreeRunningClocks(const std::vector<OscillatorParams>& oscill
     : oscillators_(oscillators.begin(), oscillators.end()) {}
 
 Oscillator& FreeRunningClocks::oscillator(topology::ChipId chip) {
-    require(chip < oscillators_.size(), "no clock for chip " + std::to_string(chip) + " (there are " +
-                                            std::to_string(oscillators_.size()) + ")");
+    invariant(chip < oscillators_.size(), "no clock for chip " + std::to_string(chip) + " (there are " +
+                                              std::to_string(oscillators_.size()) + ")");
     return oscillators_[chip];
 }
 

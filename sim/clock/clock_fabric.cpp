@@ -12,9 +12,9 @@ ClockFabric::ClockFabric(const topology::Topology& topology, const std::vector<O
                          const LinkModel& links, const AlignmentParams& params)
     : tree_(bfs_spanning_tree(topology, params.root)), links_(links), params_(params) {
     validate(params_);
-    require(oscillators.size() == topology.chip_count(),
-            "the fabric needs one oscillator per chip: " + std::to_string(topology.chip_count()) + " chips, " +
-                std::to_string(oscillators.size()) + " oscillators");
+    invariant(oscillators.size() == topology.chip_count(),
+              "the fabric needs one oscillator per chip: " + std::to_string(topology.chip_count()) + " chips, " +
+                  std::to_string(oscillators.size()) + " oscillators");
     chips_.reserve(oscillators.size());
     for (const OscillatorParams& crystal : oscillators) chips_.emplace_back(crystal, params_.epoch_cycles);
 }
@@ -95,7 +95,7 @@ void ClockFabric::schedule_rounds(EventEngine& engine, std::int64_t rounds, bool
                                   std::function<void(const CorrectionRecord&)> observer) {
     require(rounds >= 1 && rounds < (std::int64_t{1} << 31),
             "alignment rounds must be between 1 and 2^31, got " + std::to_string(rounds));
-    require(!compensate || calibrated_, "alignment corrections need calibrate_latencies() first");
+    invariant(!compensate || calibrated_, "alignment corrections need calibrate_latencies() first");
     protocol_ = {rounds, compensate, std::move(observer)};
     schedule_act(engine, tree_.root, 0);
 }

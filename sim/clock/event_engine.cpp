@@ -8,13 +8,14 @@
 namespace lpu::sim {
 
 void EventEngine::schedule_at(std::int64_t time_ps, Action action) {
-    if (time_ps < now_ps_) throw Error("event scheduled at " + std::to_string(time_ps) + " ps, before now (" +
-                                    std::to_string(now_ps_) + " ps)");
+    invariant(time_ps >= now_ps_, [&] {
+        return "event scheduled at " + std::to_string(time_ps) + " ps, before now (" + std::to_string(now_ps_) + " ps)";
+    });
     queue_.push({time_ps, next_sequence_++, std::move(action)});
 }
 
 void EventEngine::schedule_after(std::int64_t delay_ps, Action action) {
-    if (delay_ps < 0) throw Error("event delay must be >= 0 ps, got " + std::to_string(delay_ps));
+    invariant(delay_ps >= 0, [&] { return "event delay must be >= 0 ps, got " + std::to_string(delay_ps); });
     schedule_at(now_ps_ + delay_ps, std::move(action));
 }
 
@@ -30,8 +31,8 @@ bool EventEngine::step() {
 }
 
 void EventEngine::run_until(std::int64_t end_ps) {
-    require(end_ps >= now_ps_, "cannot run until " + std::to_string(end_ps) + " ps, before now (" +
-                                   std::to_string(now_ps_) + " ps)");
+    invariant(end_ps >= now_ps_, "cannot run until " + std::to_string(end_ps) + " ps, before now (" +
+                                     std::to_string(now_ps_) + " ps)");
     while (!queue_.empty() && queue_.top().time_ps <= end_ps) step();
     now_ps_ = end_ps;
 }

@@ -18,8 +18,8 @@ public:
     std::size_t pending() const { return queue_.size(); }
     std::uint64_t events_run() const { return events_run_; }
 
-    // Throws lpu::Error when `time_ps` is before now (an event cannot change
-    // the past).
+    // Throws lpu::InternalError when `time_ps` is before now (an event cannot
+    // change the past; only a bug schedules one there).
     void schedule_at(std::int64_t time_ps, Action action);
     void schedule_after(std::int64_t delay_ps, Action action);
 

@@ -22,7 +22,7 @@ public:
     std::size_t chip_count() const override { return counters_.size(); }
     bool hosts(topology::ChipId chip) const { return chip < counters_.size() && counters_[chip].has_value(); }
     ChipCounter& counter(topology::ChipId chip) {
-        require(hosts(chip), [&] { return "chip " + std::to_string(chip) + "'s clock is not kept in this process"; });
+        invariant(hosts(chip), [&] { return "chip " + std::to_string(chip) + "'s clock is not kept in this process"; });
         return *counters_[chip];
     }
     std::int64_t true_ps_at(topology::ChipId chip, std::int64_t count) override {
@@ -170,9 +170,9 @@ private:
 FabricFigures chip_fabric_figures(const plan::Plan& plan, const topology::Topology& topology, const ChipSpec& spec,
                                   const PlanLockstepConfig& config, const std::vector<bool>& hosted,
                                   FabricWire& wire) {
-    require(hosted.size() == topology.chip_count(),
-            "the hosted chips must be listed for all " + std::to_string(topology.chip_count()) + " chips, got " +
-                std::to_string(hosted.size()));
+    invariant(hosted.size() == topology.chip_count(),
+              "the hosted chips must be listed for all " + std::to_string(topology.chip_count()) + " chips, got " +
+                  std::to_string(hosted.size()));
     const FabricSetup setup(topology, spec, config);
     PlanLockstepConfig checked = config;
     checked.steps = checked_steps(plan, setup, config);

@@ -88,7 +88,7 @@ LockstepReport check_lockstep_at_receivers(std::span<const ScheduledTransfer> tr
                                            std::span<const std::int64_t> send_ps, ChipClocks& clocks,
                                            const LinkModel& links,
                                            const std::function<bool(topology::ChipId)>& receives) {
-    require(send_ps.size() == transfers.size(), "check_lockstep_at_receivers: one send time per transfer");
+    invariant(send_ps.size() == transfers.size(), "check_lockstep_at_receivers: one send time per transfer");
     LockstepReport report;
     std::vector<Timing> timings(transfers.size());
     std::unordered_map<std::uint64_t, std::uint64_t> stream_counts;

@@ -28,7 +28,7 @@ TEST_CASE("block_range splits any count into nearly equal blocks", "[collectives
     CHECK(block_range(10, 4, 3) == ElementRange{8, 2});
     CHECK(block_range(1, 3, 2) == ElementRange{1, 0});
     CHECK(sub_block(ElementRange{100, 5}, 2, 1) == ElementRange{103, 2});
-    CHECK_THROWS_AS(block_range(10, 4, 4), Error);
+    CHECK_THROWS_AS(block_range(10, 4, 4), InternalError);
 }
 
 TEST_CASE("validate accepts a good schedule and names what is wrong in bad ones", "[collectives][schedule]") {

@@ -121,7 +121,7 @@ TEST_CASE("a stale mark is refused", "[sram_arena]") {
     arena.release_to(lpu::chip::SramMark{});  // back to empty
     REQUIRE_THROWS_WITH(arena.release_to(later),
                         Catch::Matchers::Contains("not part of the current allocation stack"));
-    REQUIRE_THROWS_AS(arena.offset_of(nullptr), lpu::Error);
+    REQUIRE_THROWS_AS(arena.offset_of(nullptr), lpu::InternalError);
 }
 
 TEST_CASE("an arena moves, keeping its memory", "[sram_arena]") {

@@ -66,8 +66,8 @@ TEST_CASE("rope rotates adjacent pairs exactly as llama2.c does", "[kernels][poi
     std::vector<float> at_zero = original;
     rope(at_zero.data(), n_heads, head_dim, 0, {10000.0f});
     CHECK(bitwise_equal(at_zero, original));
-    CHECK_THROWS_AS(rope(vec.data(), 1, 7, 0, {10000.0f}), lpu::Error);
-    CHECK_THROWS_AS(rope(vec.data(), 1, 8, -1, {10000.0f}), lpu::Error);
+    CHECK_THROWS_AS(rope(vec.data(), 1, 7, 0, {10000.0f}), lpu::InternalError);
+    CHECK_THROWS_AS(rope(vec.data(), 1, 8, -1, {10000.0f}), lpu::InternalError);
 }
 
 TEST_CASE("rope on halves (GPT-NeoX, Qwen2), with frequency factors and linear scaling", "[kernels][pointwise]") {

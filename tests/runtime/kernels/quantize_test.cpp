@@ -82,7 +82,7 @@ TEST_CASE("quantisation and dequantisation reject bad input", "[kernels][quantiz
     test::OwnedMatrix w(DType::F32, 2, 4, std::vector<float>(8, 1.0f));
     std::vector<float> row(4);
     CHECK_THROWS_WITH(dequantize_row(w.view, 2, row.data()), Catch::Contains("row 2 out of range"));
-    CHECK_THROWS_AS(dequantize_row(w.view, -1, row.data()), lpu::Error);
+    CHECK_THROWS_AS(dequantize_row(w.view, -1, row.data()), lpu::InternalError);
     const Matrix ragged{DType::Q8_0, 1, 40, w.bytes.data()};
     CHECK_THROWS_WITH(dequantize_row(ragged, 0, row.data()), Catch::Contains("not a multiple of the Q8_0 block size"));
 }
