@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <string_view>
 
 namespace lpu {
@@ -89,6 +90,9 @@ public:
     std::size_t size_bytes() const { return bytes_.size(); }
     std::size_t remaining_bytes() const { return bytes_.size() - offset_; }
     const std::string& context() const { return context_; }
+    // What later errors start with, e.g. the stage of a reader that reads a
+    // file in stages ("GGUF 'f': metadata").
+    void set_context(std::string context) { context_ = std::move(context); }
 
     // Throws lpu::Error "<context>: at offset N: <message>" for a value that was
     // read successfully but is invalid; `offset` is where that value starts.

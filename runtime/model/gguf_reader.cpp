@@ -263,8 +263,26 @@ GgufFile::GgufFile(MappedFile file) : file_(std::move(file)) { parse(); }
 
 Error GgufFile::error(const std::string& message) const { return Error("GGUF '" + path() + "': " + message); }
 
+// A straight pipeline, like llama.cpp's loader: each stage validates what it
+// reads before the next one uses it, and names itself in its errors.
 void GgufFile::parse() {
-    ByteReader reader(file_.bytes(), "GGUF '" + path() + "'");
+    ByteReader reader(file_.bytes(), stage_context("header"));
+    const Counts counts = read_header(reader);
+    reader.set_context(stage_context("metadata"));
+    read_metadata(reader, counts.metadata);
+    read_alignment();
+    reader.set_context(stage_context("tensor info"));
+    const std::vector<TensorRecord> records = read_tensor_infos(reader, counts.tensors);
+    const std::uint64_t data_size_bytes = locate_data_section(reader.offset(), counts.tensors);
+    reader.set_context(stage_context("tensor data"));
+    place_tensors(reader, records, data_size_bytes);
+    check_no_overlap(reader, records);
+}
+
+std::string GgufFile::stage_context(const char* stage) const { return "GGUF '" + path() + "': " + stage; }
+
+// Magic, version, and the two counts, each bounded by the bytes that follow.
+GgufFile::Counts GgufFile::read_header(ByteReader& reader) {
     if (reader.u32("magic") != gguf::kMagic) reader.fail(0, "not a GGUF file (magic is not \"GGUF\")");
     version_ = reader.u32("version");
     // Version 2 has version 3's layout (3 only added big-endian files, which
@@ -272,23 +290,28 @@ void GgufFile::parse() {
     if (version_ != 2 && version_ != gguf::kVersion) {
         reader.fail(4, "unsupported GGUF version " + std::to_string(version_) + " (supported: 2, 3)");
     }
-    const std::uint64_t tensor_count = reader.u64("tensor_count");
-    const std::uint64_t metadata_count = reader.u64("metadata_kv_count");
-    if (tensor_count > reader.remaining_bytes() / kMinTensorInfoBytes) {
-        reader.fail(8, "tensor_count " + std::to_string(tensor_count) + " cannot fit in the " +
+    Counts counts;
+    counts.tensors = reader.u64("tensor_count");
+    counts.metadata = reader.u64("metadata_kv_count");
+    if (counts.tensors > reader.remaining_bytes() / kMinTensorInfoBytes) {
+        reader.fail(8, "tensor_count " + std::to_string(counts.tensors) + " cannot fit in the " +
                            std::to_string(reader.remaining_bytes()) +
                            " bytes that follow the header (truncated or corrupt)");
     }
-    if (metadata_count > reader.remaining_bytes() / kMinMetadataEntryBytes) {
-        reader.fail(16, "metadata_kv_count " + std::to_string(metadata_count) + " cannot fit in the " +
+    if (counts.metadata > reader.remaining_bytes() / kMinMetadataEntryBytes) {
+        reader.fail(16, "metadata_kv_count " + std::to_string(counts.metadata) + " cannot fit in the " +
                             std::to_string(reader.remaining_bytes()) +
                             " bytes that follow the header (truncated or corrupt)");
     }
+    return counts;
+}
 
+// Every key (no duplicates) and value (of a known type, nested arrays included).
+void GgufFile::read_metadata(ByteReader& reader, std::uint64_t count) {
     // No reserve() from the counts: they are bounded by the file size, but an
     // entry in memory is larger than its minimum on disk, so vectors grow only
     // with what was actually parsed.
-    for (std::uint64_t i = 0; i < metadata_count; ++i) {
+    for (std::uint64_t i = 0; i < count; ++i) {
         const auto index = static_cast<std::int64_t>(i);
         const std::size_t key_offset = reader.offset();
         std::string key = read_string(reader, FieldName("metadata", index, "key"));
@@ -302,22 +325,25 @@ void GgufFile::parse() {
         metadata_index_.emplace(key, metadata_.size());
         metadata_.push_back({std::move(key), value});
     }
+}
 
-    if (has("general.alignment")) {
-        const std::uint32_t alignment = get_u32("general.alignment");
-        if (alignment == 0 || !std::has_single_bit(alignment) || alignment > kMaxAlignmentBytes) {
-            throw error("general.alignment " + std::to_string(alignment) + " must be a power of two from 1 to " +
-                        std::to_string(kMaxAlignmentBytes));
-        }
-        alignment_bytes_ = alignment;
+// general.alignment, when given: a power of two the data section and every
+// tensor offset are multiples of.
+void GgufFile::read_alignment() {
+    if (!has("general.alignment")) return;
+    const std::uint32_t alignment = get_u32("general.alignment");
+    if (alignment == 0 || !std::has_single_bit(alignment) || alignment > kMaxAlignmentBytes) {
+        throw Error(stage_context("alignment") + ": general.alignment " + std::to_string(alignment) +
+                    " must be a power of two from 1 to " + std::to_string(kMaxAlignmentBytes));
     }
+    alignment_bytes_ = alignment;
+}
 
-    struct RawTensorInfo {
-        std::size_t info_offset;
-        std::uint32_t type_id;
-    };
-    std::vector<RawTensorInfo> raw;
-    for (std::uint64_t i = 0; i < tensor_count; ++i) {
+// Each tensor's name (no duplicates), shape (bounded by the file size) and
+// offset; its type is checked with its data.
+std::vector<GgufFile::TensorRecord> GgufFile::read_tensor_infos(ByteReader& reader, std::uint64_t count) {
+    std::vector<TensorRecord> records;
+    for (std::uint64_t i = 0; i < count; ++i) {
         const auto index = static_cast<std::int64_t>(i);
         GgufTensor tensor;
         const std::size_t info_offset = reader.offset();
@@ -351,25 +377,35 @@ void GgufFile::parse() {
         }
         const std::uint32_t type_id = reader.u32(FieldName("tensor_info", index, "type"));
         tensor.offset_bytes = reader.u64(FieldName("tensor_info", index, "offset"));
-        raw.push_back({info_offset, type_id});
+        records.push_back({info_offset, type_id});
         tensor_index_.emplace(tensor.name, tensors_.size());
         tensors_.push_back(std::move(tensor));
     }
+    return records;
+}
 
-    const std::uint64_t infos_end = reader.offset();
-    data_offset_bytes_ = (infos_end + alignment_bytes_ - 1) / alignment_bytes_ * alignment_bytes_;
+// The data section starts at the first aligned offset after the tensor infos;
+// returns its size in bytes.
+std::uint64_t GgufFile::locate_data_section(std::uint64_t infos_end_bytes, std::uint64_t tensor_count) {
+    data_offset_bytes_ = (infos_end_bytes + alignment_bytes_ - 1) / alignment_bytes_ * alignment_bytes_;
     if (tensor_count > 0 && data_offset_bytes_ >= file_.size_bytes()) {
-        throw error("the data section would start at offset " + std::to_string(data_offset_bytes_) +
-                    ", at or past the end of the file (" + std::to_string(file_.size_bytes()) + " bytes)");
+        throw Error(stage_context("data section") + ": the data section would start at offset " +
+                    std::to_string(data_offset_bytes_) + ", at or past the end of the file (" +
+                    std::to_string(file_.size_bytes()) + " bytes)");
     }
-    const std::uint64_t data_size_bytes = tensor_count > 0 ? file_.size_bytes() - data_offset_bytes_ : 0;
+    return tensor_count > 0 ? file_.size_bytes() - data_offset_bytes_ : 0;
+}
 
+// Each tensor's type (supported, rows of whole blocks), its bytes inside the
+// data section and aligned for its elements.
+void GgufFile::place_tensors(const ByteReader& reader, const std::vector<TensorRecord>& records,
+                             std::uint64_t data_size_bytes) {
     for (std::size_t i = 0; i < tensors_.size(); ++i) {
         GgufTensor& tensor = tensors_[i];
-        const std::size_t at = raw[i].info_offset;
-        const auto dtype = gguf::dtype_of(raw[i].type_id);
+        const std::size_t at = records[i].info_offset;
+        const auto dtype = gguf::dtype_of(records[i].type_id);
         if (!dtype) {
-            reader.fail(at, "tensor '" + tensor.name + "' has type " + ggml_type_label(raw[i].type_id) +
+            reader.fail(at, "tensor '" + tensor.name + "' has type " + ggml_type_label(records[i].type_id) +
                                 ", which is not supported (supported: " + supported_types() + ")");
         }
         tensor.dtype = *dtype;
@@ -398,20 +434,21 @@ void GgufFile::parse() {
         }
         tensor.data = file_.data() + file_offset;
     }
-    // A tensor's size follows from its type and shape; if it runs into the next
-    // tensor's bytes, the two disagree (or the offsets are wrong).
-    if (const auto overlap = first_overlap(tensors_)) {
-        const GgufTensor& tensor = tensors_[overlap->first];
-        const GgufTensor& next = tensors_[overlap->second];
-        reader.fail(raw[overlap->first].info_offset,
-                    "tensor '" + tensor.name + "' (" + dims_text(tensor.dims) + " " + kernels::dtype_name(tensor.dtype) +
-                        ", " + std::to_string(tensor.size_bytes) + " bytes at data offset " +
-                        std::to_string(tensor.offset_bytes) + ") runs into tensor '" + next.name +
-                        "' at data offset " + std::to_string(next.offset_bytes) +
-                        ": its byte size disagrees with its type and shape");
-    }
 }
 
+// A tensor's size follows from its type and shape; if it runs into the next
+// tensor's bytes, the two disagree (or the offsets are wrong).
+void GgufFile::check_no_overlap(const ByteReader& reader, const std::vector<TensorRecord>& records) const {
+    const auto overlap = first_overlap(tensors_);
+    if (!overlap) return;
+    const GgufTensor& tensor = tensors_[overlap->first];
+    const GgufTensor& next = tensors_[overlap->second];
+    reader.fail(records[overlap->first].info_offset,
+                "tensor '" + tensor.name + "' (" + dims_text(tensor.dims) + " " + kernels::dtype_name(tensor.dtype) +
+                    ", " + std::to_string(tensor.size_bytes) + " bytes at data offset " +
+                    std::to_string(tensor.offset_bytes) + ") runs into tensor '" + next.name + "' at data offset " +
+                    std::to_string(next.offset_bytes) + ": its byte size disagrees with its type and shape");
+}
 
 bool GgufFile::has(std::string_view key) const { return metadata_index_.find(key) != metadata_index_.end(); }
 

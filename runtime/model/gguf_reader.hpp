@@ -86,7 +86,30 @@ private:
         std::string key;
         GgufValue value;
     };
+    // Where a tensor's info record starts, and its type id as stored (checked
+    // once the data section is known).
+    struct TensorRecord {
+        std::size_t info_offset = 0;
+        std::uint32_t type_id = 0;
+    };
+    struct Counts {
+        std::uint64_t tensors = 0;
+        std::uint64_t metadata = 0;
+    };
+
+    // The stages of reading a file, in order; the errors of each start with
+    // "GGUF '<path>': <stage>: ".
     void parse();
+    Counts read_header(ByteReader& reader);
+    void read_metadata(ByteReader& reader, std::uint64_t count);
+    void read_alignment();
+    std::vector<TensorRecord> read_tensor_infos(ByteReader& reader, std::uint64_t count);
+    std::uint64_t locate_data_section(std::uint64_t infos_end_bytes, std::uint64_t tensor_count);
+    void place_tensors(const ByteReader& reader, const std::vector<TensorRecord>& records,
+                       std::uint64_t data_size_bytes);
+    void check_no_overlap(const ByteReader& reader, const std::vector<TensorRecord>& records) const;
+    std::string stage_context(const char* stage) const;
+
     const GgufValue& value_of(std::string_view key, const char* expected) const;
 
     MappedFile file_;

@@ -232,6 +232,22 @@ TEST_CASE("GGUF: bad headers and metadata are refused by name", "[model][gguf]")
     CHECK_THAT(gguf_error(dir, bad_alignment.bytes()), Catch::Contains("general.alignment 48 must be a power of two"));
 }
 
+TEST_CASE("GGUF: every error names the stage of reading that found it", "[model][gguf]") {
+    TempDir dir("gguf-stages");
+    auto wrong_magic = gguf_start(0, 0).bytes();
+    wrong_magic[0] = 'X';
+    CHECK_THAT(gguf_error(dir, wrong_magic), Catch::Contains("': header: at offset 0: not a GGUF file"));
+    CHECK_THAT(gguf_error(dir, gguf_start(0, 1).put<std::uint64_t>(1ull << 62).raw("key.and.some.more").bytes()),
+               Catch::Contains("': metadata: truncated at offset 32"));
+    auto bad_alignment = gguf_start(0, 1);
+    bad_alignment.text("general.alignment").put<std::uint32_t>(4).put<std::uint32_t>(48);
+    CHECK_THAT(gguf_error(dir, bad_alignment.bytes()), Catch::Contains("': alignment: general.alignment 48"));
+    CHECK_THAT(gguf_error(dir, one_tensor_gguf({"t", kF32, {8, 1, 1, 1, 1}, 0}, 64)),
+               Catch::Contains("': tensor info: at offset"));
+    CHECK_THAT(gguf_error(dir, one_tensor_gguf({}, 0)), Catch::Contains("': data section: the data section would start"));
+    CHECK_THAT(gguf_error(dir, one_tensor_gguf({"t", 99, {8}, 0}, 64)), Catch::Contains("': tensor data: at offset"));
+}
+
 TEST_CASE("GGUF: a K-quant tensor whose bytes disagree with its shape is refused by name", "[model][gguf]") {
     TempDir dir("gguf-bad-kquant");
     // [256 x 4] Q4_K is 4 super-blocks of 144 bytes.
