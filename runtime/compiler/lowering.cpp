@@ -84,10 +84,22 @@ private:
     const TensorShard& shard(int rank) const { return shards_[static_cast<std::size_t>(rank)]; }
     IndexRange stage_layers(int stage) const { return in_.split.stages[static_cast<std::size_t>(stage)].layers; }
 
+    // One chip's buffers, in the order they are numbered in the plan: its
+    // weights, KV caches, activations, then the receive buffer of its all-reduces.
     void allocate(int stage, int rank) {
         const std::size_t c = chip(stage, rank);
         const TensorShard& s = shard(rank);
         const IndexRange layers = stage_layers(stage);
+        const plan::ChipRole& role = assign_role(c, stage, rank, s, layers);
+        allocate_weights(c, stage, role, layers);
+        allocate_kv_caches(c, s, layers);
+        allocate_activations(c, stage, rank, s);
+        if (tp_ > 1) allocate_reduce_receive(c, stage);
+    }
+
+    // What the chip holds of the model: its stage's layers, its rank's heads,
+    // hidden columns and vocabulary rows.
+    const plan::ChipRole& assign_role(std::size_t c, int stage, int rank, const TensorShard& s, IndexRange layers) {
         plan::ChipRole& role = scheduler_.program(c).role;
         role.tp_rank = static_cast<std::uint32_t>(rank);
         role.pp_stage = static_cast<std::uint32_t>(stage);
@@ -96,7 +108,12 @@ private:
         role.kv_heads = to_plan_range(s.kv_heads);
         role.hidden_columns = to_plan_range(s.hidden);
         role.vocab = to_plan_range(s.vocab);
+        return role;
+    }
 
+    // The embedding on the first stage, the layers' matrices and norms, the
+    // final norm and output (unless tied to an embedding already here) on the last.
+    void allocate_weights(std::size_t c, int stage, const plan::ChipRole& role, IndexRange layers) {
         const auto weight = [&](const std::string& name) {
             scheduler_.add_buffer(c, name, BufferUse::weights, bind_weight(name, role, config_).bytes());
         };
@@ -110,7 +127,11 @@ private:
             weight(kFinalNorm);
             if (!(config_.tied_output && first)) weight(kOutput);
         }
-        const std::int64_t kv = s.kv_features().size(), query = s.query_features().size();
+    }
+
+    // A key and a value cache per sequence and layer, for every position.
+    void allocate_kv_caches(std::size_t c, const TensorShard& s, IndexRange layers) {
+        const std::int64_t kv = s.kv_features().size();
         for (int sequence = 0; sequence < in_.batch; ++sequence) {
             for (std::int64_t layer = layers.begin; layer < layers.end; ++layer) {
                 for (const char* cache : {"key_cache", "value_cache"}) {
@@ -119,12 +140,16 @@ private:
                 }
             }
         }
-        // Buffers that receive messages (x, partial, rx, the head's logits)
-        // get their data's bytes here; size_receive_rings (compile.cpp) then
-        // grows them to the rings their messages need.
+    }
+
+    // Buffers that receive messages (x, partial, rx, the head's logits) get
+    // their data's bytes here; size_receive_rings (compile.cpp) then grows
+    // them to the rings their messages need.
+    void allocate_activations(std::size_t c, int stage, int rank, const TensorShard& s) {
         const auto activation = [&](const char* name, std::int64_t floats) {
             scheduler_.add_buffer(c, name, BufferUse::activation, kFloat * floats);
         };
+        const std::int64_t kv = s.kv_features().size(), query = s.query_features().size();
         activation("x", config_.dim);
         activation("normed", config_.dim);
         activation("q", query);
@@ -140,18 +165,19 @@ private:
         }
         activation("scores", static_cast<std::int64_t>(kernels::attention_scratch_floats(
                                  static_cast<int>(s.query_heads.size()), in_.positions)));
-        if (last) {
+        if (stage == pp_ - 1) {
             for (int sequence = 0; sequence < in_.batch; ++sequence) {
                 scheduler_.add_buffer(c, logits_buffer_name(sequence), BufferUse::activation,
                                       kFloat * (rank == 0 ? config_.vocab_size : s.vocab.size()));
             }
         }
-        if (tp_ > 1) {
-            // One all-reduce's reductions side by side (each collective starts again at 0).
-            const std::int64_t reduce_floats =
-                reduce_floats_into(schedule(stage, collectives::CollectiveOp::all_reduce).schedule, c);
-            scheduler_.add_buffer(c, "rx", BufferUse::receive, kFloat * std::max<std::int64_t>(reduce_floats, 1));
-        }
+    }
+
+    // One all-reduce's reductions side by side (each collective starts again at 0).
+    void allocate_reduce_receive(std::size_t c, int stage) {
+        const std::int64_t reduce_floats =
+            reduce_floats_into(schedule(stage, collectives::CollectiveOp::all_reduce).schedule, c);
+        scheduler_.add_buffer(c, "rx", BufferUse::receive, kFloat * std::max<std::int64_t>(reduce_floats, 1));
     }
 
     static std::string cache_name(int layer, const char* cache, int sequence) {
