@@ -15,7 +15,6 @@
 #include "cli/model_quantize_command.hpp"
 #include "cli/model_tokenize_command.hpp"
 #include "runtime/kernels/dtype.hpp"
-#include "runtime/model/model_file.hpp"
 #include "runtime/model/synthetic_model.hpp"
 
 namespace lpu::cli {
@@ -91,21 +90,8 @@ model::SyntheticShape resolve_shape(const SynthOptions& options, const ShapeFlag
 void synthesize(const SynthOptions& options, const ShapeFlags& given) {
     const auto shape = resolve_shape(options, given);
     const std::uint64_t size_bytes = model::write_synthetic_model(shape, options.output_path);
-    const auto written = model::open_model(options.output_path);
-    const auto& config = written->config();
-    std::string extras;
-    if (config.qkv_bias) extras += ", q/k/v biases";
-    if (config.rope_freq_factors) extras += ", rope_freqs";
-    if (config.rope_freq_scale != 1.0f) extras += ", linear RoPE scaling x" + std::to_string(shape.rope_scale_linear);
-    std::fprintf(stderr,
-                 "lpu model synth: wrote %s (%llu bytes): %s dim %d, %d layers, %d heads / %d KV heads, "
-                 "hidden %d, vocab %d (%s), context %d, %s, seed %llu, %s output%s\n",
-                 options.output_path.c_str(), static_cast<unsigned long long>(size_bytes),
-                 model::architecture_name(config.architecture), config.dim, config.n_layers, config.n_heads,
-                 config.n_kv_heads, config.hidden_dim, config.vocab_size,
-                 model::tokenizer_model_name(written->tokenizer()->model), config.context_length,
-                 kernels::dtype_name(config.weight_dtype).c_str(), static_cast<unsigned long long>(shape.seed),
-                 config.tied_output ? "tied" : "separate", extras.c_str());
+    std::fprintf(stderr, "lpu model synth: %s\n",
+                 model::synthetic_model_summary(shape, options.output_path, size_bytes).c_str());
 }
 
 void add_synth_command(CLI::App& model_app) {

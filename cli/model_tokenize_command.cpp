@@ -1,19 +1,15 @@
+// `lpu model tokenize`, `detokenize` and `import-tokenizer`: the flags; the
+// work is runtime/model/token_lists.hpp's and tokenizer_import.hpp's.
 #include "cli/model_tokenize_command.hpp"
 
 #include <cstdio>
-#include <fstream>
-#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "base/error.hpp"
-#include "base/json_text.hpp"
-#include "base/utf8.hpp"
-#include "runtime/model/gguf_vocabulary.hpp"
-#include "runtime/model/hf_tokenizer.hpp"
+#include "runtime/model/token_lists.hpp"
+#include "runtime/model/tokenizer_import.hpp"
 #include "runtime/model/vocabulary_file.hpp"
 
 namespace lpu::cli {
@@ -32,16 +28,6 @@ void add_vocabulary_options(CLI::App& app, VocabularySource& source) {
         ->check(CLI::ExistingFile);
 }
 
-nlohmann::json read_json_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    require(in.good(), "cannot read '" + path + "'");
-    try {
-        return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw Error("'" + path + "' is not valid JSON: " + e.what());
-    }
-}
-
 // ---- tokenize
 
 struct TokenizeOptions {
@@ -53,33 +39,12 @@ struct TokenizeOptions {
     bool json = false;
 };
 
-std::vector<std::string> strings_of(const TokenizeOptions& options, bool text_given) {
-    if (text_given) return {options.text};
-    const nlohmann::json strings = read_json_file(options.file);
-    require(strings.is_array(), "'" + options.file + "' must hold a JSON array of strings");
-    std::vector<std::string> result;
-    for (std::size_t i = 0; i < strings.size(); ++i) {
-        require(strings[i].is_string(), "'" + options.file + "': element " + std::to_string(i) + " is not a string");
-        result.push_back(strings[i].get<std::string>());
-    }
-    return result;
-}
-
 void tokenize(const TokenizeOptions& options, bool text_given) {
     const model::Tokenizer tokenizer = model::load_tokenizer(options.source.model_path, options.source.tokenizer_path);
-    const model::EncodeOptions encode{!options.no_bos, options.special};
-    nlohmann::json all = nlohmann::json::array();
-    for (const std::string& text : strings_of(options, text_given)) {
-        const std::vector<int> ids = tokenizer.encode(text, encode);
-        if (options.json) {
-            all.push_back(ids);
-            continue;
-        }
-        std::string line;
-        for (const int id : ids) line.append(line.empty() ? "" : " ").append(std::to_string(id));
-        std::printf("%s\n", line.c_str());
-    }
-    if (options.json) std::cout << json_text(all) << "\n";
+    const std::vector<std::string> strings =
+        text_given ? std::vector<std::string>{options.text} : model::read_string_list(options.file);
+    const std::string report = model::tokenize_report(tokenizer, strings, {!options.no_bos, options.special}, options.json);
+    std::fwrite(report.data(), 1, report.size(), stdout);
 }
 
 void add_tokenize(CLI::App& model_app) {
@@ -118,72 +83,13 @@ struct DetokenizeOptions {
     bool json = false;
 };
 
-std::vector<int> parse_ids(const std::string& text) {
-    std::vector<int> ids;
-    std::string number;
-    const auto flush = [&] {
-        if (number.empty()) return;
-        std::size_t used = 0;
-        long long value = -1;
-        try {
-            value = std::stoll(number, &used);
-        } catch (const std::exception&) {
-        }
-        require(used == number.size() && value >= 0 && value <= INT32_MAX, "--ids: '" + number + "' is not a token id");
-        ids.push_back(static_cast<int>(value));
-        number.clear();
-    };
-    for (const char c : text) {
-        if (c == ',' || c == ' ' || c == '\t' || c == '\n') {
-            flush();
-        } else {
-            number.push_back(c);
-        }
-    }
-    flush();
-    return ids;
-}
-
-std::vector<int> ids_of(const nlohmann::json& array, const std::string& where) {
-    std::vector<int> ids;
-    for (std::size_t i = 0; i < array.size(); ++i) {
-        const auto& id = array[i];
-        require(id.is_number_integer() && id.get<std::int64_t>() >= 0 && id.get<std::int64_t>() <= INT32_MAX,
-                where + "[" + std::to_string(i) + "] is not a token id");
-        ids.push_back(static_cast<int>(id.get<std::int64_t>()));
-    }
-    return ids;
-}
-
-// --file: an array of arrays of ids (what tokenize --json prints), or one array.
-std::vector<std::vector<int>> sequences_of(const DetokenizeOptions& options, bool ids_given) {
-    if (ids_given) return {parse_ids(options.ids)};
-    const nlohmann::json json = read_json_file(options.file);
-    const std::string where = "'" + options.file + "'";
-    require(json.is_array(), where + " must hold a JSON array of token ids, or an array of such arrays");
-    if (json.empty() || !json.front().is_array()) return {ids_of(json, where)};
-    std::vector<std::vector<int>> sequences;
-    for (std::size_t i = 0; i < json.size(); ++i) {
-        require(json[i].is_array(), where + ": element " + std::to_string(i) + " is not an array of ids");
-        sequences.push_back(ids_of(json[i], where + "[" + std::to_string(i) + "]"));
-    }
-    return sequences;
-}
-
 void detokenize(const DetokenizeOptions& options, bool ids_given) {
     const model::Tokenizer tokenizer = model::load_tokenizer(options.source.model_path, options.source.tokenizer_path);
-    nlohmann::json all = nlohmann::json::array();
-    for (const auto& ids : sequences_of(options, ids_given)) {
-        const std::string text = tokenizer.decode(ids, options.special);
-        if (options.json) {
-            const ValidUtf8 valid = valid_utf8(text);
-            all.push_back({{"text", valid.text}, {"text_replaced_invalid_utf8", valid.replaced}});
-            continue;
-        }
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        std::fputc('\n', stdout);
-    }
-    if (options.json) std::cout << json_text(all) << "\n";
+    const std::vector<std::vector<int>> sequences =
+        ids_given ? std::vector<std::vector<int>>{model::parse_token_ids(options.ids, "--ids")}
+                  : model::read_token_sequences(options.file);
+    const std::string report = model::detokenize_report(tokenizer, sequences, options.special, options.json);
+    std::fwrite(report.data(), 1, report.size(), stdout);
 }
 
 void add_detokenize(CLI::App& model_app) {
@@ -212,38 +118,15 @@ void add_detokenize(CLI::App& model_app) {
 
 // ---- import-tokenizer
 
-struct ImportOptions {
-    model::HfTokenizerFiles files;
-    std::string architecture;
-    std::string name;
-    std::string output_path;
-};
-
-void import_tokenizer(const ImportOptions& options) {
-    const model::HfTokenizer imported = model::read_hf_tokenizer(options.files);
-    // The tokenizer must work before it is written: merges and bytes are checked here.
-    model::make_tokenizer(imported.data, options.files.tokenizer_json);
-    const std::string architecture = options.architecture.empty() ? imported.architecture : options.architecture;
-    const std::string name = options.name.empty() ? "vocabulary" : options.name;
-    const std::uint64_t bytes = model::write_vocab_only_gguf(imported.data, architecture, name, options.output_path);
-    const auto& data = imported.data;
-    std::fprintf(stderr,
-                 "lpu model import-tokenizer: wrote %s (%llu bytes): %s vocabulary, %zu tokens, %zu merges, "
-                 "pre-tokenizer %s, bos %d, eos %d, add_bos %s, add_eos %s, chat template %s\n",
-                 options.output_path.c_str(), static_cast<unsigned long long>(bytes), architecture.c_str(),
-                 data.pieces.size(), data.merges.size(), data.pre_tokenizer.c_str(), data.bos_id, data.eos_id,
-                 data.add_bos ? "yes" : "no", data.add_eos ? "yes" : "no", data.chat_template.empty() ? "none" : "yes");
-    if (!imported.normalizer.empty()) {
-        std::fprintf(stderr,
-                     "lpu model import-tokenizer: note: tokenizer.json normalizes text (%s) before splitting; GGUF "
-                     "vocabularies (and llama.cpp) do not, so text that is not already normalized may tokenize "
-                     "differently from the Hugging Face tokenizer\n",
-                     imported.normalizer.c_str());
-    }
+void write_imported_tokenizer(const model::TokenizerImport& request) {
+    const model::ImportedTokenizer imported = model::import_tokenizer(request);
+    std::fprintf(stderr, "lpu model import-tokenizer: %s\n", model::import_summary(imported, request.output_path).c_str());
+    const std::string note = model::import_normalizer_note(imported);
+    if (!note.empty()) std::fprintf(stderr, "lpu model import-tokenizer: %s\n", note.c_str());
 }
 
 void add_import(CLI::App& model_app) {
-    auto options = std::make_shared<ImportOptions>();
+    auto options = std::make_shared<model::TokenizerImport>();
     auto* app = model_app.add_subcommand("import-tokenizer",
                                          "Write a vocab-only GGUF file from a Hugging Face tokenizer.json");
     app->add_option("--tokenizer-json", options->files.tokenizer_json, "tokenizer.json (byte-level BPE)")
@@ -264,7 +147,7 @@ void add_import(CLI::App& model_app) {
         "Example:\n"
         "  lpu model import-tokenizer --tokenizer-json tokenizer.json --tokenizer-config tokenizer_config.json \\\n"
         "      --name llama3 -o llama3-vocab.gguf");
-    app->callback([options] { import_tokenizer(*options); });
+    app->callback([options] { write_imported_tokenizer(*options); });
 }
 
 }  // namespace

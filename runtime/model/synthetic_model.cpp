@@ -5,11 +5,13 @@
 #include <string_view>
 
 #include "base/error.hpp"
+#include "base/printf_text.hpp"
 #include "runtime/kernels/quantize.hpp"
 #include "runtime/model/byte_level.hpp"
 #include "runtime/model/gguf_format.hpp"
 #include "runtime/model/gguf_vocabulary.hpp"
 #include "runtime/model/gguf_writer.hpp"
+#include "runtime/model/model_file.hpp"
 
 namespace lpu::model {
 namespace {
@@ -349,6 +351,23 @@ std::uint64_t write_synthetic_model(const SyntheticShape& shape, const std::stri
         add_vector(writer, "rope_freqs.weight", llama3_rope_factors(config.head_dim(), config.rope_theta, config.context_length));
     }
     return writer.write(path);
+}
+
+std::string synthetic_model_summary(const SyntheticShape& shape, const std::string& path, std::uint64_t size_bytes) {
+    const auto written = open_model(path);
+    const auto& config = written->config();
+    std::string extras;
+    if (config.qkv_bias) extras += ", q/k/v biases";
+    if (config.rope_freq_factors) extras += ", rope_freqs";
+    if (config.rope_freq_scale != 1.0f) extras += ", linear RoPE scaling x" + std::to_string(shape.rope_scale_linear);
+    return printf_text("wrote %s (%llu bytes): %s dim %d, %d layers, %d heads / %d KV heads, hidden %d, vocab %d (%s), "
+                       "context %d, %s, seed %llu, %s output%s",
+                       path.c_str(), static_cast<unsigned long long>(size_bytes),
+                       architecture_name(config.architecture), config.dim, config.n_layers, config.n_heads,
+                       config.n_kv_heads, config.hidden_dim, config.vocab_size,
+                       tokenizer_model_name(written->tokenizer()->model), config.context_length,
+                       kernels::dtype_name(config.weight_dtype).c_str(), static_cast<unsigned long long>(shape.seed),
+                       config.tied_output ? "tied" : "separate", extras.c_str());
 }
 
 }  // namespace lpu::model

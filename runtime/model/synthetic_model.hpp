@@ -74,4 +74,8 @@ std::vector<float> llama3_rope_factors(int head_dim, float theta, int context_le
 // file size in bytes.
 std::uint64_t write_synthetic_model(const SyntheticShape& shape, const std::string& path);
 
+// "wrote PATH (N bytes): llama dim 64, 2 layers, ...": the file at `path`
+// (written from `shape`, `size_bytes` long) read back and described in one line.
+std::string synthetic_model_summary(const SyntheticShape& shape, const std::string& path, std::uint64_t size_bytes);
+
 }  // namespace lpu::model
