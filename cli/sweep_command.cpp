@@ -1,30 +1,19 @@
 // `lpu sweep`: a scaling study. Every combination of the axes (chips or
 // tp x pp, replicas, topology, batch, context) is predicted like `lpu sim`
 // and written as one row of DIR/sweep.csv; gnuplot then draws latency,
-// throughput and chips-needed curves as SVG (study/sweep_plots.hpp).
+// throughput and chips-needed curves as SVG (study/sweep.hpp does the work).
 #include <charconv>
-#include <cstdio>
-#include <filesystem>
 #include <iostream>
-#include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "base/error.hpp"
-#include "base/output_file.hpp"
-#include "base/progress_bar.hpp"
 #include "cli/commands.hpp"
 #include "cli/flag_checks.hpp"
-#include "runtime/compiler/grid_choice.hpp"
-#include "runtime/kernels/dtype.hpp"
-#include "study/predict.hpp"
-#include "study/sweep_plots.hpp"
-#include "study/sweep_table.hpp"
-#include "topology/topology_spec.hpp"
+#include "study/sweep.hpp"
 
 namespace lpu::cli {
 namespace {
@@ -59,97 +48,20 @@ std::vector<int> parse_replicas(const std::vector<std::string>& values) {
     return replicas;
 }
 
-std::string point_label(const study::SweepPoint& point) {
-    std::string label = point.chips > 0 ? std::to_string(point.chips) + " chips"
-                                        : "tp " + std::to_string(point.tp) + " x pp " + std::to_string(point.pp);
-    if (point.replicas != 1) label += point.replicas == 0 ? ", replicas auto" : ", " + std::to_string(point.replicas) + " replicas";
-    return label + ", batch " + std::to_string(point.batch) + ", " + point.topology;
-}
-
-// The series a point belongs to in the plots: everything but its chip count.
-std::string series_name(const study::SweepPoint& point, const study::SimPrediction& prediction) {
-    std::string name = point.topology + ", batch " + std::to_string(point.batch) + ", context " +
-                       std::to_string(prediction.context_positions);
-    if (point.replicas != 1) name += point.replicas == 0 ? ", replicas auto" : ", " + std::to_string(point.replicas) + " replicas";
-    return name;
-}
-
 void run_sweep(const SweepCommandOptions& options) {
-    study::SimQuestion question;
-    question.config = study::model_shape(options.preset, options.model_path, options.dtype, question.model_source);
-    question.spec = sim::load_chip_spec(options.spec);
-    question.prompt_tokens = options.prompt_tokens;
-    study::SweepAxes axes = options.axes;
-    axes.replicas = parse_replicas(options.replicas);
-    const std::vector<study::SweepPoint> points =
-        study::sweep_points(axes, compiler::default_topology_spec(study::largest_point_chips(axes)));
-
-    std::error_code error;
-    std::filesystem::create_directories(options.out, error);
-    require(!error, [&] { return "cannot create the output directory '" + options.out + "': " + error.message(); });
-    const auto csv_path = std::filesystem::path(options.out) / "sweep.csv";
-    // An interrupted sweep keeps the rows it finished, as sweep.csv.partial.PID.
-    OutputFile csv_file(csv_path.string(), OutputFile::OnInterrupt::keep);
-    std::ostream& csv = csv_file.stream();
-    csv << study::sweep_csv_header();
-
-    // Built once per topology: routing keeps its distance maps in it, which
-    // the compiles of every point on that system share.
-    std::map<std::string, std::unique_ptr<topology::Topology>> topologies;
-    std::map<int, std::optional<int>> chips_needed;  // by context positions
-    study::SweepPlots plots;
-    plots.model = question.config.name;
-    ProgressBar progress(stderr, points.size(), !options.quiet);
-    for (std::size_t i = 0; i < points.size(); ++i) {
-        const study::SweepPoint& point = points[i];
-        progress.update(i, point_label(point));
-        auto& topology = topologies[point.topology];
-        if (!topology) topology = std::make_unique<topology::Topology>(topology::topology_from_spec(point.topology));
-
-        question.topology_name = point.topology;
-        question.topology = topology.get();
-        question.compile = {point.tp, point.pp, point.chips, point.context, point.batch, point.replicas,
-                            options.collective};
-        const int positions = point.context == 0 ? question.config.context_length : point.context;
-        if (!chips_needed.contains(positions)) {
-            chips_needed[positions] = compiler::minimum_chips(question.config, question.spec, positions);
-        }
-        study::SimPrediction prediction;
-        try {
-            prediction = predict(question);
-        } catch (const Error& error) {
-            // A point with no grid at all (more chips than the model can be split
-            // over, a grid larger than the system) is a finding of the sweep.
-            prediction.config = question.config;
-            prediction.spec = question.spec;
-            prediction.context_positions = positions;
-            prediction.batch = point.batch;
-            prediction.refusal = error.what();
-        }
-        // Flushed row by row: an interrupted sweep keeps the rows it finished.
-        csv << study::sweep_csv_row({point, chips_needed[positions], prediction}) << std::flush;
-        if (prediction.predicted()) {
-            const std::string series = series_name(point, prediction);
-            const auto chips = static_cast<double>(prediction.chips);
-            const auto& last = prediction.last_step;
-            plots.latency_ms[series].push_back({chips, study::seconds(prediction, last.latency_cycles) * 1e3});
-            plots.tokens_per_second[series].push_back(
-                {chips, study::per_second(prediction, study::tokens_per_step(prediction), last.period_cycles)});
-        }
-    }
-    progress.update(points.size(), "done");
-    progress.finish();
-    csv_file.commit();
-
-    for (const auto& [positions, needed] : chips_needed) {
-        if (needed) plots.chips_needed[std::string(kernels::dtype_name(question.config.weight_dtype)) + " weights"].push_back(
-            {static_cast<double>(positions), static_cast<double>(*needed)});
-    }
-    std::cout << "wrote " << csv_path.string() << " (" << points.size() << " points)\n";
-    if (options.plots) {
-        study::draw_sweep_plots(plots, options.out);
-        std::cout << "wrote latency.svg, throughput.svg and chips_needed.svg in " << options.out << "\n";
-    }
+    study::SweepRequest request;
+    request.preset = options.preset;
+    request.model_path = options.model_path;
+    request.dtype = options.dtype;
+    request.spec = options.spec;
+    request.collective = options.collective;
+    request.prompt_tokens = options.prompt_tokens;
+    request.axes = options.axes;
+    request.axes.replicas = parse_replicas(options.replicas);
+    request.out_dir = options.out;
+    request.plots = options.plots;
+    request.progress = !options.quiet;
+    study::run_sweep(request, std::cout);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include "base/printf_text.hpp"
 #include "runtime/kernels/dtype.hpp"
 
 namespace lpu::study {
@@ -115,16 +116,9 @@ std::string percent(std::int64_t part, std::int64_t whole) {
     return text;
 }
 
-template <class... Values>
-std::string format(const char* pattern, Values... values) {
-    char text[160];
-    std::snprintf(text, sizeof text, pattern, values...);
-    return text;
-}
-
 std::string utilisation_text(const StepUtilisation& busy) {
     const auto figure = [](const char* name, const UnitUtilisation& unit) {
-        return format("%s max %.1f%% mean %.1f%%", name, unit.max * 100, unit.mean * 100);
+        return printf_text("%s max %.1f%% mean %.1f%%", name, unit.max * 100, unit.mean * 100);
     };
     std::string text = "    busy per chip: " + figure("matrix unit", busy.matrix_unit) + ", " +
                        figure("vector unit", busy.vector_unit) + ", " + figure("SRAM bandwidth", busy.sram_bandwidth) +
@@ -133,7 +127,7 @@ std::string utilisation_text(const StepUtilisation& busy) {
     const LinkUtilisation& busiest = busiest_link(busy);
     return text + "    links: " + std::to_string(busy.links.size()) + " (one direction each) carried data, busiest " +
            std::to_string(busiest.from) + " -> " + std::to_string(busiest.to) +
-           format(" %.1f%%, mean %.1f%%\n", busiest.utilisation * 100, busy.link.mean * 100);
+           printf_text(" %.1f%%, mean %.1f%%\n", busiest.utilisation * 100, busy.link.mean * 100);
 }
 
 std::string step_text(const SimPrediction& prediction, const StepStudy& step) {
@@ -143,7 +137,7 @@ std::string step_text(const SimPrediction& prediction, const StepStudy& step) {
         ops += (ops.empty() ? "" : ", ") + op + " " + percent(cycles, step.latency_cycles);
     }
     return "  position " + std::to_string(step.position) + ": " + std::to_string(step.latency_cycles) + " cycles = " +
-           format("%.2f us -> %.1f tokens/s per user\n", seconds(prediction, step.latency_cycles) * 1e6,
+           printf_text("%.2f us -> %.1f tokens/s per user\n", seconds(prediction, step.latency_cycles) * 1e6,
                   per_second(prediction, 1.0, step.latency_cycles)) +
            "    critical path: compute " + percent(path.compute, step.latency_cycles) + " (" + ops + "), transfers " +
            percent(path.transfer, step.latency_cycles) + ", deskew " + percent(path.deskew, step.latency_cycles) +
@@ -213,10 +207,10 @@ std::string prediction_text(const SimPrediction& prediction) {
     text += "system:  " + std::to_string(prediction.chips) + " " + prediction.spec.name + " chips on " +
             prediction.topology + ", tp " + std::to_string(grid.tp) + " x pp " + std::to_string(grid.pp) +
             (grid.replicas > 1 ? " x " + std::to_string(grid.replicas) + " replicas" : std::string()) +
-            format(" (compiled in %.1f s, timed in %.1f s)\n", prediction.compile_seconds, prediction.study_seconds);
+            printf_text(" (compiled in %.1f s, timed in %.1f s)\n", prediction.compile_seconds, prediction.study_seconds);
     if (prediction.lockstep) {
         text += "plan:    " + sim::lockstep_summary(*prediction.lockstep) +
-                format(" (checked in %.1f s)\n", prediction.lockstep_seconds);
+                printf_text(" (checked in %.1f s)\n", prediction.lockstep_seconds);
     }
     if (!prediction.predicted()) {
         return text + "no prediction: a plan that is not in lockstep does not compute what it would be timed for\n";
@@ -229,15 +223,15 @@ std::string prediction_text(const SimPrediction& prediction) {
     text += "batch:   " + std::to_string(prediction.batch) + " sequence(s)" +
             (grid.replicas > 1 ? " per replica" : "") + ", a step every " +
             std::to_string(prediction.last_step.period_cycles) + " cycles at the last position" +
-            format(" -> %.1f tokens/s aggregate\n",
+            printf_text(" -> %.1f tokens/s aggregate\n",
                    per_second(prediction, tokens_per_step(prediction), prediction.last_step.period_cycles));
     text += "TTFT:    " + std::to_string(prediction.prompt_tokens) + " prompt tokens as successive decode steps: " +
-            format("%.3f ms", seconds(prediction, prediction.ttft_cycles) * 1e3) +
-            format("; pipelined through the %u stages, at least %.3f ms\n", grid.pp,
+            printf_text("%.3f ms", seconds(prediction, prediction.ttft_cycles) * 1e3) +
+            printf_text("; pipelined through the %u stages, at least %.3f ms\n", grid.pp,
                    seconds(prediction, prediction.pipelined_ttft_cycles) * 1e3);
-    text += format("energy:  %.3f J per token at %.0f W average per chip", joules_per_token(prediction, prediction.spec.power_average_watts),
+    text += printf_text("energy:  %.3f J per token at %.0f W average per chip", joules_per_token(prediction, prediction.spec.power_average_watts),
                    prediction.spec.power_average_watts) +
-            format(" (%.3f J at %.0f W TDP)\n", joules_per_token(prediction, prediction.spec.power_tdp_watts),
+            printf_text(" (%.3f J at %.0f W TDP)\n", joules_per_token(prediction, prediction.spec.power_tdp_watts),
                    prediction.spec.power_tdp_watts);
     return text;
 }

@@ -93,4 +93,18 @@ double hop_error_bound_cycles(const AlignmentParams& params, const ChipSpec& spe
     return noise_bound_cycles(params, spec, link) + wander + sac;
 }
 
+AlignmentParams alignment_params_with(const ChipSpec& spec, const DriftBudget& budget,
+                                      const AlignmentOverrides& overrides) {
+    AlignmentParams params = derive_alignment_params(spec, link_timing_from_spec(spec), budget);
+    if (overrides.correction_period_s) {
+        params.correction_period_cycles = std::llround(*overrides.correction_period_s * static_cast<double>(spec.clock_hz));
+    }
+    if (overrides.epoch_cycles) params.epoch_cycles = *overrides.epoch_cycles;
+    if (overrides.root) params.root = *overrides.root;
+    if (overrides.echo_count) params.echo_count = *overrides.echo_count;
+    if (overrides.correction_messages) params.correction_messages = *overrides.correction_messages;
+    validate(params);
+    return params;
+}
+
 }  // namespace lpu::sim

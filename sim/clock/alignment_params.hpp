@@ -28,6 +28,7 @@
 // cycle (4096 for P = 100), so SAC drift stays under a cycle. A chip at depth d
 // is then within d * hop bound of the root, two chips within the sum of theirs.
 #include <cstdint>
+#include <optional>
 
 #include "sim/chip/chip_spec.hpp"
 #include "sim/chip/link_model.hpp"
@@ -59,6 +60,21 @@ void validate(const AlignmentParams& params);
 
 // The defaults above for a given chip, link and drift budget.
 AlignmentParams derive_alignment_params(const ChipSpec& spec, const LinkTiming& link, const DriftBudget& budget);
+
+// Fields set by hand over the derived defaults (the flags of `lpu fabric`);
+// each one left empty keeps its derived value.
+struct AlignmentOverrides {
+    std::optional<double> correction_period_s;  // seconds of the chip's nominal clock
+    std::optional<std::int64_t> epoch_cycles;
+    std::optional<topology::ChipId> root;
+    std::optional<std::int32_t> echo_count;
+    std::optional<std::int32_t> correction_messages;
+};
+
+// derive_alignment_params for the spec's own link, then the overrides,
+// validated (lpu::Error naming the first field out of range).
+AlignmentParams alignment_params_with(const ChipSpec& spec, const DriftBudget& budget,
+                                      const AlignmentOverrides& overrides);
 
 // The per-hop error bound of the header comment, in cycles.
 double hop_error_bound_cycles(const AlignmentParams& params, const ChipSpec& spec, const LinkTiming& link,
