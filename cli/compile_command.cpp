@@ -1,6 +1,7 @@
 // `lpu compile`: compile a model for a system into a plan file (.lpuplan).
 #include <cstdio>
 #include <memory>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -8,7 +9,6 @@
 #include "cli/system_flags.hpp"
 #include "launch/plan_setup.hpp"
 #include "plan/plan_io.hpp"
-#include "plan/retime.hpp"
 
 namespace lpu::cli {
 namespace {
@@ -23,13 +23,8 @@ void compile(const CompileCommandOptions& options) {
     const auto file = model::open_model(options.model_path);
     const launch::PreparedPlan prepared = launch::prepare_plan(*file, options.system);
     plan::save_plan(prepared.plan, options.output_path);
-    const auto& grid = prepared.plan.grid;
-    const std::int64_t cycles = plan::step_end_cycle(plan::retime(prepared.plan, 0));
-    std::printf("%s: %s on %s, tp %u x pp %u (%zu chips), %lld cycles per token at position 0 (%.2f us)\n",
-                options.output_path.c_str(), prepared.plan.model.description.c_str(),
-                prepared.plan.system.topology.c_str(), grid.tp, grid.pp, prepared.plan.chips.size(),
-                static_cast<long long>(cycles), static_cast<double>(cycles) / prepared.spec.clock_hz * 1e6);
-    std::printf("plan: %s\n", sim::lockstep_summary(prepared.lockstep).c_str());
+    const std::string summary = launch::prepared_plan_summary(prepared, options.output_path);
+    std::fwrite(summary.data(), 1, summary.size(), stdout);
 }
 
 }  // namespace

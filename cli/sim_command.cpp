@@ -1,85 +1,37 @@
 // `lpu sim`: what a model would do on a system of emulated LPUs, from its shape
 // alone. The compiler plans it exactly as for `lpu run` (a shape fingerprint
 // stands in for the weights, which are never read) and the plan is timed the
-// way the runtime times it (study/step_study.hpp).
-#include <algorithm>
+// way the runtime times it (study/simulate.hpp does the work).
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <string>
-#include <vector>
 
 #include <CLI/CLI.hpp>
 
-#include "base/error.hpp"
 #include "base/json_text.hpp"
 #include "cli/commands.hpp"
 #include "cli/flag_checks.hpp"
 #include "cli/system_flags.hpp"
 #include "launch/plan_setup.hpp"
-#include "plan/trace_file.hpp"
-#include "runtime/compiler/compile.hpp"
-#include "runtime/compiler/fingerprints.hpp"
-#include "runtime/model/model_file.hpp"
 #include "runtime/model/model_presets.hpp"
-#include "study/predict.hpp"
 #include "study/prediction_report.hpp"
-#include "study/step_study.hpp"
-#include "topology/topology_spec.hpp"
+#include "study/simulate.hpp"
 
 namespace lpu::cli {
 namespace {
 
 struct SimCommandOptions {
-    std::string preset;
-    std::string model_path;
-    std::string dtype;  // empty: int8 for a preset, the file's own for --model
-    std::int64_t prompt_tokens = 128;
+    study::SimRequest request;
+    launch::SystemOptions system;  // what the chip and partition flags fill
     bool json = false;
-    launch::SystemOptions system;
-    // --trace: one decode step of the compiled plan as a Perfetto trace.
-    std::string trace_path;
-    std::vector<topology::ChipId> trace_chips;  // empty: every chip
-    std::optional<std::int64_t> trace_position;  // default: the last position of the context
 };
 
-// The step the user asked to see, in the spec's clock: the last position by
-// default, because it is the slowest step and the one the latency report leads with.
-void write_step_trace(const SimCommandOptions& options, const plan::Plan& plan, const sim::ChipSpec& spec) {
-    plan::TraceOptions trace;
-    trace.position = options.trace_position.value_or(plan.context_positions - 1);
-    require(trace.position < plan.context_positions, [&] {
-        std::string message = "--trace-position ";
-        return message.append(std::to_string(trace.position))
-            .append(" is outside the plan's context of ")
-            .append(std::to_string(plan.context_positions))
-            .append(" positions");
-    });
-    trace.clock_hz = static_cast<double>(spec.clock_hz);
-    trace.chips = options.trace_chips;
-    plan::write_trace_file(plan, trace, options.trace_path, "lpu sim");
-}
-
-study::SimPrediction predict(const SimCommandOptions& options) {
-    study::SimQuestion question;
-    question.config = study::model_shape(options.preset, options.model_path, options.dtype, question.model_source);
-    question.spec = sim::load_chip_spec(options.system.spec);
-    question.topology_name = launch::topology_spec_for(options.system);
-    const topology::Topology topology = topology::topology_from_spec(question.topology_name);
-    question.topology = &topology;
-    question.compile = options.system.compile;
-    question.prompt_tokens = options.prompt_tokens;
-    study::SimPrediction prediction = predict(question, [&](const plan::Plan& plan) {
-        if (!options.trace_path.empty()) write_step_trace(options, plan, question.spec);
-    });
-    // Without a plan there is no step to trace: asking for one is the error.
-    require(!prediction.refusal || options.trace_path.empty(),
-            [&] { return "no trace written: " + *prediction.refusal; });
-    return prediction;
-}
-
-void run_sim(const SimCommandOptions& options) {
-    const study::SimPrediction prediction = predict(options);
+void run_sim(SimCommandOptions& options) {
+    study::SimRequest& request = options.request;
+    request.spec = options.system.spec;
+    request.topology = options.system.topology;
+    request.compile = options.system.compile;
+    const study::SimPrediction prediction = study::simulate(request);
     if (options.json) {
         std::cout << json_text(study::prediction_json(prediction), 2) << "\n";
     } else {
@@ -97,24 +49,24 @@ void add_sim_command(CLI::App& app) {
         "sim", "Predict a model's chips, latency, throughput, time breakdown and energy from its shape alone");
     std::string presets;
     for (const auto& name : model::model_preset_names()) presets += (presets.empty() ? "" : ", ") + name;
-    command->add_option("--model-preset", options->preset, "A published model shape: " + presets);
-    command->add_option("-m,--model", options->model_path, "A GGUF file: its header gives the shape")
+    command->add_option("--model-preset", options->request.preset, "A published model shape: " + presets);
+    command->add_option("-m,--model", options->request.model_path, "A GGUF file: its header gives the shape")
         ->check(CLI::ExistingFile);
-    command->add_option("--dtype", options->dtype,
+    command->add_option("--dtype", options->request.dtype,
                         "Weight types: int8 (Q8_0), fp8 (needs a --spec with an FP8 rate), fp16, fp32, or a GGUF "
                         "type or mix of `lpu model quantize` (q4_k_m, q5_k_m, q6_k, q4_0, ...) "
                         "(default: int8 for a preset, the file's for --model)");
-    command->add_option("--prompt-tokens", options->prompt_tokens,
+    command->add_option("--prompt-tokens", options->request.prompt_tokens,
                         "Prompt length for the time to first token (capped at the context)")
         ->capture_default_str()
         ->check(positive_number);
     command->add_flag("--json", options->json, "Print one JSON object instead of text");
-    command->add_option("--trace", options->trace_path,
+    command->add_option("--trace", options->request.trace_path,
                         "Write one decode step of the compiled plan as Chrome/Perfetto trace JSON to this file");
-    command->add_option("--trace-chips", options->trace_chips,
+    command->add_option("--trace-chips", options->request.trace_chips,
                         "Only these chips in the trace, e.g. 0,3,5 (default: every chip)")
         ->delimiter(',');
-    command->add_option("--trace-position", options->trace_position,
+    command->add_option("--trace-position", options->request.trace_position,
                         "Sequence position of the traced step (default: the last position of the context)")
         ->check(non_negative_number);
     add_chip_options(*command, options->system);

@@ -2,7 +2,8 @@
 // How a run's plan comes to be, for every way of running (`lpu run` in one process,
 // under mpirun, over TCP; `lpu compile`): compiled from the options that describe the
 // system and the partition, or loaded from a file and checked against this model and
-// system. The flags that fill SystemOptions are in cli/system_flags.hpp.
+// system (and, for `lpu plan check`, against a system alone). The flags that fill
+// SystemOptions are in cli/system_flags.hpp.
 #include <memory>
 #include <string>
 
@@ -25,10 +26,6 @@ struct SystemOptions {
 // True when the options ask for more than the single-chip path.
 bool wants_plan(const SystemOptions& options);
 
-// The topology the options select: --topology, else the default for the chip
-// count they ask for (compiler::default_topology_spec).
-std::string topology_spec_for(const SystemOptions& options);
-
 struct PreparedPlan {
     plan::Plan plan;
     sim::ChipSpec spec;
@@ -41,5 +38,16 @@ struct PreparedPlan {
 // unless it is in lockstep (sim::verify_plan_lockstep): what is run or written
 // is always a plan the fabric can execute.
 PreparedPlan prepare_plan(const model::ModelFile& file, const SystemOptions& options);
+
+// What `lpu compile` says of the plan it wrote to `path`: model, system, grid,
+// the cycles of a token at position 0, and its lockstep verdict (two lines).
+std::string prepared_plan_summary(const PreparedPlan& prepared, const std::string& path);
+
+// `lpu plan check`: loads the plan at `path`, refuses it unless it was compiled
+// for the chip spec `spec` (a preset name or a file) on its own topology, and
+// runs config.steps decode steps of it on drifting, aligned clocks
+// (sim::check_plan_lockstep). The model is the plan's own: no weights are read.
+sim::PlanLockstepResult check_plan_file(const std::string& path, const std::string& spec,
+                                        const sim::PlanLockstepConfig& config);
 
 }  // namespace lpu::launch

@@ -1,5 +1,6 @@
 #include "runtime/compiler/compile.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iterator>
 #include <memory>
@@ -97,6 +98,14 @@ std::string default_topology_spec(int chips) {
     if (chips <= 8) return chips == 1 ? "fc:2" : "fc:" + std::to_string(chips);
     constexpr int chips_per_rack = 72;
     return "dragonfly:" + std::to_string((chips + chips_per_rack - 1) / chips_per_rack);
+}
+
+std::string topology_spec_for(const CompileOptions& options, const std::string& topology) {
+    if (!topology.empty()) return topology;
+    const int chips = options.tp > 0 || options.pp > 0
+                          ? std::max(options.tp, 1) * std::max(options.pp, 1) * std::max(options.replicas, 1)
+                          : std::max(options.chips, 1);
+    return default_topology_spec(chips);
 }
 
 namespace {

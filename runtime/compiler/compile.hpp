@@ -57,4 +57,8 @@ plan::Plan compile_plan(const model::ModelConfig& config, const plan::ModelFinge
 // chips, else a Dragonfly of enough racks (72 chips each).
 std::string default_topology_spec(int chips);
 
+// The topology a system for these options has: `topology` when given, else
+// default_topology_spec of the chips they ask for (tp x pp x replicas, or chips).
+std::string topology_spec_for(const CompileOptions& options, const std::string& topology);
+
 }  // namespace lpu::compiler

@@ -1,0 +1,48 @@
+#include "study/simulate.hpp"
+
+#include "base/error.hpp"
+#include "plan/trace_file.hpp"
+#include "study/predict.hpp"
+#include "topology/topology_spec.hpp"
+
+namespace lpu::study {
+namespace {
+
+// The step the user asked to see, in the spec's clock: the last position by
+// default, because it is the slowest step and the one the latency report leads with.
+void write_step_trace(const SimRequest& request, const plan::Plan& plan, const sim::ChipSpec& spec) {
+    plan::TraceOptions trace;
+    trace.position = request.trace_position.value_or(plan.context_positions - 1);
+    require(trace.position < plan.context_positions, [&] {
+        std::string message = "--trace-position ";
+        return message.append(std::to_string(trace.position))
+            .append(" is outside the plan's context of ")
+            .append(std::to_string(plan.context_positions))
+            .append(" positions");
+    });
+    trace.clock_hz = static_cast<double>(spec.clock_hz);
+    trace.chips = request.trace_chips;
+    plan::write_trace_file(plan, trace, request.trace_path, "lpu sim");
+}
+
+}  // namespace
+
+SimPrediction simulate(const SimRequest& request) {
+    SimQuestion question;
+    question.config = model_shape(request.preset, request.model_path, request.dtype, question.model_source);
+    question.spec = sim::load_chip_spec(request.spec);
+    question.topology_name = compiler::topology_spec_for(request.compile, request.topology);
+    const topology::Topology topology = topology::topology_from_spec(question.topology_name);
+    question.topology = &topology;
+    question.compile = request.compile;
+    question.prompt_tokens = request.prompt_tokens;
+    SimPrediction prediction = predict(question, [&](const plan::Plan& plan) {
+        if (!request.trace_path.empty()) write_step_trace(request, plan, question.spec);
+    });
+    // Without a plan there is no step to trace: asking for one is the error.
+    require(!prediction.refusal || request.trace_path.empty(),
+            [&] { return "no trace written: " + *prediction.refusal; });
+    return prediction;
+}
+
+}  // namespace lpu::study

@@ -1,0 +1,33 @@
+#pragma once
+// `lpu sim`: one prediction (predict.hpp) of a model's shape on the system the
+// options describe, and, when asked, one decode step of its plan as a
+// Chrome/Perfetto trace.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/compiler/compile.hpp"
+#include "study/prediction_report.hpp"
+#include "topology/topology.hpp"
+
+namespace lpu::study {
+
+struct SimRequest {
+    std::string preset;        // a published model shape, or
+    std::string model_path;    // a GGUF file whose header gives it
+    std::string dtype;         // weight types (empty: int8 for a preset, the file's own)
+    std::string spec;          // chip spec: a preset name or a JSON file
+    std::string topology;      // empty: the default for the chips the options ask for
+    compiler::CompileOptions compile;
+    std::int64_t prompt_tokens = 128;
+    std::string trace_path;                      // empty: no trace
+    std::vector<topology::ChipId> trace_chips;   // empty: every chip
+    std::optional<std::int64_t> trace_position;  // default: the last position of the context
+};
+
+// The prediction. A model that does not fit is a result (the refusal); asking
+// for a trace of it is an lpu::Error, as is any other bad input.
+SimPrediction simulate(const SimRequest& request);
+
+}  // namespace lpu::study
