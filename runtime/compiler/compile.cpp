@@ -26,7 +26,7 @@ namespace lpu::compiler {
 namespace {
 
 GridEstimate explicit_grid(const model::ModelConfig& config, const sim::ChipSpec& spec, const CompileOptions& options,
-                           int positions) {
+                           int positions, GridSearch& search) {
     require(options.tp >= 1 && options.pp >= 1,
             "give both --tp and --pp (got tp " + std::to_string(options.tp) + ", pp " + std::to_string(options.pp) + ")");
     require(options.chips == 0 || options.chips == options.tp * options.pp * options.replicas, [&] {
@@ -38,17 +38,16 @@ GridEstimate explicit_grid(const model::ModelConfig& config, const sim::ChipSpec
     require(options.pp <= config.n_layers, "--pp " + std::to_string(options.pp) + " exceeds the model's " +
                                                std::to_string(config.n_layers) + " layers");
     GridEstimate grid = estimate_grid(config, spec, options.tp, options.pp, positions);
-    if (!grid.fits) {
-        // Another grid of as many chips may fit; choose_grid says so, or throws
-        // with the shortfall and the minimum chip count.
-        const GridEstimate other = choose_grid(config, spec, options.tp * options.pp, positions);
-        throw Error("model '" + config.name + "' does not fit tp " + std::to_string(options.tp) + " x pp " +
-                    std::to_string(options.pp) + ": a chip needs " + std::to_string(grid.max_chip_bytes) +
-                    " bytes of SRAM, '" + spec.name + "' has " + std::to_string(spec.sram_bytes) + " (short by " +
-                    std::to_string(grid.max_chip_bytes - spec.sram_bytes) + " bytes); tp " +
-                    std::to_string(other.tp) + " x pp " + std::to_string(other.pp) + " fits");
-    }
-    return grid;
+    if (grid.fits) return grid;
+    // Another grid of as many chips may fit: say which, or refuse with the
+    // shortfall and the minimum chip count.
+    const auto other = search.best(options.tp * options.pp);
+    if (!other) throw search.refusal(options.tp * options.pp);
+    throw Error("model '" + config.name + "' does not fit tp " + std::to_string(options.tp) + " x pp " +
+                std::to_string(options.pp) + ": a chip needs " + std::to_string(grid.max_chip_bytes) +
+                " bytes of SRAM, '" + spec.name + "' has " + std::to_string(spec.sram_bytes) + " (short by " +
+                std::to_string(grid.max_chip_bytes - spec.sram_bytes) + " bytes); tp " + std::to_string(other->tp) +
+                " x pp " + std::to_string(other->pp) + " fits");
 }
 
 // Per topology chip: how far its counter may be from the alignment tree's
@@ -168,15 +167,15 @@ plan::Plan build_plan(const model::ModelConfig& config, const plan::ModelFingerp
 // filter what fits: the scheduled plan, with its real collectives and slack,
 // is what decides. The winner is then compiled with all its replicas.
 plan::Plan fastest_plan(const model::ModelConfig& config, const plan::ModelFingerprint& model, const System& system,
-                        const CompileOptions& options, int positions) {
+                        const CompileOptions& options, int positions, GridSearch& search) {
     const int chips = std::max(options.chips, 1) / options.replicas;
-    choose_grid(config, *system.spec, chips, positions);  // throws, with the minimum chip count, when none fits
+    if (!search.best(chips)) throw search.refusal(chips);
     CompileOptions one_replica = options;
     one_replica.replicas = 1;
     std::optional<plan::Plan> best;
     std::optional<GridEstimate> best_grid;
     std::int64_t best_cycles = 0;
-    for (const GridEstimate& grid : estimate_grids(config, *system.spec, chips, positions)) {
+    for (const GridEstimate& grid : search.grids(chips)) {
         if (!grid.fits) continue;
         plan::Plan candidate = build_plan(config, model, system, one_replica, grid, positions);
         const std::int64_t cycles = plan::Retimer(candidate).step_end_cycle(positions - 1);
@@ -194,22 +193,19 @@ plan::Plan fastest_plan(const model::ModelConfig& config, const plan::ModelFinge
 // --replicas auto: the fewest replicas such that a replica's share of the
 // chips has a grid the model can be split over. Fitting SRAM is not asked:
 // a share that cannot hold the model is refused later, with the shortfall.
-int auto_replicas(const model::ModelConfig& config, const sim::ChipSpec& spec, int chips, int positions) {
+int auto_replicas(int chips, GridSearch& search) {
     for (int replicas = 1; replicas <= chips; ++replicas) {
-        if (!estimate_grids(config, spec, chips / replicas, positions).empty()) return replicas;
+        if (!search.grids(chips / replicas).empty()) return replicas;
     }
     return 1;
 }
 
 // The options with the replica count decided and checked.
-CompileOptions resolve_replicas(const model::ModelConfig& config, const sim::ChipSpec& spec, CompileOptions options,
-                                int positions) {
+CompileOptions resolve_replicas(CompileOptions options, GridSearch& search) {
     require(options.replicas >= 0, [&] { return "--replicas must be at least 1, got " + std::to_string(options.replicas); });
     const bool explicit_grid_given = options.tp != 0 || options.pp != 0;
     if (options.replicas == 0) {
-        options.replicas = explicit_grid_given || options.chips == 0
-                               ? 1
-                               : auto_replicas(config, spec, options.chips, positions);
+        options.replicas = explicit_grid_given || options.chips == 0 ? 1 : auto_replicas(options.chips, search);
     }
     if (!explicit_grid_given) {
         require(std::max(options.chips, 1) >= options.replicas, [&] {
@@ -233,9 +229,12 @@ plan::Plan compile_plan(const model::ModelConfig& config, const plan::ModelFinge
     require(positions >= 1 && positions <= config.context_length,
             "--context must be between 1 and the model's " + std::to_string(config.context_length) +
                 " positions (got " + std::to_string(positions) + ")");
-    const CompileOptions resolved = resolve_replicas(config, *system.spec, options, positions);
-    if (resolved.tp == 0 && resolved.pp == 0) return fastest_plan(config, model, system, resolved, positions);
-    return build_plan(config, model, system, resolved, explicit_grid(config, *system.spec, resolved, positions), positions);
+    // Candidate grids are estimated once per chip count, then chosen among, then built.
+    GridSearch search(config, *system.spec, positions);
+    const CompileOptions resolved = resolve_replicas(options, search);
+    if (resolved.tp == 0 && resolved.pp == 0) return fastest_plan(config, model, system, resolved, positions, search);
+    return build_plan(config, model, system, resolved, explicit_grid(config, *system.spec, resolved, positions, search),
+                      positions);
 }
 
 }  // namespace lpu::compiler

@@ -44,18 +44,32 @@ std::optional<GridEstimate> best_fitting(const std::vector<GridEstimate>& grids)
     return best;
 }
 
+// FP8 weights are a mode of the matrix unit that a chip has or has not; every
+// grid's layers and head multiply every weight matrix, so without the mode
+// no grid can be timed.
+bool runs_weight_types(const model::ModelConfig& config, const sim::ChipSpec& spec) {
+    if (spec.fp8_macs_per_cycle > 0) return true;
+    using model::WeightTensor;
+    if (config.dtype_of(WeightTensor::output, -1) == kernels::DType::F8_E4M3) return false;
+    for (int l = 0; l < config.n_layers; ++l) {
+        for (const WeightTensor role : {WeightTensor::wq, WeightTensor::wk, WeightTensor::wv, WeightTensor::wo,
+                                        WeightTensor::w_gate, WeightTensor::w_up, WeightTensor::w_down}) {
+            if (config.dtype_of(role, l) == kernels::DType::F8_E4M3) return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace
 
 std::vector<GridEstimate> estimate_grids(const model::ModelConfig& config, const sim::ChipSpec& spec, int chips,
                                          int positions) {
     std::vector<GridEstimate> grids;
+    if (positions < 1 || positions > config.context_length || !runs_weight_types(config, spec)) return grids;
     for (int tp = 1; tp <= std::min(chips, config.n_heads); ++tp) {
         if (chips % tp != 0 || chips / tp > config.n_layers) continue;
-        try {
-            grids.push_back(estimate_grid(config, spec, tp, chips / tp, positions));
-        } catch (const Error&) {
-            continue;  // this tp cannot shard the model; another may
-        }
+        if (tensor_parallel_refusal(config, tp)) continue;  // this tp cannot shard the model; another may
+        grids.push_back(estimate_grid(config, spec, tp, chips / tp, positions));
     }
     return grids;
 }
@@ -112,47 +126,65 @@ GridEstimate estimate_grid(const model::ModelConfig& config, const sim::ChipSpec
     return grid;
 }
 
+GridSearch::GridSearch(const model::ModelConfig& config, const sim::ChipSpec& spec, int positions)
+    : config_(config), spec_(spec), positions_(positions) {}
+
+const std::vector<GridEstimate>& GridSearch::grids(int chips) {
+    auto found = grids_.find(chips);
+    if (found == grids_.end()) found = grids_.emplace(chips, estimate_grids(config_, spec_, chips, positions_)).first;
+    return found->second;
+}
+
+std::optional<GridEstimate> GridSearch::best(int chips) { return best_fitting(grids(chips)); }
+
+std::optional<int> GridSearch::minimum_chips(int from_chips) {
+    // The largest grid the model can be split into is n_heads x n_layers chips.
+    const int max_chips = config_.n_heads * config_.n_layers;
+    for (int chips = std::max(from_chips, 1); chips <= max_chips; ++chips) {
+        if (best(chips)) return chips;
+    }
+    return std::nullopt;
+}
+
+Error GridSearch::refusal(int chips) {
+    const std::string what = "model '" + config_.name + "' with a " + std::to_string(positions_) + "-position KV cache";
+    const std::vector<GridEstimate>& candidates = grids(chips);
+    std::string problem;
+    if (candidates.empty()) {
+        problem = "cannot be split: no tp x pp grid of " + std::to_string(chips) + " chip(s) with tp <= n_heads " +
+                  std::to_string(config_.n_heads) + " and pp <= n_layers " + std::to_string(config_.n_layers) +
+                  " shards it";
+    } else {
+        const auto smallest = std::min_element(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+            return a.max_chip_bytes < b.max_chip_bytes;
+        });
+        problem = "does not fit " + std::to_string(chips) + " chip(s) of '" + spec_.name + "': the best grid (tp " +
+                  std::to_string(smallest->tp) + " x pp " + std::to_string(smallest->pp) + ") needs " +
+                  std::to_string(smallest->max_chip_bytes) + " bytes on one chip, which has " +
+                  std::to_string(spec_.sram_bytes) + " (short by " +
+                  std::to_string(smallest->max_chip_bytes - spec_.sram_bytes) + " bytes)";
+    }
+    if (const auto more = minimum_chips(chips + 1)) {
+        return Error(what + " " + problem + "; it needs at least " + std::to_string(*more) + " chips");
+    }
+    return Error(what + " " + problem + "; it does not fit any grid up to n_heads x n_layers = " +
+                 std::to_string(config_.n_heads * config_.n_layers) + " chips");
+}
+
 GridEstimate choose_grid(const model::ModelConfig& config, const sim::ChipSpec& spec, int chips, int positions) {
     model::validate(config);
     require(chips >= 1, "--chips must be at least 1 (got " + std::to_string(chips) + ")");
-    // Checked here because estimate_all skips grids that throw.
     require(positions >= 1 && positions <= config.context_length,
             "positions " + std::to_string(positions) + " outside [1, context_length " +
                 std::to_string(config.context_length) + "]");
-    const std::string what = "model '" + config.name + "' with a " + std::to_string(positions) + "-position KV cache";
-    const auto grids = estimate_grids(config, spec, chips, positions);
-    if (const auto best = best_fitting(grids)) return *best;
-
-    std::string problem;
-    if (grids.empty()) {
-        problem = "cannot be split: no tp x pp grid of " + std::to_string(chips) + " chip(s) with tp <= n_heads " +
-                  std::to_string(config.n_heads) + " and pp <= n_layers " + std::to_string(config.n_layers) +
-                  " shards it";
-    } else {
-        const auto smallest = std::min_element(grids.begin(), grids.end(), [](const auto& a, const auto& b) {
-            return a.max_chip_bytes < b.max_chip_bytes;
-        });
-        problem = "does not fit " + std::to_string(chips) + " chip(s) of '" + spec.name + "': the best grid (tp " +
-                  std::to_string(smallest->tp) + " x pp " + std::to_string(smallest->pp) + ") needs " +
-                  std::to_string(smallest->max_chip_bytes) + " bytes on one chip, which has " +
-                  std::to_string(spec.sram_bytes) + " (short by " +
-                  std::to_string(smallest->max_chip_bytes - spec.sram_bytes) + " bytes)";
-    }
-    if (const auto more = minimum_chips(config, spec, positions, chips + 1)) {
-        throw Error(what + " " + problem + "; it needs at least " + std::to_string(*more) + " chips");
-    }
-    throw Error(what + " " + problem + "; it does not fit any grid up to n_heads x n_layers = " +
-                std::to_string(config.n_heads * config.n_layers) + " chips");
+    GridSearch search(config, spec, positions);
+    if (auto best = search.best(chips)) return *best;
+    throw search.refusal(chips);
 }
 
 std::optional<int> minimum_chips(const model::ModelConfig& config, const sim::ChipSpec& spec, int positions,
                                  int from_chips) {
-    // The largest grid the model can be split into is n_heads x n_layers chips.
-    const int max_chips = config.n_heads * config.n_layers;
-    for (int chips = std::max(from_chips, 1); chips <= max_chips; ++chips) {
-        if (best_fitting(estimate_grids(config, spec, chips, positions))) return chips;
-    }
-    return std::nullopt;
+    return GridSearch(config, spec, positions).minimum_chips(from_chips);
 }
 
 }  // namespace lpu::compiler

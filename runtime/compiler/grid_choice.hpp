@@ -16,10 +16,12 @@
 //   per-chip bytes = the largest stage's weights and KV cache for `positions`
 //   positions (the largest rank of its TP group) + activation_bytes.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/error.hpp"
 #include "runtime/compiler/pipeline_stages.hpp"
 #include "runtime/model/model_config.hpp"
 #include "sim/chip/chip_spec.hpp"
@@ -46,17 +48,41 @@ GridEstimate estimate_grid(const model::ModelConfig& config, const sim::ChipSpec
 
 // Every grid of exactly `chips` chips that shards this model, tp ascending;
 // grids the model cannot be split into (e.g. Q8_0 ranges that cannot align)
-// are left out.
+// are left out, and so is every grid when the chip cannot run the weights'
+// types (FP8 without an FP8 rate) or has no KV cache of `positions` positions.
 std::vector<GridEstimate> estimate_grids(const model::ModelConfig& config, const sim::ChipSpec& spec, int chips,
                                          int positions);
 
+// The grid search of the compiler: the grids of each chip count it asks about
+// are estimated once, then chosen among; when none fits, refusal() says why.
+class GridSearch {
+public:
+    GridSearch(const model::ModelConfig& config, const sim::ChipSpec& spec, int positions);
+
+    // estimate_grids for `chips`, estimated on the first call.
+    const std::vector<GridEstimate>& grids(int chips);
+    // The fitting grid of `chips` chips with the lowest estimated latency
+    // (ties: the smaller tp), if any.
+    std::optional<GridEstimate> best(int chips);
+    // The fewest chips, from `from_chips` up, with a fitting grid; nullopt when
+    // no grid up to n_heads x n_layers chips fits.
+    std::optional<int> minimum_chips(int from_chips = 1);
+    // Why no grid of `chips` chips fits: none shards the model, or the best
+    // grid's shortfall in bytes; with the minimum chip count that fits.
+    Error refusal(int chips);
+
+private:
+    const model::ModelConfig& config_;
+    const sim::ChipSpec& spec_;
+    int positions_;
+    std::map<int, std::vector<GridEstimate>> grids_;  // by chip count
+};
+
 // The best fitting grid of exactly `chips` chips. Throws lpu::Error when no
-// grid of that size exists, or none fits: the message gives the best grid's
-// shortfall in bytes and the minimum chip count that fits (searched upward).
+// grid of that size exists, or none fits (GridSearch::refusal).
 GridEstimate choose_grid(const model::ModelConfig& config, const sim::ChipSpec& spec, int chips, int positions);
 
-// The fewest chips, from `from_chips` up, with a grid that fits SRAM (by the
-// estimates); nullopt when no grid up to n_heads x n_layers chips does.
+// GridSearch::minimum_chips, for one question.
 std::optional<int> minimum_chips(const model::ModelConfig& config, const sim::ChipSpec& spec, int positions,
                                  int from_chips = 1);
 

@@ -2,6 +2,8 @@
 // A half-open range [begin, end) of indices (heads, rows, columns, layers), and
 // the one rule the partitioner uses to divide a count into contiguous parts.
 #include <cstdint>
+#include <optional>
+#include <string>
 
 namespace lpu::compiler {
 
@@ -20,5 +22,9 @@ struct IndexRange {
 // `what`) when count is not a whole number of granules or there are fewer units
 // than parts (some part would be empty).
 IndexRange split_range(std::int64_t count, int parts, int part, std::int64_t granule, const char* what);
+
+// Why split_range cannot divide `count` into `parts` (>= 1) parts: the message
+// it would throw, or nullopt when every part can be made.
+std::optional<std::string> split_refusal(std::int64_t count, int parts, std::int64_t granule, const char* what);
 
 }  // namespace lpu::compiler

@@ -29,38 +29,67 @@ ColumnGranule column_granule(const model::ModelConfig& config, model::WeightTens
     return granule;
 }
 
+// How the model's heads and hidden units are cut tp ways: in granules that
+// keep wo's and w_down's column ranges on block boundaries.
+struct HeadAndHiddenSplit {
+    std::int64_t group = 1;          // query heads per KV head
+    bool split_by_group = false;     // whole GQA groups per rank (else query heads evenly)
+    std::int64_t head_granule = 1;   // query heads per granule of the split
+    std::string heads_what;
+    std::int64_t hidden_granule = 1;
+    std::string hidden_what;
+};
+
+HeadAndHiddenSplit head_and_hidden_split(const model::ModelConfig& config, int tp) {
+    HeadAndHiddenSplit split;
+    // Heads per granule so that wo's column range (heads x head_dim) is block-aligned.
+    const ColumnGranule wo_granule = column_granule(config, model::WeightTensor::wo, "wo");
+    const std::int64_t head_granule = wo_granule.columns / std::gcd(wo_granule.columns, static_cast<std::int64_t>(config.head_dim()));
+    split.group = config.n_heads / config.n_kv_heads;
+    const std::int64_t group_granule = std::lcm(head_granule, split.group);
+    // Whole GQA groups per rank keep KV heads unshared; fall back to an even split
+    // of query heads (sharing KV heads) when there are fewer groups than ranks.
+    split.split_by_group = config.n_heads / group_granule >= tp;
+    split.head_granule = split.split_by_group ? group_granule : head_granule;
+    split.heads_what = "query heads (n_heads" + wo_granule.why + ")";
+    const ColumnGranule down_granule = column_granule(config, model::WeightTensor::w_down, "w_down");
+    split.hidden_granule = down_granule.columns;
+    split.hidden_what = "MLP hidden units (hidden_dim" + down_granule.why + ")";
+    return split;
+}
+
+constexpr const char* kVocabWhat = "vocabulary rows (vocab_size)";
+
 }  // namespace
+
+std::optional<std::string> tensor_parallel_refusal(const model::ModelConfig& config, int tp) {
+    if (tp < 1 || tp > config.n_heads) {
+        return "tensor-parallel degree tp = " + std::to_string(tp) + " must be between 1 and the model's n_heads = " +
+               std::to_string(config.n_heads);
+    }
+    const HeadAndHiddenSplit split = head_and_hidden_split(config, tp);
+    if (auto refusal = split_refusal(config.n_heads, tp, split.head_granule, split.heads_what.c_str())) return refusal;
+    if (auto refusal = split_refusal(config.hidden_dim, tp, split.hidden_granule, split.hidden_what.c_str())) {
+        return refusal;
+    }
+    return split_refusal(config.vocab_size, tp, 1, kVocabWhat);
+}
 
 TensorShard shard_tensor_parallel(const model::ModelConfig& config, int tp, int rank) {
     model::validate(config);
-    require(tp >= 1 && tp <= config.n_heads, "tensor-parallel degree tp = " + std::to_string(tp) +
-                                                 " must be between 1 and the model's n_heads = " +
-                                                 std::to_string(config.n_heads));
+    if (auto refusal = tensor_parallel_refusal(config, tp)) throw Error(*refusal);
     require(rank >= 0 && rank < tp, "tensor-parallel rank " + std::to_string(rank) + " outside [0, " +
                                         std::to_string(tp) + ")");
+    const HeadAndHiddenSplit split = head_and_hidden_split(config, tp);
     TensorShard shard;
     shard.tp = tp;
     shard.rank = rank;
     shard.head_dim = config.head_dim();
-
-    // Heads per granule so that wo's column range (heads x head_dim) is block-aligned.
-    const ColumnGranule wo_granule = column_granule(config, model::WeightTensor::wo, "wo");
-    const std::int64_t head_granule = wo_granule.columns / std::gcd(wo_granule.columns, shard.head_dim);
-    const std::int64_t group = config.n_heads / config.n_kv_heads;
-    const std::int64_t group_granule = std::lcm(head_granule, group);
-    // Whole GQA groups per rank keep KV heads unshared; fall back to an even split
-    // of query heads (sharing KV heads) when there are fewer groups than ranks.
-    const bool split_by_group = config.n_heads / group_granule >= tp;
-    const std::string heads_what = "query heads (n_heads" + wo_granule.why + ")";
-    shard.query_heads = split_range(config.n_heads, tp, rank, split_by_group ? group_granule : head_granule,
-                                    heads_what.c_str());
-    shard.kv_heads = {shard.query_heads.begin / group, (shard.query_heads.end + group - 1) / group};
-    shard.kv_heads_shared = shard.query_heads.begin % group != 0 || shard.query_heads.end % group != 0;
-
-    const ColumnGranule down_granule = column_granule(config, model::WeightTensor::w_down, "w_down");
-    const std::string hidden_what = "MLP hidden units (hidden_dim" + down_granule.why + ")";
-    shard.hidden = split_range(config.hidden_dim, tp, rank, down_granule.columns, hidden_what.c_str());
-    shard.vocab = split_range(config.vocab_size, tp, rank, 1, "vocabulary rows (vocab_size)");
+    shard.query_heads = split_range(config.n_heads, tp, rank, split.head_granule, split.heads_what.c_str());
+    shard.kv_heads = {shard.query_heads.begin / split.group, (shard.query_heads.end + split.group - 1) / split.group};
+    shard.kv_heads_shared = shard.query_heads.begin % split.group != 0 || shard.query_heads.end % split.group != 0;
+    shard.hidden = split_range(config.hidden_dim, tp, rank, split.hidden_granule, split.hidden_what.c_str());
+    shard.vocab = split_range(config.vocab_size, tp, rank, 1, kVocabWhat);
     return shard;
 }
 

@@ -17,6 +17,8 @@
 //   K-quants; the largest block of the role over all layers); ranges are chosen
 //   that way, or lpu::Error saying which type needs it.
 #include <cstdint>
+#include <optional>
+#include <string>
 
 #include "runtime/compiler/index_range.hpp"
 #include "runtime/model/model_config.hpp"
@@ -42,5 +44,9 @@ struct TensorShard {
 // config is invalid, or a range cannot be made (e.g. fewer Q4_K blocks of hidden
 // units than ranks), naming the field, the values and the type that needs the blocks.
 TensorShard shard_tensor_parallel(const model::ModelConfig& config, int tp, int rank);
+
+// Why the model cannot be split tp ways (the message shard_tensor_parallel
+// throws for it), or nullopt when every rank's shard can be made. For a valid config.
+std::optional<std::string> tensor_parallel_refusal(const model::ModelConfig& config, int tp);
 
 }  // namespace lpu::compiler

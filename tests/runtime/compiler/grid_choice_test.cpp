@@ -90,4 +90,32 @@ TEST_CASE("choose_grid refuses a model too big for the chips with the minimum co
     CHECK_THROWS_WITH(choose_grid(config, spec, min_chips - 1, 2048), Catch::Contains("at least " + std::to_string(min_chips)));
 }
 
+TEST_CASE("the grid search estimates each chip count once and refuses as choose_grid does") {
+    const auto config = too_big_config();
+    const auto spec = sim::chip_spec_preset("tsp-v1");
+    GridSearch search(config, spec, 2048);
+    const std::vector<GridEstimate>& first = search.grids(8);
+    CHECK(&search.grids(8) == &first);  // estimated once, kept
+    CHECK(first.size() == estimate_grids(config, spec, 8, 2048).size());
+    CHECK_FALSE(search.best(8).has_value());
+    const auto needed = search.minimum_chips();
+    REQUIRE(needed.has_value());
+    CHECK(needed == minimum_chips(config, spec, 2048));
+    CHECK(search.best(*needed).has_value());
+    std::string refused;
+    try {
+        choose_grid(config, spec, 8, 2048);
+    } catch (const Error& error) {
+        refused = error.what();
+    }
+    CHECK(std::string(search.refusal(8).what()) == refused);
+    // No grid exists for a cache the model does not have, or for FP8 weights on a chip without FP8.
+    CHECK(estimate_grids(config, spec, 8, 4096).empty());
+    auto fp8 = config;
+    fp8.weight_dtype = kernels::DType::F8_E4M3;
+    auto no_fp8 = spec;
+    no_fp8.fp8_macs_per_cycle = 0;
+    CHECK(estimate_grids(fp8, no_fp8, 8, 2048).empty());
+}
+
 }  // namespace lpu::compiler

@@ -152,4 +152,21 @@ TEST_CASE("tensor-parallel sharding refuses a degree beyond the query heads") {
     CHECK_THROWS_WITH(shard_tensor_parallel(config, 4, 4), Catch::Contains("rank 4"));
 }
 
+TEST_CASE("tensor_parallel_refusal says, without throwing, what shard_tensor_parallel would throw") {
+    model::ModelConfig config = test::stories260k_config();
+    config.weight_dtype = kernels::DType::Q4_K;
+    config.dim = 512;
+    config.hidden_dim = 1280;
+    CHECK_FALSE(tensor_parallel_refusal(config, 2).has_value());
+    for (const int tp : {0, 4, 9}) {
+        CAPTURE(tp);
+        const auto refusal = tensor_parallel_refusal(config, tp);
+        REQUIRE(refusal.has_value());
+        CHECK_THROWS_WITH(shard_tensor_parallel(config, tp, 0), *refusal);
+    }
+    CHECK(split_refusal(128, 3, 32, "x") == std::nullopt);
+    CHECK(split_refusal(64, 3, 32, "hidden") ==
+          "hidden: 64 in granules of 32 gives 2 unit(s), fewer than the 3 parts asked for");
+}
+
 }  // namespace lpu::compiler
