@@ -10,7 +10,7 @@
 #include "study/prediction_report.hpp"
 #include "study/sweep_table.hpp"
 
-namespace lpu::cli {
+namespace lpu::study {
 namespace {
 
 SimPrediction prediction_not_in_lockstep() {
@@ -68,4 +68,4 @@ TEST_CASE("sweep row: a plan not in lockstep is in_lockstep 0, without figures",
     CHECK(std::count(row.begin(), row.end(), ',') >= std::count(header.begin(), header.end(), ','));
 }
 
-}  // namespace lpu::cli
+}  // namespace lpu::study
