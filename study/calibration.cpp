@@ -53,6 +53,14 @@ public:
               const std::function<void(const std::string&)>& on_prediction)
         : rows_(rows), fields_(fields), base_(base), on_prediction_(on_prediction) {}
 
+    // Prefixes what the progress hears from now on (the leave-one-out fits
+    // show the main fit's result while they run, which can take minutes).
+    using Announce = std::function<std::string(const std::string&)>;
+    void relabel(const Announce& announce) {
+        auto inner = on_prediction_;
+        on_prediction_ = [inner, announce](const std::string& label) { inner(announce(label)); };
+    }
+
     double predicted(std::size_t row, const std::vector<double>& values) {
         const sim::ChipSpec spec = spec_with(base_, fields_, values);
         // Rows that ask the same question (several published figures of one
@@ -232,6 +240,11 @@ Calibration calibrate(const std::vector<Measurement>& rows, const std::vector<Fi
     result.values = fit(objective, all, fields);
     result.spec = spec_with(base, fields, result.values);
     result.spec.name = calibrated_name;
+    std::string fitted;
+    for (std::size_t i = 0; i < fields.size(); ++i) fitted += " " + fields[i].name + "=" + std::to_string(result.values[i]);
+    const std::string leave_one_out_label = "leave-one-out; fitted" + fitted + ": ";
+    Objective::Announce announce = [&](const std::string& label) { return leave_one_out_label + label; };
+    objective.relabel(announce);
     for (std::size_t i = 0; i < n; ++i) {
         RowFit row{rows[i], objective.predicted(i, result.values), 0.0, std::nullopt, std::nullopt};
         row.relative_error = row.predicted / rows[i].value - 1.0;
