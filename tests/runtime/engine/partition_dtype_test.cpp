@@ -69,7 +69,7 @@ Logits partitioned_logits(const model::ModelFile& file, const std::string& topol
     options.collective_algorithm = collective;
     auto plan = compiler::compile_plan(file.config(), compiler::model_fingerprint(file),
                                        {&topology, topology_spec, &spec}, options);
-    launch::InProcessTransport transport;
+    launch::inprocess::InProcessTransport transport;
     engine::PlanModel model(std::move(plan), file, spec, transport);
     return logits_of(model);
 }
