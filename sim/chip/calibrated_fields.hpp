@@ -6,6 +6,6 @@
 
 namespace lpu::sim::calibrated {
 
-inline constexpr std::int64_t mxm_weight_install_bytes_per_cycle = 0;
+inline constexpr std::int64_t mxm_weight_install_bytes_per_cycle = 2458;
 
 }  // namespace lpu::sim::calibrated
