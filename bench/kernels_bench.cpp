@@ -1,4 +1,5 @@
-// Matrix-vector throughput of the CPU kernels for every weight dtype, as GB/s of
+// Matrix-vector throughput of the CPU kernels for every weight dtype (every
+// column count here is a multiple of the K-quants' 256), as GB/s of
 // weight bytes streamed and as a ratio to this machine's memcpy bandwidth
 // (bytes copied per second, see memory_bandwidth.hpp), both measured in this run.
 //   kernels_bench [--quick]   (LPU_THREADS sets the pool size)
@@ -25,21 +26,9 @@ std::vector<std::byte> random_weights(DType dtype, std::int64_t rows, std::int64
     std::vector<float> row(static_cast<std::size_t>(cols));
     const std::size_t row_bytes = dtype_bytes(dtype, row.size());
     std::vector<std::byte> bytes(row_bytes * static_cast<std::size_t>(rows));
-    std::vector<BlockQ8_0> blocks(row.size() / kQ8BlockElements);
     for (std::int64_t r = 0; r < rows; ++r) {
         for (auto& value : row) value = distribution(engine);
-        std::byte* target = bytes.data() + row_bytes * static_cast<std::size_t>(r);
-        for (std::size_t c = 0; c < row.size(); ++c) {
-            if (dtype == DType::F32) std::memcpy(target + 4 * c, &row[c], 4);
-            if (dtype == DType::F16 || dtype == DType::BF16) {
-                const std::uint16_t bits = dtype == DType::F16 ? f32_to_f16(row[c]) : f32_to_bf16(row[c]);
-                std::memcpy(target + 2 * c, &bits, 2);
-            }
-        }
-        if (dtype == DType::Q8_0) {
-            quantize_row_q8_0(row.data(), cols, blocks.data());
-            std::memcpy(target, blocks.data(), row_bytes);
-        }
+        quantize_row(dtype, row.data(), cols, bytes.data() + row_bytes * static_cast<std::size_t>(r));
     }
     return bytes;
 }
@@ -70,7 +59,7 @@ int main(int argc, char** argv) {
     std::printf("%-12s %-5s %10s %12s %10s\n", "shape", "dtype", "time_us", "weight_GB/s", "/memcpy");
     const std::pair<std::int64_t, std::int64_t> shapes[] = {{768, 768}, {2048, 768}, {768, 2048}, {32000, 768}};
     for (const auto& [rows, cols] : shapes) {
-        for (DType dtype : {DType::F32, DType::F16, DType::BF16, DType::Q8_0}) {
+        for (DType dtype : kFileDTypes) {
             const auto bytes = random_weights(dtype, rows, cols);
             const Matrix w{dtype, rows, cols, bytes.data()};
             std::vector<float> x(static_cast<std::size_t>(cols), 0.5f), y(static_cast<std::size_t>(rows));

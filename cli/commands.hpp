@@ -5,6 +5,7 @@
 namespace lpu::cli {
 
 void add_run_command(CLI::App& app);
+void add_chat_command(CLI::App& app);
 void add_topo_command(CLI::App& app);
 void add_fabric_command(CLI::App& app);
 void add_model_command(CLI::App& app);
@@ -20,6 +21,7 @@ void add_calibrate_command(CLI::App& app);
 
 inline void add_all_commands(CLI::App& app) {
     add_run_command(app);
+    add_chat_command(app);
     add_compile_command(app);
     add_launch_command(app);
     add_worker_command(app);

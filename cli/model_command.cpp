@@ -1,5 +1,8 @@
-// `lpu model`: model file tools. `lpu model synth` writes a synthetic Llama model
-// (seeded random weights, byte-level vocabulary) of any shape as GGUF.
+// `lpu model`: model file tools. `lpu model synth` writes a synthetic model
+// (llama or qwen2 architecture, seeded random weights, a SentencePiece-style or
+// byte-level BPE vocabulary or one copied from a file) of any shape as GGUF;
+// `info`, `quantize`, `tokenize` and `chat-prompt` have files of their own.
+#include <cctype>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -9,7 +12,10 @@
 #include "base/error.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_info_command.hpp"
+#include "cli/model_quantize_command.hpp"
+#include "cli/model_tokenize_command.hpp"
 #include "runtime/kernels/dtype.hpp"
+#include "runtime/model/model_file.hpp"
 #include "runtime/model/synthetic_model.hpp"
 
 namespace lpu::cli {
@@ -20,6 +26,8 @@ struct SynthOptions {
     model::SyntheticShape flags;  // only the fields whose flag was given are used
     std::string dtype = "f32";
     bool tied = false;
+    std::string arch = "llama";
+    std::string tokenizer;  // spm or bpe; the architecture's default when empty
     std::string output_path;
 };
 
@@ -35,13 +43,23 @@ struct ShapeFlags {
     CLI::Option* dtype;
     CLI::Option* seed;
     CLI::Option* tied;
+    CLI::Option* vocab_from;
 };
 
+std::string file_dtype_names() {
+    std::string names;
+    for (const auto dtype : kernels::kFileDTypes) {
+        std::string name = kernels::dtype_name(dtype);
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        names += (names.empty() ? "" : ", ") + name;
+    }
+    return names;
+}
+
 kernels::DType parse_dtype(const std::string& name) {
-    if (name == "f32") return kernels::DType::F32;
-    if (name == "f16") return kernels::DType::F16;
-    if (name == "q8_0") return kernels::DType::Q8_0;
-    throw Error("--dtype '" + name + "' is not one of f32, f16, q8_0");
+    const auto dtype = kernels::dtype_from_name(name);
+    require(dtype.has_value(), "--dtype '" + name + "' is not one of " + file_dtype_names());
+    return *dtype;
 }
 
 model::SyntheticShape resolve_shape(const SynthOptions& options, const ShapeFlags& given) {
@@ -57,19 +75,37 @@ model::SyntheticShape resolve_shape(const SynthOptions& options, const ShapeFlag
     if (given.dtype->count() > 0) shape.dtype = parse_dtype(options.dtype);
     if (given.seed->count() > 0) shape.seed = flags.seed;
     if (given.tied->count() > 0) shape.tied_output = options.tied;
+    require(options.arch == "llama" || options.arch == "qwen2", "--arch '" + options.arch + "' is not llama or qwen2");
+    shape.architecture = options.arch == "qwen2" ? model::Architecture::Qwen2 : model::Architecture::Llama;
+    const std::string tokenizer = !options.tokenizer.empty() ? options.tokenizer : options.arch == "qwen2" ? "bpe" : "spm";
+    require(tokenizer == "spm" || tokenizer == "bpe", "--tokenizer '" + tokenizer + "' is not spm or bpe");
+    shape.tokenizer = tokenizer == "bpe" ? model::TokenizerModel::BytePairs : model::TokenizerModel::SentencePiece;
+    shape.vocabulary_from = flags.vocabulary_from;
+    shape.rope_freqs = flags.rope_freqs;
+    shape.rope_scale_linear = flags.rope_scale_linear;
+    require(given.vocab_from->count() == 0 || given.vocab->count() == 0,
+            "--vocab-from sets the vocabulary size; do not give --vocab too");
     return shape;
 }
 
 void synthesize(const SynthOptions& options, const ShapeFlags& given) {
     const auto shape = resolve_shape(options, given);
     const std::uint64_t size_bytes = model::write_synthetic_model(shape, options.output_path);
+    const auto written = model::open_model(options.output_path);
+    const auto& config = written->config();
+    std::string extras;
+    if (config.qkv_bias) extras += ", q/k/v biases";
+    if (config.rope_freq_factors) extras += ", rope_freqs";
+    if (config.rope_freq_scale != 1.0f) extras += ", linear RoPE scaling x" + std::to_string(shape.rope_scale_linear);
     std::fprintf(stderr,
-                 "lpu model synth: wrote %s (%llu bytes): llama dim %d, %d layers, %d heads / %d KV heads, "
-                 "hidden %d, vocab %d, context %d, %s, seed %llu, %s output\n",
-                 options.output_path.c_str(), static_cast<unsigned long long>(size_bytes), shape.dim, shape.n_layers,
-                 shape.n_heads, shape.n_kv_heads, shape.hidden_dim, shape.vocab_size, shape.context_length,
-                 kernels::dtype_name(shape.dtype).c_str(), static_cast<unsigned long long>(shape.seed),
-                 shape.tied_output ? "tied" : "separate");
+                 "lpu model synth: wrote %s (%llu bytes): %s dim %d, %d layers, %d heads / %d KV heads, "
+                 "hidden %d, vocab %d (%s), context %d, %s, seed %llu, %s output%s\n",
+                 options.output_path.c_str(), static_cast<unsigned long long>(size_bytes),
+                 model::architecture_name(config.architecture), config.dim, config.n_layers, config.n_heads,
+                 config.n_kv_heads, config.hidden_dim, config.vocab_size,
+                 model::tokenizer_model_name(written->tokenizer()->model), config.context_length,
+                 kernels::dtype_name(config.weight_dtype).c_str(), static_cast<unsigned long long>(shape.seed),
+                 config.tied_output ? "tied" : "separate", extras.c_str());
 }
 
 void add_synth_command(CLI::App& model_app) {
@@ -88,26 +124,45 @@ void add_synth_command(CLI::App& model_app) {
     given->hidden = synth->add_option("--hidden", flags.hidden_dim, "SwiGLU inner width");
     given->vocab = synth->add_option("--vocab", flags.vocab_size, "Vocabulary size (at least 259)");
     given->context = synth->add_option("--context", flags.context_length, "Context length");
-    given->dtype = synth->add_option("--dtype", options->dtype, "Weight type: f32, f16 or q8_0 (norms stay f32)");
+    given->dtype = synth->add_option("--dtype", options->dtype,
+                                     "Weight type: " + file_dtype_names() + " (norms stay f32; K-quants need widths of 256s)");
     given->seed = synth->add_option("--seed", flags.seed, "Seed of the weights: same seed, same model");
     given->tied = synth->add_flag("--tied,!--untied", options->tied,
                                   "Share the token embedding as the output layer (--untied: separate output.weight)");
+    synth->add_option("--arch", options->arch, "Architecture: llama, or qwen2 (q/k/v biases, RoPE on halves)")
+        ->capture_default_str();
+    synth->add_option("--tokenizer", options->tokenizer,
+                      "Vocabulary: spm (SentencePiece-style with byte pieces; llama's default) or bpe (byte-level BPE "
+                      "with ChatML control tokens and template; qwen2's default)");
+    given->vocab_from = synth->add_option("--vocab-from", flags.vocabulary_from,
+                                          "Copy the vocabulary (and chat template) of this GGUF file, e.g. a vocab-only "
+                                          "file from `lpu model import-tokenizer`; sets the vocabulary size")
+                            ->check(CLI::ExistingFile);
+    synth->add_flag("--rope-freqs", flags.rope_freqs,
+                    "Write a rope_freqs tensor (Llama 3.1's long-context RoPE frequency factors)");
+    synth->add_option("--rope-scale", flags.rope_scale_linear, "Linear RoPE scaling factor (rope.scaling.type linear)");
     synth->add_option("-o,--output", options->output_path, "GGUF file to write")->required();
     synth->footer(
         "Without flags it writes the \"tiny\" preset (dim 64, 2 layers, 4 heads, 2 KV heads, hidden 192,\n"
-        "vocab 512, context 256, f32, seed 1). The same shape and seed at f32, f16 and q8_0 is one model\n"
-        "at three precisions.\n"
-        "Example:\n  lpu model synth --preset compiler-test --dtype q8_0 -o compiler-test-q8.gguf");
+        "vocab 512, context 256, f32, seed 1). The same shape and seed at every --dtype is one model at\n"
+        "several precisions.\n"
+        "Examples:\n  lpu model synth --preset compiler-test --dtype q8_0 -o compiler-test-q8.gguf\n"
+        "  lpu model synth --arch qwen2 --vocab 1024 -o qwen2-tiny.gguf\n"
+        "  lpu model synth --rope-freqs --tokenizer bpe -o llama31-style.gguf\n"
+        "  lpu model synth --arch qwen2 --vocab-from qwen-vocab.gguf -o qwen2-real-vocab.gguf");
     synth->callback([options, given] { synthesize(*options, *given); });
 }
 
 }  // namespace
 
 void add_model_command(CLI::App& app) {
-    auto* model_app = app.add_subcommand("model", "Model file tools: write synthetic models, inspect files");
+    auto* model_app = app.add_subcommand("model", "Model file tools: synthesize, inspect, quantise, tokenize");
     model_app->require_subcommand(1);
     add_synth_command(*model_app);
     add_model_info_command(*model_app);
+    add_model_quantize_command(*model_app);
+    add_model_tokenize_commands(*model_app);
+    add_model_chat_prompt_command(*model_app);
 }
 
 }  // namespace lpu::cli

@@ -41,8 +41,22 @@ Totals totals_of(const model::ModelWeights& weights) {
     return totals;
 }
 
+// "RoPE on halves, q/k/v biases, ...": what the model adds to the llama block.
+std::string variant_text(const model::ModelConfig& c) {
+    std::string text = c.rope_pairing == kernels::RopePairing::Halves ? "RoPE on halves" : "RoPE on adjacent pairs";
+    if (c.rope_freq_factors) text += ", rope_freqs factors";
+    if (c.rope_freq_scale != 1.0f) text += ", linear RoPE scale " + std::to_string(c.rope_freq_scale);
+    if (c.qkv_bias) text += ", q/k/v biases";
+    return text;
+}
+
 nlohmann::json config_json(const model::ModelConfig& config) {
     return {{"name", config.name},
+            {"architecture", model::architecture_name(config.architecture)},
+            {"rope_pairing", config.rope_pairing == kernels::RopePairing::Halves ? "halves" : "adjacent"},
+            {"rope_freq_scale", config.rope_freq_scale},
+            {"rope_freq_factors", config.rope_freq_factors},
+            {"qkv_bias", config.qkv_bias},
             {"dim", config.dim},
             {"hidden_dim", config.hidden_dim},
             {"n_layers", config.n_layers},
@@ -69,6 +83,10 @@ void print_json(const model::ModelFile& file, const std::string& path) {
     nlohmann::json vocabulary = nullptr;
     if (const auto tokenizer = file.tokenizer()) {
         vocabulary = {{"tokens", tokenizer->pieces.size()},
+                      {"model", model::tokenizer_model_name(tokenizer->model)},
+                      {"pre_tokenizer", tokenizer->pre_tokenizer},
+                      {"merges", tokenizer->merges.size()},
+                      {"chat_template", !tokenizer->chat_template.empty()},
                       {"bos_id", tokenizer->bos_id},
                       {"eos_id", tokenizer->eos_id},
                       {"add_bos", tokenizer->add_bos},
@@ -91,15 +109,21 @@ void print_text(const model::ModelFile& file, const std::string& path) {
     const Totals totals = totals_of(file.weights());
     std::ostringstream out;
     out << "model       " << c.name << " (" << file.format() << ", " << path << ")\n"
+        << "arch        " << model::architecture_name(c.architecture) << ": " << variant_text(c) << "\n"
         << "shape       dim " << c.dim << ", hidden_dim " << c.hidden_dim << ", layers " << c.n_layers << ", heads "
         << c.n_heads << ", kv_heads " << c.n_kv_heads << ", head_dim " << c.head_dim() << "\n"
         << "vocab       " << c.vocab_size << " tokens, context " << c.context_length << " positions\n"
         << "numerics    rms_norm_eps " << c.rms_norm_eps << ", rope_theta " << c.rope_theta << ", weights "
-        << kernels::dtype_name(c.weight_dtype) << ", output " << (c.tied_output ? "tied to the embedding" : "separate")
+        << model::weight_types_text(c) << ", output " << (c.tied_output ? "tied to the embedding" : "separate")
         << "\n";
     if (const auto tokenizer = file.tokenizer()) {
-        out << "tokenizer   " << tokenizer->pieces.size() << " pieces, bos " << tokenizer->bos_id << ", eos "
-            << tokenizer->eos_id << "\n";
+        out << "tokenizer   " << model::tokenizer_model_name(tokenizer->model) << " ("
+            << (tokenizer->model == model::TokenizerModel::BytePairs
+                    ? "byte-level BPE, pre-tokenizer " + tokenizer->pre_tokenizer + ", " +
+                          std::to_string(tokenizer->merges.size()) + " merges"
+                    : std::string("SentencePiece"))
+            << "), " << tokenizer->pieces.size() << " pieces, bos " << tokenizer->bos_id << ", eos "
+            << tokenizer->eos_id << ", chat template " << (tokenizer->chat_template.empty() ? "none" : "yes") << "\n";
     } else {
         out << "tokenizer   none in the file (pass a llama2.c tokenizer.bin to `lpu run --tokenizer`)\n";
     }

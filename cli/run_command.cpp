@@ -15,6 +15,7 @@
 #include "launch/inprocess/in_process_transport.hpp"
 #include "launch/mpi/mpi_run.hpp"
 #include "launch/mpi/mpi_session.hpp"
+#include "launch/peer_liveness.hpp"
 #include "launch/plan_setup.hpp"
 #include "launch/run_fabric.hpp"
 #include "launch/run_report.hpp"
@@ -24,6 +25,7 @@
 #include "runtime/engine/single_chip_model.hpp"
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/tokenizer.hpp"
+#include "runtime/model/vocabulary_file.hpp"
 #include "sim/chip/chip_spec.hpp"
 #include "sim/fabric/plan_fabric.hpp"
 
@@ -38,17 +40,9 @@ struct RunOptions {
     bool print_placement = false;
     std::string workers;  // HOST:PORT,... of `lpu worker` processes
     std::uint64_t fabric_seed = 1;  // the crystals and link jitter of the fabric figures
+    launch::PeerLiveness liveness;  // of the other processes of an MPI or TCP run
     engine::GenerationOptions generation;
 };
-
-model::TokenizerData tokenizer_for(const model::ModelFile& file, const RunOptions& options) {
-    if (!options.tokenizer_path.empty()) {
-        return model::read_llama2c_tokenizer(options.tokenizer_path, file.config().vocab_size);
-    }
-    auto data = file.tokenizer();
-    require(data.has_value(), "'" + options.model_path + "' holds no tokenizer: pass --tokenizer FILE (llama2.c tokenizer.bin)");
-    return *data;
-}
 
 launch::ReportOptions report_options(const RunOptions& options) { return {options.json, options.generation.sampling.seed}; }
 
@@ -63,16 +57,17 @@ void generate_and_report(engine::LanguageModel& language_model, const model::Tok
 
 void run(const RunOptions& options) {
     const auto file = model::open_model(options.model_path);
-    const model::Tokenizer tokenizer(tokenizer_for(*file, options));
+    const model::Tokenizer tokenizer = model::make_tokenizer(
+        model::vocabulary_of(*file, options.model_path, options.tokenizer_path), options.model_path);
     if (!options.workers.empty()) {
-        launch::tcp::run_with_workers(*file, tokenizer, options.workers, options.system, options.generation, report_options(options),
-                         options.fabric_seed);
+        launch::tcp::run_with_workers(*file, tokenizer, options.workers, options.system, options.generation,
+                                      report_options(options), options.fabric_seed, options.liveness);
         return;
     }
     if (launch::mpi::launched_by_mpi()) {
         launch::mpi::run_under_mpi(*file, tokenizer,
                       {options.system, options.generation, report_options(options), options.print_placement,
-                       options.fabric_seed});
+                       options.fabric_seed, options.liveness});
         return;
     }
     if (!launch::wants_plan(options.system)) {
@@ -121,6 +116,14 @@ void add_run_command(CLI::App& app) {
         ->capture_default_str();
     run_app->add_flag("--ignore-eos", options->generation.ignore_eos,
                       "Generate all --steps positions, through end-of-sequence tokens");
+    auto* forced = run_app
+                       ->add_option("--forced-tokens", options->generation.forced_tokens,
+                                    "Teacher forcing: run exactly these token ids (e.g. 1,345,302), sampling nothing")
+                       ->delimiter(',');
+    run_app->get_option("--prompt")->excludes(forced);
+    run_app->add_option("--top-logits", options->generation.top_logits,
+                        "With --json: each position's N highest logits with their token ids (\"top_logits\")")
+        ->check(CLI::NonNegativeNumber);
     run_app->add_option("-s,--seed", options->generation.sampling.seed, "Sampling seed")->capture_default_str();
     add_chip_options(*run_app, options->system);
     add_partition_options(*run_app, options->system);
@@ -134,13 +137,20 @@ void add_run_command(CLI::App& app) {
                         "Run over TCP with these `lpu worker` processes (HOST:PORT,...), this process as rank 0");
     run_app->add_flag("--print-placement", options->print_placement,
                       "Under mpirun: print which rank (and host) runs which chips");
+    run_app->add_option("--peer-timeout", options->liveness.timeout_seconds,
+                        "Under mpirun or with --workers: end the job, naming the peer, when another process has "
+                        "sent nothing (not even its heartbeat) for this many seconds")
+        ->capture_default_str();
     run_app->footer(
         "Example:\n  lpu run --model ../shared/models/stories260K.gguf --temperature 0 --steps 256\n"
         "  lpu run --model stories260K.bin --tokenizer tok512.bin --prompt \"Once upon a time\" --steps 64\n"
         "  lpu run --model ../shared/models/stories260K.gguf --temperature 0 --tp 4 --pp 2\n"
+        "  lpu run --model ../shared/models/stories260K.gguf --forced-tokens 1,403,407,261 --top-logits 5 --json\n"
         "  mpirun -n 4 lpu run --model ../shared/models/stories260K.gguf --temperature 0 --tp 4 --pp 2 --print-placement");
     run_app->callback([options] {
         engine::validate(options->generation.sampling);
+        launch::validate(options->liveness);
+        require(options->generation.top_logits == 0 || options->json, "--top-logits prints with --json");
         run(*options);
     });
 }

@@ -113,7 +113,8 @@ void add_sim_command(CLI::App& app) {
     command->add_option("-m,--model", options->model_path, "A GGUF file: its header gives the shape")
         ->check(CLI::ExistingFile);
     command->add_option("--dtype", options->dtype,
-                        "Weight precision: int8 (Q8_0), fp8 (needs a --spec with an FP8 rate), fp16 or fp32 "
+                        "Weight types: int8 (Q8_0), fp8 (needs a --spec with an FP8 rate), fp16, fp32, or a GGUF "
+                        "type or mix of `lpu model quantize` (q4_k_m, q5_k_m, q6_k, q4_0, ...) "
                         "(default: int8 for a preset, the file's for --model)");
     command->add_option("--prompt-tokens", options->prompt_tokens,
                         "Prompt length for the time to first token (capped at the context)")
@@ -138,6 +139,7 @@ void add_sim_command(CLI::App& app) {
         "them pipelined through the stages.\n"
         "Examples:\n"
         "  lpu sim --model-preset llama2-70b --dtype int8 --chips 576 --topology dragonfly:8\n"
+        "  lpu sim --model-preset llama3-8b --dtype q4_k_m --chips 16\n"
         "  lpu sim --model-preset llama2-7b --tp 8 --pp 8 --context 1024 --batch 4 --json\n"
         "  lpu sim --model-preset llama2-7b --tp 8 --pp 8 --trace step.json --trace-chips 0,8,63\n"
         "  lpu sim --model ../shared/models/stories260K.gguf --chips 4");

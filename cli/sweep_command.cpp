@@ -162,7 +162,8 @@ void add_sweep_command(CLI::App& app) {
     command->add_option("--model-preset", options->preset, "A published model shape (see lpu sim --help)");
     command->add_option("-m,--model", options->model_path, "A GGUF file: its header gives the shape")
         ->check(CLI::ExistingFile);
-    command->add_option("--dtype", options->dtype, "Weight precision: int8, fp8, fp16 or fp32 (default: as lpu sim)");
+    command->add_option("--dtype", options->dtype,
+                        "Weight types: int8, fp8, fp16, fp32 or a GGUF type/mix such as q4_k_m (default: as lpu sim)");
     command->add_option("--spec", options->spec, "Chip spec: a preset name or a JSON file")->capture_default_str();
     command->add_option("--chips", options->axes.chips, "Total chip counts, e.g. 64,576,10440 (or give --tp and --pp)")
         ->delimiter(',')

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "launch/peer_liveness.hpp"
 #include "launch/tcp/worker.hpp"
 #include "runtime/model/model_file.hpp"
 
@@ -20,11 +21,17 @@ void add_worker_command(CLI::App& app) {
         ->capture_default_str();
     command->add_flag("--allow-remote", options->allow_remote, "Allow listening on a non-loopback address");
     command->add_option("--port-file", options->port_file, "Write the port it listens on to this file");
+    command->add_option("--peer-timeout", options->liveness.timeout_seconds,
+                        "End the run, naming the peer, when the coordinator or another worker has sent nothing "
+                        "(not even its heartbeat) for this many seconds; a connection that opens with no whole job "
+                        "within it is dropped")
+        ->capture_default_str();
     command->footer(
         "Example:\n  lpu worker --model stories260K.gguf --listen 127.0.0.1:7001 &\n"
         "  lpu worker --model stories260K.gguf --listen 127.0.0.1:7002 &\n"
         "  lpu run --model stories260K.gguf --tp 4 --pp 2 --workers 127.0.0.1:7001,127.0.0.1:7002");
     command->callback([options, model_path] {
+        launch::validate(options->liveness);
         const auto file = model::open_model(*model_path);
         launch::tcp::run_worker(*file, *options);
     });

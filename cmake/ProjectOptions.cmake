@@ -1,6 +1,10 @@
 # Compile options shared by every project target (not by dependencies).
 add_library(lpu_options INTERFACE)
 target_compile_options(lpu_options INTERFACE -Wall -Wextra -Wpedantic)
+# Float expressions round as written: never fused into FMAs behind our back
+# (GCC fuses by default where a target has FMA), so the portable and SIMD builds
+# of the block-quantised kernels give the same bits.
+target_compile_options(lpu_options INTERFACE -ffp-contract=off)
 if(LPU_WERROR)
   target_compile_options(lpu_options INTERFACE -Werror)
 endif()

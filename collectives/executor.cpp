@@ -176,6 +176,7 @@ private:
                 transport_.send(t.src, t.dst, make_tag(tile, step, i), bytes);
             }
         }
+        transport_.flush();  // the step's sends to one process leave together
     }
 
     // The part of a transfer inside a tile that this process applies.
@@ -290,6 +291,7 @@ template <class T>
 void execute(const Schedule& schedule, const std::vector<std::span<T>>& buffers, Transport& transport,
              const ExecuteOptions& options) {
     Run<T>(schedule, buffers, transport, options).run(options.threads);
+    transport.finish_sends();  // the caller may reuse its buffers once this returns
 }
 
 template void execute<float>(const Schedule&, const std::vector<std::span<float>>&, Transport&, const ExecuteOptions&);

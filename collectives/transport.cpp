@@ -17,6 +17,10 @@ void Transport::recv_into(topology::ChipId dst, topology::ChipId src, Tag tag, s
     recv(dst, src, tag, destination.size(), copy_into(destination));
 }
 
+bool Transport::try_recv_into(topology::ChipId dst, topology::ChipId src, Tag tag, std::span<std::byte> destination) {
+    return try_recv(dst, src, tag, destination.size(), copy_into(destination));
+}
+
 Transport::Consumer Transport::copy_into(std::span<std::byte> destination) {
     return [destination](std::span<const std::byte> bytes) {
         if (!bytes.empty()) std::memcpy(destination.data(), bytes.data(), bytes.size());

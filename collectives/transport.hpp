@@ -44,6 +44,28 @@ public:
     virtual bool try_recv(topology::ChipId dst, topology::ChipId src, Tag tag, std::size_t bytes,
                           const Consumer& consume) = 0;
 
+    // try_recv for a message copied as it is into `destination` (whose size is
+    // the message's). When it has not arrived yet, a transport that receives
+    // from elsewhere may keep `destination` and put the bytes straight there
+    // when they come, so the caller leaves it untouched until a later
+    // try_recv_into of the same message returns true. By default, try_recv
+    // with copy_into.
+    virtual bool try_recv_into(topology::ChipId dst, topology::ChipId src, Tag tag,
+                               std::span<std::byte> destination);
+
+    // Returns when the transport reads no buffer given to send() any more,
+    // so the caller may change or free them (the executor calls it before it
+    // returns: a receiver in another process may take a message after the
+    // sender's execution is over). By default sends are read in place until
+    // received, which in one process is before the execution ends.
+    virtual void finish_sends() {}
+
+    // Sends may wait in the transport so that several to one process leave
+    // in one write; flush() sends what waits. Executors flush after a run of
+    // sends; every wait of a transport flushes first, so no send waits for a
+    // flush that never comes. By default there is nothing to flush.
+    virtual void flush() {}
+
     // Blocks until a message for a chip of this process may have arrived
     // (then try_recv again). A transport whose chips are all in this process
     // throws: nobody else could send.

@@ -21,7 +21,9 @@ sim::FabricFigures hosted_fabric_figures(const plan::Plan& plan, const topology:
     std::vector<bool> hosted(topology.chip_count(), false);
     for (std::size_t chip = 0; chip < hosted.size(); ++chip) hosted[chip] = fabric_ranks.at(chip) == rank;
     TransportFabricWire wire(transport);
-    return sim::chip_fabric_figures(plan, topology, spec, config, hosted, wire);
+    const sim::FabricFigures figures = sim::chip_fabric_figures(plan, topology, spec, config, hosted, wire);
+    transport.flush();  // the last stamps may still wait to leave, and no receive of ours will send them now
+    return figures;
 }
 
 nlohmann::json fabric_json(const sim::FabricFigures& figures) {

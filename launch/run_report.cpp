@@ -4,10 +4,24 @@
 #include <cstdio>
 #include <iostream>
 
+#include "base/error.hpp"
+#include "base/utf8.hpp"
 #include "launch/run_fabric.hpp"
 
 namespace lpu::launch {
 namespace {
+
+// A sequence's text and tokens. Tokens are exact; the text is their bytes, which
+// a model can end halfway through a character (or produce byte tokens that make
+// no character): JSON needs UTF-8, so invalid parts show as U+FFFD and
+// "text_replaced_invalid_utf8" says it happened.
+void add_text(nlohmann::json& out, const engine::GenerationResult& result) {
+    const ValidUtf8 text = valid_utf8(result.text);
+    out["tokens"] = result.tokens;
+    out["text"] = text.text;
+    out["text_replaced_invalid_utf8"] = text.replaced;
+    out["stopped_at_eos"] = result.stopped_at_eos;
+}
 
 // The first sequence's fields at the top (what a batch of one prints), every
 // sequence under "sequences" when there are several.
@@ -21,9 +35,6 @@ nlohmann::json to_json(const std::vector<engine::GenerationResult>& results, con
     }
     nlohmann::json out = {
         {"prompt_tokens", result.prompt_tokens},
-        {"tokens", result.tokens},
-        {"text", result.text},
-        {"stopped_at_eos", result.stopped_at_eos},
         {"stats",
          {{"positions", stats.positions},
           {"host_seconds", stats.host_seconds},
@@ -38,12 +49,24 @@ nlohmann::json to_json(const std::vector<engine::GenerationResult>& results, con
           {"sram", run.chips.size() == 1 ? sram.front() : sram},
           {"cycles", run.chips.size() == 1 ? cycles.front() : cycles}}},
     };
+    add_text(out, result);
     if (run.fabric) out["stats"]["fabric"] = launch::fabric_json(*run.fabric);
+    if (!result.top_logits.empty()) {
+        // Per position [[token, logit], ...], highest first.
+        nlohmann::json positions = nlohmann::json::array();
+        for (const auto& highest : result.top_logits) {
+            nlohmann::json pairs = nlohmann::json::array();
+            for (const auto& entry : highest) pairs.push_back({entry.token, entry.logit});
+            positions.push_back(std::move(pairs));
+        }
+        out["top_logits"] = std::move(positions);
+    }
     if (results.size() > 1) {
         out["sequences"] = nlohmann::json::array();
         for (const auto& sequence : results) {
-            out["sequences"].push_back(
-                {{"tokens", sequence.tokens}, {"text", sequence.text}, {"stopped_at_eos", sequence.stopped_at_eos}});
+            nlohmann::json entry = nlohmann::json::object();
+            add_text(entry, sequence);
+            out["sequences"].push_back(std::move(entry));
         }
     }
     return out;
@@ -89,6 +112,33 @@ ChipReport chip_report(const chip::EmulatedChip& chip) {
         cycles[chip::op_kind_name(kind)] = chip.cycles().total_cycles(kind);
     }
     return {sram.used_bytes(), sram.capacity_bytes(), usage, cycles};
+}
+
+nlohmann::json process_report(const std::vector<ChipReport>& chips, const std::optional<sim::FabricFigures>& fabric) {
+    nlohmann::json report = {{"chips", nlohmann::json::array()}};
+    for (const ChipReport& chip : chips) {
+        report["chips"].push_back({{"used", chip.used_bytes},
+                                   {"capacity", chip.capacity_bytes},
+                                   {"sram", chip.sram},
+                                   {"cycles", chip.cycles}});
+    }
+    if (fabric) report["fabric"] = fabric_json(*fabric);
+    return report;
+}
+
+void add_process_report(RunChips& run, const nlohmann::json& report) {
+    try {
+        for (const auto& chip : report.at("chips")) {
+            run.chips.push_back({chip.at("used").get<std::int64_t>(), chip.at("capacity").get<std::int64_t>(),
+                                 chip.at("sram"), chip.at("cycles")});
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(std::string("the chips of a process's report: ") + e.what());
+    }
+    if (report.contains("fabric")) {
+        const sim::FabricFigures figures = fabric_from_json(report.at("fabric"));
+        run.fabric = run.fabric ? sim::merge(*run.fabric, figures) : figures;
+    }
 }
 
 std::function<void(std::string_view)> text_stream(const ReportOptions& options, int batch) {

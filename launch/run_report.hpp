@@ -38,6 +38,14 @@ struct RunChips {
     std::optional<sim::FabricFigures> fabric;  // runs of a plan
 };
 
+// One process's share of a run spread over processes, as it travels to rank
+// 0: its chips' SRAM use and cycle accounts and, after a fabric run, its
+// fabric figures.
+nlohmann::json process_report(const std::vector<ChipReport>& chips, const std::optional<sim::FabricFigures>& fabric);
+// Adds a process's share to `run`: its chips after those already there, its
+// fabric figures merged. Throws lpu::Error naming what is malformed.
+void add_process_report(RunChips& run, const nlohmann::json& report);
+
 struct ReportOptions {
     bool json = false;
     std::uint64_t seed = 0;  // sequence b was sampled with seed + b

@@ -18,7 +18,7 @@
 namespace lpu::plan {
 
 // The format this build writes and reads (stored in plan files and checked on load).
-constexpr std::uint32_t plan_format_version = 2;  // 2: position cost per 1024 positions
+constexpr std::uint32_t plan_format_version = 3;  // 2: position cost per 1024 positions; 3: rope pairing, biases
 
 using BufferId = std::uint32_t;  // index into ChipProgram::buffers
 

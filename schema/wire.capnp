@@ -2,7 +2,8 @@
 # Messages between `lpu run --workers ...` (the coordinator, rank 0) and its
 # `lpu worker` processes (ranks 1..W), and among the workers. On the wire each
 # message is a frame: an 8-byte little-endian length, then one unpacked Cap'n
-# Proto message whose root is WireMessage (launch/tcp/frame.hpp).
+# Proto message whose root is WireMessage, and after a chipMessage its
+# payloadBytes raw bytes (launch/tcp/frame.hpp).
 
 $import "/capnp/c++.capnp".namespace("lpu::schema");
 
@@ -17,8 +18,9 @@ struct WireMessage {
     logits @6 :Data;          # head chip's process -> coordinator: one sequence's logits (floats)
     done @7 :Void;            # coordinator -> workers: the run is over
     abort @8 :Text;           # any -> any: this process failed, with why
-    fabric @9 :FabricRun;     # coordinator -> workers: generation is over, run the fabric for its steps
-    fabricFigures @10 :Text;  # worker -> coordinator: the fabric figures of its chips (JSON)
+    finish @9 :Finish;        # coordinator -> workers: generation is over, report (after the fabric run)
+    report @10 :Text;         # worker -> coordinator: its chips' SRAM use and fabric figures (JSON)
+    heartbeat @11 :Void;      # any -> any: still here (when nothing else was sent for a while)
   }
 }
 
@@ -29,7 +31,8 @@ struct Job {
   plan @3 :Data;                   # the plan file's bytes
   chipSpec @4 :Text;               # the spec the coordinator runs with (name or JSON text)
   endpoints @5 :List(Text);        # HOST:PORT of every worker, by rank (index 0: the coordinator, empty)
-  rankOfChip @6 :List(Int32);      # by chip id
+  rankOfChip @6 :List(Int32);      # by chip id: the worker rank of each plan chip, -1 for other ids
+  sharingCores @7 :UInt32;         # workers on its host that compute when it does, itself included: they split the cores
 }
 
 struct Hello {
@@ -47,12 +50,13 @@ struct ChipMessage {
   src @0 :UInt32;
   dst @1 :UInt32;
   tag @2 :UInt64;
-  bytes @3 :Data;
+  payloadBytes @3 :UInt64;         # the message's bytes, which follow this frame raw
 }
 
 # After the last step every process runs the alignment protocol for the chips
-# it hosts (its messages are chipMessages) and measures their fabric figures.
-struct FabricRun {
+# it hosts (its messages are chipMessages), measures their fabric figures and
+# reports them with its chips' SRAM use.
+struct Finish {
   seed @0 :UInt64;                 # of the crystals and link jitter
-  positions @1 :Int32;             # decode steps the run made
+  positions @1 :Int32;             # decode steps the run made (0: no fabric run)
 }

@@ -33,12 +33,12 @@ model::ModelConfig model_shape(const std::string& preset, const std::string& mod
     model::ModelConfig config;
     if (!preset.empty()) {
         config = model::model_preset(preset).config;
-        config.weight_dtype = model::weight_dtype_from_name(dtype.empty() ? "int8" : dtype);
+        model::set_weight_types(config, dtype.empty() ? "int8" : dtype);
         source = "preset " + preset;
     } else {
         // Opening validates the header and maps the tensors; only the config is used.
         config = model::open_model(model_path)->config();
-        if (!dtype.empty()) config.weight_dtype = model::weight_dtype_from_name(dtype);
+        if (!dtype.empty()) model::set_weight_types(config, dtype);
         source = model_path;
     }
     return config;

@@ -202,7 +202,7 @@ std::string experts_text(const model::ModelConfig& config) {
 std::string prediction_text(const SimPrediction& prediction) {
     const model::ModelConfig& config = prediction.config;
     std::string text = "model:   " + config.name + " (" + prediction.model_source + "), " +
-                       kernels::dtype_name(config.weight_dtype) + " weights, " + experts_text(config) +
+                       model::weight_types_text(config) + " weights, " + experts_text(config) +
                        std::to_string(prediction.context_positions) + "-position KV cache, batch " +
                        std::to_string(prediction.batch) + "\n";
     if (prediction.refusal) {

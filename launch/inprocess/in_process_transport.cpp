@@ -49,24 +49,6 @@ void InProcessTransport::send_copy(topology::ChipId src, topology::ChipId dst, c
     post(Key{src, dst, tag}, bytes, true);
 }
 
-std::vector<std::byte> InProcessTransport::spare_buffer() {
-    std::lock_guard lock(mutex_);
-    for (auto& node : spare_nodes_) {
-        if (node.mapped().copy.capacity() > 0) return std::move(node.mapped().copy);
-    }
-    return {};
-}
-
-void InProcessTransport::deliver(topology::ChipId src, topology::ChipId dst, collectives::Tag tag,
-                                 std::vector<std::byte> packet, std::size_t offset) {
-    std::lock_guard lock(mutex_);
-    throw_if_aborted();
-    Mailbox::node_type node = Mailbox{{Key{src, dst, tag}, Message{}}}.extract(Key{src, dst, tag});
-    node.mapped().copy = std::move(packet);
-    node.mapped().bytes = std::span<const std::byte>(node.mapped().copy).subspan(offset);
-    if (!mailbox_.insert(std::move(node)).inserted) throw Error(message_name(src, dst, tag) + " was sent twice");
-}
-
 bool InProcessTransport::take(topology::ChipId dst, topology::ChipId src, collectives::Tag tag, std::size_t bytes,
                               const Consumer& consume) {
     Mailbox::node_type node;

@@ -25,13 +25,6 @@ public:
               std::span<const std::byte> bytes) override;
     void send_copy(topology::ChipId src, topology::ChipId dst, collectives::Tag tag,
                    std::span<const std::byte> bytes) override;
-    // Storage of a delivered message to reuse for one that arrives from
-    // elsewhere (its capacity kept: large messages fault no fresh pages).
-    std::vector<std::byte> spare_buffer();
-    // Posts a message that arrived from elsewhere: the mailbox takes `packet`
-    // and hands out its bytes from `offset` on (no copy).
-    void deliver(topology::ChipId src, topology::ChipId dst, collectives::Tag tag, std::vector<std::byte> packet,
-                 std::size_t offset);
     bool try_recv(topology::ChipId dst, topology::ChipId src, collectives::Tag tag, std::size_t bytes,
                   const Consumer& consume) override;
     void wait_for_message() override;

@@ -2,9 +2,13 @@
 
 #include <cstdio>
 
+#include "launch/host_threads.hpp"
+#include "launch/mailbox_limit.hpp"
 #include "launch/mpi/logits_broadcast.hpp"
 #include "launch/mpi/mpi_session.hpp"
 #include "launch/mpi/mpi_transport.hpp"
+#include "launch/mpi/peer_watch.hpp"
+#include "launch/mpi/polling.hpp"
 #include "launch/rank_placement.hpp"
 #include "launch/run_fabric.hpp"
 #include "runtime/engine/plan_model.hpp"
@@ -49,14 +53,32 @@ std::vector<std::string> host_names(const launch::mpi::MpiSession& session, cons
     return by_host;
 }
 
+// "rank 2 (host 'node-a')" for every rank, as the liveness watch names them.
+std::vector<std::string> rank_names(const std::vector<int>& hosts, const std::vector<std::string>& names) {
+    std::vector<std::string> named;
+    for (std::size_t r = 0; r < hosts.size(); ++r) {
+        named.push_back("rank " + std::to_string(r) + " (host '" + names[static_cast<std::size_t>(hosts[r])] + "')");
+    }
+    return named;
+}
+
+// Every rank is past its last wait: after this, none is watched any more.
+void final_barrier(const launch::mpi::MpiSession& session) {
+    MPI_Request request = MPI_REQUEST_NULL;
+    MPI_Ibarrier(session.comm(), &request);
+    launch::mpi::wait_polling(request, "the final barrier");
+}
+
 void run_ranks(const launch::mpi::MpiSession& session, const model::ModelFile& file, const model::Tokenizer& tokenizer,
                MpiRunOptions& options) {
+    const std::vector<int> hosts = all_hosts(session);
+    const std::vector<std::string> names = host_names(session, hosts);
+    // From here on a rank that stops ends the job (compiling and loading included).
+    const launch::mpi::PeerWatch watch(session.comm(), options.liveness, rank_names(hosts, names));
     if (!wants_plan(options.system)) options.system.compile.chips = session.size();  // one chip per rank
     PreparedPlan prepared = prepare_plan(file, options.system);
     const plan::Plan& plan = prepared.plan;
-    const std::vector<int> hosts = all_hosts(session);
     const launch::RankOfChip placement = launch::place_chips_on_ranks(plan, hosts);
-    const std::vector<std::string> names = host_names(session, hosts);
     if (options.print_placement && session.rank() == 0) {
         std::fprintf(stderr, "%s", launch::describe_placement(plan, placement, hosts, names).c_str());
     }
@@ -66,46 +88,33 @@ void run_ranks(const launch::mpi::MpiSession& session, const model::ModelFile& f
     const int head_rank = layout.head_rank;
     // Chips outside the plan keep time for the fabric on rank 0.
     const std::vector<int> fabric_ranks = launch::fabric_rank_of_chip(layout, prepared.topology->chip_count());
-    launch::mpi::MpiTransport transport(session.comm(), fabric_ranks);
+    launch::mpi::MpiTransport transport(session.comm(), fabric_ranks,
+                                       launch::run_mailbox_limit(plan, fabric_ranks, session.rank()));
     launch::mpi::MpiLogitsBroadcast broadcast(session.comm(), head_rank);
     local.broadcast = &broadcast;
     const std::string grid = grid_name(plan) + ", " + std::to_string(session.size()) + " ranks";
-    engine::PlanModel model(std::move(prepared.plan), file, prepared.spec, transport, local);
+    engine::PlanModel model(std::move(prepared.plan), file, prepared.spec, transport, local,
+                            launch::process_thread_pool(
+                                launch::processes_computing_with(plan, placement, hosts, session.rank())));
 
     const bool root = session.rank() == 0;
     const auto results = engine::generate_batch(model, tokenizer, options.generation,
                                                 root ? text_stream(options.report, model.batch_size()) : nullptr);
     const int positions = results.front().stats.positions;
     // Every chip's SRAM and cycle report and every rank's fabric figures, gathered at rank 0 in rank order.
-    nlohmann::json mine = {{"chips", nlohmann::json::array()}};
-    for (const auto& runner : model.chips()) {
-        const ChipReport report = chip_report(runner->chip());
-        mine["chips"].push_back({{"used", report.used_bytes},
-                                 {"capacity", report.capacity_bytes},
-                                 {"sram", report.sram},
-                                 {"cycles", report.cycles}});
-    }
+    std::vector<ChipReport> mine;
+    for (const auto& runner : model.chips()) mine.push_back(chip_report(runner->chip()));
+    std::optional<sim::FabricFigures> figures;
     if (positions > 0) {
-        const sim::FabricFigures figures =
-            launch::hosted_fabric_figures(model.plan(), *prepared.topology, prepared.spec,
-                                          launch::run_fabric_config(options.fabric_seed, positions), fabric_ranks,
-                                          session.rank(), transport);
-        mine["fabric"] = launch::fabric_json(figures);
+        figures = launch::hosted_fabric_figures(model.plan(), *prepared.topology, prepared.spec,
+                                                launch::run_fabric_config(options.fabric_seed, positions), fabric_ranks,
+                                                session.rank(), transport);
     }
-    const std::vector<std::string> reports = gather_at_root(session, mine.dump());
+    const std::vector<std::string> reports = gather_at_root(session, process_report(mine, figures).dump());
+    final_barrier(session);
     if (!root) return;
     RunChips chips{{}, grid, {}};
-    for (const auto& text : reports) {
-        const nlohmann::json rank = nlohmann::json::parse(text);
-        for (const auto& chip : rank.at("chips")) {
-            chips.chips.push_back({chip.at("used").get<std::int64_t>(), chip.at("capacity").get<std::int64_t>(),
-                                   chip.at("sram"), chip.at("cycles")});
-        }
-        if (rank.contains("fabric")) {
-            const sim::FabricFigures figures = launch::fabric_from_json(rank.at("fabric"));
-            chips.fabric = chips.fabric ? sim::merge(*chips.fabric, figures) : figures;
-        }
-    }
+    for (const auto& text : reports) add_process_report(chips, nlohmann::json::parse(text));
     print_report(results, chips, options.report);
 }
 

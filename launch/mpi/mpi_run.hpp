@@ -5,7 +5,11 @@
 // alignment protocol for the chips it hosts, its messages over MPI, and
 // measures their fabric figures (launch/run_fabric.hpp); rank 0 merges
 // them into the report. Any rank that fails prints
-// "error: rank R: ..." and ends the whole job, so no rank waits forever.
+// "error: rank R: ..." and ends the whole job, and a rank that falls silent
+// (stopped, hung) is named by its neighbours, which end the job
+// (peer_watch.hpp): no rank waits forever. Ranks on one host that compute at
+// the same time split its cores (host_threads.hpp).
+#include "launch/peer_liveness.hpp"
 #include "launch/plan_setup.hpp"
 #include "launch/run_report.hpp"
 #include "runtime/engine/generator.hpp"
@@ -20,6 +24,7 @@ struct MpiRunOptions {
     ReportOptions report;
     bool print_placement = false;
     std::uint64_t fabric_seed = 1;
+    PeerLiveness liveness;
 };
 
 // Returns normally on success on every rank; on failure the job is aborted.

@@ -28,7 +28,12 @@ bool launched_by_mpi() {
 
 MpiSession::MpiSession() {
     int provided = 0;
-    check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+    check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided), "MPI_Init_thread");
+    if (provided < MPI_THREAD_MULTIPLE) {
+        MPI_Finalize();
+        throw Error("this MPI library does not support MPI_THREAD_MULTIPLE, which the liveness watch needs "
+                    "(launch/mpi/peer_watch.hpp)");
+    }
     check(MPI_Comm_dup(MPI_COMM_WORLD, &comm_), "MPI_Comm_dup");
     MPI_Comm_rank(comm_, &rank_);
     MPI_Comm_size(comm_, &size_);

@@ -14,7 +14,9 @@ bool launched_by_mpi();
 
 class MpiSession {
 public:
-    MpiSession();  // MPI_Init_thread (funneled); throws lpu::Error when MPI fails
+    // MPI_Init_thread with MPI_THREAD_MULTIPLE (the liveness watch runs on a
+    // thread of its own); throws lpu::Error when MPI fails or lacks it.
+    MpiSession();
     ~MpiSession();
     MpiSession(const MpiSession&) = delete;
     MpiSession& operator=(const MpiSession&) = delete;

@@ -1,5 +1,7 @@
 #include "launch/tcp/endpoint.hpp"
 
+#include <thread>
+
 #include "base/error.hpp"
 
 namespace lpu::launch::tcp {
@@ -20,6 +22,25 @@ Endpoint parse_endpoint(const std::string& text) {
 
 bool is_loopback(const std::string& host) {
     return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+std::string host_key(const Endpoint& endpoint) { return is_loopback(endpoint.host) ? "loopback" : endpoint.host; }
+
+asio::ip::tcp::socket connect_to(asio::io_context& io, const Endpoint& endpoint, const std::string& name,
+                                 std::chrono::steady_clock::time_point deadline) {
+    for (;;) {
+        asio::error_code error;
+        const auto addresses = asio::ip::tcp::resolver(io).resolve(endpoint.host, std::to_string(endpoint.port), error);
+        if (error) throw Error("cannot reach " + name + ": " + error.message());  // an unknown host stays unknown
+        asio::ip::tcp::socket socket(io);
+        asio::connect(socket, addresses, error);
+        if (!error) return socket;
+        if (error != asio::error::connection_refused || std::chrono::steady_clock::now() > deadline) {
+            throw Error("cannot reach " + name + ": " + error.message());
+        }
+        // Condition (the peer listens) checked again shortly: retrying a refused connect is the wait.
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
 }
 
 }  // namespace lpu::launch::tcp

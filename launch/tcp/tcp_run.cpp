@@ -2,6 +2,9 @@
 
 #include <sstream>
 
+#include "base/error.hpp"
+
+#include "launch/mailbox_limit.hpp"
 #include "launch/run_fabric.hpp"
 #include "launch/tcp/coordinator.hpp"
 #include "launch/tcp/tcp_transport.hpp"
@@ -11,38 +14,37 @@ namespace lpu::launch::tcp {
 
 void run_with_workers(const model::ModelFile& file, const model::Tokenizer& tokenizer, const std::string& workers,
                       const SystemOptions& system, const engine::GenerationOptions& generation,
-                      const ReportOptions& report, std::uint64_t fabric_seed) {
+                      const ReportOptions& report, std::uint64_t fabric_seed, const PeerLiveness& liveness) {
     std::vector<std::string> endpoints;
     std::stringstream list(workers);
     for (std::string endpoint; std::getline(list, endpoint, ',');) endpoints.push_back(endpoint);
     PreparedPlan prepared = prepare_plan(file, system);
-    launch::tcp::TcpCluster cluster(endpoints, prepared.plan, prepared.spec);
+    TcpCluster cluster(endpoints, prepared.plan, prepared.spec, liveness);
     try {
         // Chips outside the plan keep time for the fabric here, on rank 0.
-        const std::vector<int> fabric_ranks =
-            launch::fabric_rank_of_chip(cluster.layout(), prepared.topology->chip_count());
-        launch::tcp::TcpTransport transport(cluster.mesh(), fabric_ranks);
-        launch::tcp::LogitsToCoordinator broadcast(cluster.mesh(), cluster.layout().head_rank);
-        const auto& plan = prepared.plan;
+        const std::vector<int> fabric_ranks = fabric_rank_of_chip(cluster.layout(), prepared.topology->chip_count());
+        TcpTransport transport(cluster.mesh(), fabric_ranks, run_mailbox_limit(prepared.plan, fabric_ranks, 0));
+        LogitsToCoordinator broadcast(cluster.mesh(), cluster.inbox(), cluster.layout().head_rank);
         const std::string grid =
-            grid_name(plan) + ", coordinator + " + std::to_string(cluster.workers()) + " TCP workers";
+            grid_name(prepared.plan) + ", coordinator + " + std::to_string(cluster.workers()) + " TCP workers";
         engine::PlanModel model(std::move(prepared.plan), file, prepared.spec, transport,
                                 {cluster.local_chips(), &broadcast});
-        launch::tcp::CoordinatedModel coordinated(model, cluster);
+        CoordinatedModel coordinated(model, cluster);
         const auto results =
             engine::generate_batch(coordinated, tokenizer, generation, text_stream(report, model.batch_size()));
-        RunChips chips{{}, grid, {}};  // this process's chips; the workers report their own
-        for (const auto& runner : model.chips()) chips.chips.push_back(chip_report(runner->chip()));
-        if (const int positions = results.front().stats.positions; positions > 0) {
-            cluster.start_fabric({fabric_seed, positions});
-            chips.fabric = launch::hosted_fabric_figures(model.plan(), *prepared.topology, prepared.spec,
-                                                         launch::run_fabric_config(fabric_seed, positions),
-                                                         fabric_ranks, 0, transport);
-            for (int worker = 0; worker < cluster.workers(); ++worker) {
-                const auto text = cluster.mesh().next_fabric_figures();
-                const auto figures = launch::fabric_from_json(nlohmann::json::parse(text, nullptr, false));
-                chips.fabric = sim::merge(*chips.fabric, figures);
-            }
+        // The workers' chips in rank order, and every process's share of the fabric.
+        RunChips chips{{}, grid, {}};
+        const int positions = results.front().stats.positions;
+        send_finish(cluster.mesh(), {fabric_seed, positions});
+        if (positions > 0) {
+            chips.fabric = hosted_fabric_figures(model.plan(), *prepared.topology, prepared.spec,
+                                                 run_fabric_config(fabric_seed, positions), fabric_ranks, 0, transport);
+        }
+        const std::vector<std::string> reports = cluster.inbox().reports(cluster.mesh(), cluster.workers());
+        for (int rank = 1; rank <= cluster.workers(); ++rank) {
+            const nlohmann::json parsed = nlohmann::json::parse(reports[static_cast<std::size_t>(rank)], nullptr, false);
+            require(!parsed.is_discarded(), [&] { return cluster.mesh().name_of(rank) + " sent a report that is not JSON"; });
+            add_process_report(chips, parsed);
         }
         print_report(results, chips, report);
     } catch (const std::exception& e) {

@@ -1,13 +1,15 @@
 #include "launch/tcp/tcp_transport.hpp"
 
-#include <cstring>
-
 #include "base/error.hpp"
 
 namespace lpu::launch::tcp {
 
-TcpTransport::TcpTransport(TcpMesh& mesh, std::vector<int> rank_of_chip)
-    : mesh_(mesh), rank_of_chip_(std::move(rank_of_chip)) {}
+TcpTransport::TcpTransport(TcpMesh& mesh, std::vector<int> rank_of_chip, std::uint64_t mailbox_limit_bytes)
+    : mesh_(mesh), rank_of_chip_(std::move(rank_of_chip)), remote_(mailbox_limit_bytes) {
+    mesh_.set_chip_handler(this);
+}
+
+TcpTransport::~TcpTransport() { mesh_.set_chip_handler(nullptr); }
 
 int TcpTransport::rank_of(topology::ChipId chip) const {
     require(chip < rank_of_chip_.size() && rank_of_chip_[chip] >= 0,
@@ -23,48 +25,76 @@ void TcpTransport::send(topology::ChipId src, topology::ChipId dst, collectives:
 void TcpTransport::send_copy(topology::ChipId src, topology::ChipId dst, collectives::Tag tag,
                              std::span<const std::byte> bytes) {
     const int rank = rank_of(dst);
-    if (rank == mesh_.rank()) {
-        mesh_.chip_mailbox().send_copy(src, dst, tag, bytes);
-        return;
-    }
-    capnp::MallocMessageBuilder message;
+    if (rank == mesh_.rank()) return local_.send_copy(src, dst, tag, bytes);
+    capnp::word scratch[16] = {};  // the header's whole message: no allocation per message
+    capnp::MallocMessageBuilder message(kj::arrayPtr(scratch, std::size(scratch)));
     auto chip = message.initRoot<schema::WireMessage>().initChipMessage();
     chip.setSrc(src);
     chip.setDst(dst);
     chip.setTag(tag);
-    chip.setBytes(kj::arrayPtr(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
-    mesh_.send(rank, message);
+    chip.setPayloadBytes(bytes.size());
+    mesh_.append(rank, message, bytes);
+}
+
+void TcpTransport::on_chip_message(int peer, schema::ChipMessage::Reader header) {
+    const topology::ChipId src = header.getSrc(), dst = header.getDst();
+    const bool placed = src < rank_of_chip_.size() && rank_of_chip_[src] == peer && dst < rank_of_chip_.size() &&
+                        rank_of_chip_[dst] == mesh_.rank();
+    require(placed, [&] {
+        return "a message from chip " + std::to_string(src) + " to chip " + std::to_string(dst) +
+               ", which are not of that process and this one";
+    });
+    incoming_[peer] = Incoming{remote_.land(peer, {src, dst, header.getTag()},
+                                            static_cast<std::size_t>(header.getPayloadBytes())),
+                               0};
+}
+
+void TcpTransport::on_payload(int peer, std::span<const std::byte> piece) {
+    Incoming& incoming = incoming_.at(peer);
+    remote_.fill(incoming.landing, incoming.filled, piece);
+    incoming.filled += piece.size();
+}
+
+void TcpTransport::on_payload_end(int peer) {
+    const auto found = incoming_.find(peer);
+    remote_.arrived(std::move(found->second.landing));
+    incoming_.erase(found);
+    ++arrivals_;
+}
+
+void TcpTransport::on_failure(const std::string& reason) {
+    remote_.abort(reason);
+    local_.abort(reason);
 }
 
 bool TcpTransport::try_recv(topology::ChipId dst, topology::ChipId src, collectives::Tag tag, std::size_t bytes,
                             const Consumer& consume) {
-    return mesh_.chip_mailbox().try_recv(dst, src, tag, bytes, consume);
+    if (is_local(src)) return local_.try_recv(dst, src, tag, bytes, consume);
+    return remote_.try_take(dst, src, tag, bytes, consume);
+}
+
+bool TcpTransport::try_recv_into(topology::ChipId dst, topology::ChipId src, collectives::Tag tag,
+                                 std::span<std::byte> destination) {
+    if (is_local(src)) return Transport::try_recv_into(dst, src, tag, destination);
+    return remote_.try_take_into(dst, src, tag, destination);
+}
+
+void TcpTransport::wait_for_message() {
+    // A message that arrived while a chip was being run may be the one it looked for: nothing to wait for then.
+    mesh_.wait_until([&] { return arrivals_.load() != arrivals_seen_; });
+    arrivals_seen_ = arrivals_.load();
 }
 
 void TcpTransport::recv(topology::ChipId dst, topology::ChipId src, collectives::Tag tag, std::size_t bytes,
                         const Consumer& consume) {
-    while (!try_recv(dst, src, tag, bytes, consume)) {
-        require(rank_of(src) != mesh_.rank(), [&] {
-            return "chip " + std::to_string(dst) + " waits for chip " + std::to_string(src) +
-                   " of its own process, which has not sent";
-        });
-        wait_for_message();
-    }
+    if (is_local(src)) return local_.recv(dst, src, tag, bytes, consume);  // posted before, or never (it throws)
+    mesh_.wait_until([&] { return remote_.try_take(dst, src, tag, bytes, consume); });
 }
 
-void LogitsToCoordinator::broadcast(std::span<float> logits) {
-    if (head_rank_ == 0) return;  // the coordinator holds them already
-    if (mesh_.rank() == head_rank_) {
-        capnp::MallocMessageBuilder message;
-        message.initRoot<schema::WireMessage>().setLogits(
-            kj::arrayPtr(reinterpret_cast<const kj::byte*>(logits.data()), logits.size_bytes()));
-        mesh_.send(0, message);
-    } else if (mesh_.rank() == 0) {
-        const std::vector<float> values = mesh_.next_logits();
-        require(values.size() == logits.size(), "the head chip's process sent " + std::to_string(values.size()) +
-                                                    " logits, the model has " + std::to_string(logits.size()));
-        std::memcpy(logits.data(), values.data(), logits.size_bytes());
-    }
+void TcpTransport::recv_into(topology::ChipId dst, topology::ChipId src, collectives::Tag tag,
+                             std::span<std::byte> destination) {
+    if (is_local(src)) return Transport::recv_into(dst, src, tag, destination);
+    mesh_.wait_until([&] { return remote_.try_take_into(dst, src, tag, destination); });
 }
 
 }  // namespace lpu::launch::tcp

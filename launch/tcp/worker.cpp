@@ -3,19 +3,21 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-
-#include <nlohmann/json.hpp>
+#include <set>
 
 #include "base/error.hpp"
+#include "launch/host_threads.hpp"
+#include "launch/mailbox_limit.hpp"
 #include "launch/rank_placement.hpp"
 #include "launch/run_fabric.hpp"
+#include "launch/run_report.hpp"
 #include "launch/tcp/endpoint.hpp"
+#include "launch/tcp/handshake.hpp"
+#include "launch/tcp/listener.hpp"
+#include "launch/tcp/run_protocol.hpp"
 #include "launch/tcp/tcp_mesh.hpp"
 #include "launch/tcp/tcp_transport.hpp"
-#include "plan/plan_io.hpp"
-#include "runtime/compiler/fingerprints.hpp"
 #include "runtime/engine/plan_model.hpp"
-#include "sim/chip/chip_spec.hpp"
 #include "topology/topology_spec.hpp"
 
 namespace lpu::launch::tcp {
@@ -23,90 +25,118 @@ namespace {
 
 using asio::ip::tcp;
 
-void send_simple(tcp::socket& socket, const std::string& peer, const std::function<void(schema::WireMessage::Builder)>& fill) {
-    capnp::MallocMessageBuilder message;
-    fill(message.initRoot<schema::WireMessage>());
-    write_frame(socket, message, peer);
-}
-
 void write_port_file(const std::string& path, std::uint16_t port) {
     const std::string temporary = path + ".tmp";
     std::ofstream(temporary) << port << "\n";
     std::filesystem::rename(temporary, path);  // readers never see half a file
 }
 
-struct Job {
-    plan::Plan plan;
-    sim::ChipSpec spec;
-    int rank = 0;
-    int ranks = 0;
-    std::vector<std::string> endpoints;
-    std::vector<int> rank_of_chip;
+// One frame, written at once on a socket that is not (yet) a mesh's.
+void write_now(tcp::socket& socket, capnp::MessageBuilder& message, asio::error_code& error) {
+    std::vector<std::byte> bytes;
+    append_frame(bytes, message);
+    asio::write(socket, asio::buffer(bytes), error);
+}
+
+std::string worker_name(int rank, const std::string& endpoint) {
+    return "worker " + std::to_string(rank) + " (" + endpoint + ")";
+}
+
+struct TakenJob {
+    Job job;
+    Listener::Opening opening;
 };
 
-// Reads and checks the job; refuses it (telling the coordinator why) when it is not for this worker.
-Job take_job(tcp::socket& coordinator, const model::ModelFile& file) {
-    const std::string peer = "the coordinator";
-    Frame frame = read_frame(coordinator, peer);
-    const auto message = frame.message();
-    require(message.isJob(), "the coordinator's first message is not a job");
-    const auto job = message.getJob();
-    try {
-        require(job.getProtocolVersion() == protocol_version,
-                "the coordinator speaks protocol " + std::to_string(job.getProtocolVersion()) + ", this worker " +
-                    std::to_string(protocol_version));
-        const auto plan_bytes = job.getPlan();
-        Job taken;
-        taken.plan = plan::plan_from_bytes(
-            std::string_view(reinterpret_cast<const char*>(plan_bytes.begin()), plan_bytes.size()), "the job's plan");
-        taken.spec = sim::chip_spec_from_json(nlohmann::json::parse(job.getChipSpec().cStr()), "the job's chip spec");
-        const auto topology = topology::topology_from_spec(taken.plan.system.topology);
-        plan::check_fingerprint(taken.plan, compiler::model_fingerprint(file),
-                                compiler::system_fingerprint(topology, taken.plan.system.topology, taken.spec));
-        taken.rank = static_cast<int>(job.getRank());
-        taken.ranks = static_cast<int>(job.getRanks());
-        for (auto endpoint : job.getEndpoints()) taken.endpoints.emplace_back(endpoint.cStr());
-        for (int rank : job.getRankOfChip()) taken.rank_of_chip.push_back(rank);
-        require(taken.rank >= 1 && taken.rank < taken.ranks && taken.endpoints.size() == static_cast<std::size_t>(taken.ranks),
-                "the job's ranks are inconsistent");
-        return taken;
-    } catch (const std::exception& e) {
-        send_simple(coordinator, peer, [&](auto root) { root.setRefuse(e.what()); });
-        throw Error(std::string("refused the job: ") + e.what());
+// The first connection that opens with a job this worker can run. A refused
+// job is answered with why (its coordinator prints it) and dropped.
+TakenJob take_job(Listener& listener, const model::ModelFile& file, const PeerLiveness& liveness) {
+    std::optional<Job> job;
+    auto opening = listener.next(
+        [&](Frame& frame) {
+            const auto message = frame.message();
+            // A worker of the same job may say hello before this one has its job: kept for join_workers.
+            if (message.isHello()) return Listener::Verdict::later;
+            require(message.isJob(), "its first message is not a job");
+            job = read_job(message.getJob(), file);
+            return Listener::Verdict::take;
+        },
+        [](tcp::socket& socket, const std::string& why) {
+            capnp::MallocMessageBuilder refusal;
+            refusal.initRoot<schema::WireMessage>().setRefuse(why);
+            asio::error_code ignored;  // best effort: a stray connection may not listen
+            write_now(socket, refusal, ignored);
+        },
+        liveness);
+    return {std::move(*job), std::move(opening)};
+}
+
+// The mesh among the workers: this one connects to those of lower rank and
+// says hello; those of higher rank connect to it. They are all starting the
+// same job, so they get a few peer timeouts to appear.
+void join_workers(TcpMesh& mesh, Listener& listener, const Job& job, const PeerLiveness& liveness) {
+    const auto deadline = std::chrono::steady_clock::now() + 3 * liveness.timeout();
+    const auto& endpoints = job.placement.endpoints;
+    asio::io_context io;
+    for (int peer = 1; peer < job.placement.rank; ++peer) {
+        const std::string name = worker_name(peer, endpoints[static_cast<std::size_t>(peer)]);
+        tcp::socket socket = connect_to(io, parse_endpoint(endpoints[static_cast<std::size_t>(peer)]), name, deadline);
+        capnp::MallocMessageBuilder hello;
+        build_hello(hello.initRoot<schema::WireMessage>().initHello(), job);
+        asio::error_code error;
+        write_now(socket, hello, error);  // the opening, before the mesh writes anything
+        require(!error, [&] { return "saying hello to " + name + " failed: " + error.message(); });
+        mesh.add_peer(peer, std::move(socket), name);
+    }
+    std::set<int> joined;
+    for (int accepted = job.placement.rank + 1; accepted < job.placement.ranks; ++accepted) {
+        int rank = 0;
+        auto opening = listener.next(
+            [&](Frame& frame) {
+                const auto message = frame.message();
+                require(message.isHello(), "its first message is not a hello");
+                rank = read_hello(message.getHello(), job);
+                require(!joined.count(rank), "worker rank " + std::to_string(rank) + " connected twice");
+                return Listener::Verdict::take;
+            },
+            {}, liveness, deadline, "worker of a higher rank");
+        joined.insert(rank);
+        mesh.add_peer(rank, std::move(opening.socket), worker_name(rank, endpoints[static_cast<std::size_t>(rank)]));
     }
 }
 
-void say_hello(tcp::socket& socket, const std::string& peer, const Job& job) {
-    send_simple(socket, peer, [&](auto root) {
-        auto hello = root.initHello();
-        hello.setProtocolVersion(protocol_version);
-        hello.setRank(static_cast<std::uint32_t>(job.rank));
-        hello.setPlanHash(job.plan.model.hash);
-    });
-}
-
-// The rank of a worker that connected to this one, after checking its hello.
-int hear_hello(tcp::socket& socket, const Job& job) {
-    Frame frame = read_frame(socket, "a connecting worker");
-    const auto message = frame.message();
-    require(message.isHello(), "a worker connected without a hello");
-    const auto hello = message.getHello();
-    require(hello.getProtocolVersion() == protocol_version && hello.getPlanHash() == job.plan.model.hash,
-            "a worker of another run (protocol or model differs) connected");
-    const int rank = static_cast<int>(hello.getRank());
-    require(rank > job.rank && rank < job.ranks, "a worker announced rank " + std::to_string(rank));
-    return rank;
-}
-
-// This worker's share of the fabric figures, to the coordinator.
-void report_fabric(TcpMesh& mesh, const plan::Plan& plan, const topology::Topology& topology,
-                   const sim::ChipSpec& spec, const FabricRequest& request, const std::vector<int>& fabric_ranks,
-                   int rank, collectives::Transport& transport) {
-    const sim::FabricFigures figures = hosted_fabric_figures(
-        plan, topology, spec, run_fabric_config(request.seed, request.positions), fabric_ranks, rank, transport);
-    capnp::MallocMessageBuilder message;
-    message.initRoot<schema::WireMessage>().setFabricFigures(fabric_json(figures).dump());
-    mesh.send(0, message);
+void run_job(const model::ModelFile& file, Job job, TcpMesh& mesh, RunInbox& inbox, Listener& listener,
+             const PeerLiveness& liveness) {
+    join_workers(mesh, listener, job, liveness);
+    const int rank = job.placement.rank;
+    RankOfChip placement{std::vector<int>(job.plan.chips.size())};
+    for (std::size_t c = 0; c < job.plan.chips.size(); ++c) {
+        placement.rank[c] = job.placement.rank_of_chip[job.plan.chips[c].chip];
+    }
+    const ChipLayout layout = chip_layout(job.plan, placement);
+    const topology::Topology topology = topology::topology_from_spec(job.plan.system.topology);
+    // Chips outside the plan keep time for the fabric on rank 0, the coordinator.
+    const std::vector<int> fabric_ranks = fabric_rank_of_chip(layout, topology.chip_count());
+    TcpTransport transport(mesh, fabric_ranks, run_mailbox_limit(job.plan, fabric_ranks, rank));
+    LogitsToCoordinator broadcast(mesh, inbox, layout.head_rank);
+    engine::PlanModel model(std::move(job.plan), file, job.spec, transport, {chips_of_rank(placement, rank), &broadcast},
+                            process_thread_pool(job.placement.sharing_cores));
+    send_ready(mesh);
+    std::fprintf(stderr, "lpu worker: rank %d of %d runs %zu chips\n", rank, job.placement.ranks, model.chips().size());
+    while (const auto step = inbox.next_step(mesh)) {
+        if (!step->finish) {
+            model.forward_batch(step->tokens, step->position);
+            continue;
+        }
+        std::vector<ChipReport> chips;
+        for (const auto& runner : model.chips()) chips.push_back(chip_report(runner->chip()));
+        std::optional<sim::FabricFigures> figures;
+        if (const FinishRequest& finish = *step->finish; finish.positions > 0) {
+            figures = hosted_fabric_figures(model.plan(), topology, job.spec,
+                                            run_fabric_config(finish.seed, finish.positions), fabric_ranks, rank,
+                                            transport);
+        }
+        send_report(mesh, process_report(chips, figures).dump());
+    }
 }
 
 }  // namespace
@@ -116,57 +146,19 @@ void run_worker(const model::ModelFile& file, const WorkerOptions& options) {
     require(options.allow_remote || is_loopback(listen.host),
             "--listen " + options.listen + " is not a loopback address: a worker runs whatever its coordinator sends, "
             "so listening on the network needs --allow-remote");
-    asio::io_context io;
-    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address(listen.host), listen.port));
-    const std::uint16_t port = acceptor.local_endpoint().port();
-    std::fprintf(stderr, "lpu worker: listening on %s:%u\n", listen.host.c_str(), port);
-    if (!options.port_file.empty()) write_port_file(options.port_file, port);
+    Listener listener(listen);
+    std::fprintf(stderr, "lpu worker: listening on %s:%u\n", listen.host.c_str(), listener.port());
+    if (!options.port_file.empty()) write_port_file(options.port_file, listener.port());
 
-    tcp::socket coordinator = acceptor.accept();
-    const Job job = take_job(coordinator, file);
-    TcpMesh mesh(job.rank);
-    mesh.add_peer(0, std::move(coordinator), "the coordinator");
-    for (int peer = 1; peer < job.rank; ++peer) {
-        const Endpoint endpoint = parse_endpoint(job.endpoints[static_cast<std::size_t>(peer)]);
-        tcp::socket socket(io);
-        asio::connect(socket, tcp::resolver(io).resolve(endpoint.host, std::to_string(endpoint.port)));
-        const std::string name = "worker " + std::to_string(peer) + " (" + endpoint.text() + ")";
-        say_hello(socket, name, job);
-        mesh.add_peer(peer, std::move(socket), name);
-    }
-    for (int accepted = job.rank + 1; accepted < job.ranks; ++accepted) {
-        tcp::socket socket = acceptor.accept();
-        const int peer = hear_hello(socket, job);
-        mesh.add_peer(peer, std::move(socket),
-                      "worker " + std::to_string(peer) + " (" + job.endpoints[static_cast<std::size_t>(peer)] + ")");
-    }
-
-    std::vector<bool> local(job.plan.chips.size());
-    int head_rank = 0;
-    for (std::size_t c = 0; c < job.plan.chips.size(); ++c) {
-        const int rank = job.rank_of_chip.at(job.plan.chips[c].chip);
-        local[c] = rank == job.rank;
-        const auto& role = job.plan.chips[c].role;
-        if (role.tp_rank == 0 && role.pp_stage + 1 == job.plan.grid.pp) head_rank = rank;
-    }
-    const topology::Topology topology = topology::topology_from_spec(job.plan.system.topology);
-    // Chips outside the plan keep time for the fabric on rank 0.
-    const std::vector<int> fabric_ranks = fabric_rank_of_chip({job.rank_of_chip, head_rank}, topology.chip_count());
-    TcpTransport transport(mesh, fabric_ranks);
-    LogitsToCoordinator broadcast(mesh, head_rank);
-    engine::PlanModel model(job.plan, file, job.spec, transport, {local, &broadcast});
-    {
-        capnp::MallocMessageBuilder ready;
-        ready.initRoot<schema::WireMessage>().setReady();
-        mesh.send(0, ready);
-    }
-    std::fprintf(stderr, "lpu worker: rank %d of %d runs %zu chips\n", job.rank, job.ranks, model.chips().size());
-    while (const auto step = mesh.next_step()) {
-        if (step->fabric) {
-            report_fabric(mesh, model.plan(), topology, job.spec, *step->fabric, fabric_ranks, job.rank, transport);
-        } else {
-            model.forward_batch(step->tokens, step->position);
-        }
+    TakenJob taken = take_job(listener, file, options.liveness);
+    RunInbox inbox(taken.job.placement.rank);
+    TcpMesh mesh(taken.job.placement.rank, options.liveness, inbox);
+    mesh.add_peer(0, std::move(taken.opening.socket), "the coordinator");
+    try {
+        run_job(file, std::move(taken.job), mesh, inbox, listener, options.liveness);
+    } catch (const std::exception& e) {
+        mesh.abort_all(e.what());  // the coordinator and the other workers hear why
+        throw;
     }
     mesh.say_goodbye();
 }

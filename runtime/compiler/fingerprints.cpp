@@ -43,10 +43,34 @@ std::string experts_text(const model::ModelConfig& c) {
     return text.append(std::to_string(c.experts)).append("/").append(std::to_string(c.active_experts));
 }
 
+// What Llama 3.1 and Qwen2 add to the llama block; empty for a plain llama
+// model, so that its fingerprint stays as it was.
+std::string variant_text(const model::ModelConfig& c) {
+    std::string text;
+    if (c.architecture != model::Architecture::Llama) text.append(" ").append(model::architecture_name(c.architecture));
+    if (c.rope_pairing == kernels::RopePairing::Halves) text.append(" rope-halves");
+    if (c.rope_freq_scale != 1.0f) text.append(" rope-scale ").append(std::to_string(c.rope_freq_scale));
+    if (c.rope_freq_factors) text.append(" rope-factors");
+    if (c.qkv_bias) text.append(" qkv-bias");
+    return text;
+}
+
+// Empty for a model whose matrices all have weight_dtype, so that its
+// fingerprint (and its plan files) stay as they were; else every exception.
+std::string overrides_text(const model::ModelConfig& c) {
+    std::string text;
+    for (const auto& entry : c.weight_type_overrides) {
+        text.append(" ").append(std::to_string(static_cast<int>(entry.tensor))).append("@");
+        text.append(std::to_string(entry.layer)).append("=").append(kernels::dtype_name(entry.dtype));
+    }
+    return text;
+}
+
 std::string describe(const model::ModelConfig& c) {
     return c.name + " dim " + std::to_string(c.dim) + " layers " + std::to_string(c.n_layers) + " heads " +
            std::to_string(c.n_heads) + "/" + std::to_string(c.n_kv_heads) + " hidden " + std::to_string(c.hidden_dim) +
-           " vocab " + std::to_string(c.vocab_size) + " " + kernels::dtype_name(c.weight_dtype) + experts_text(c);
+           " vocab " + std::to_string(c.vocab_size) + " " + model::weight_types_text(c) + experts_text(c) +
+           variant_text(c);
 }
 
 // The hash covers the shape and the weights, not the names: the same model
@@ -56,7 +80,7 @@ std::string shape_text(const model::ModelConfig& c) {
            std::to_string(c.n_kv_heads) + " " + std::to_string(c.hidden_dim) + " " + std::to_string(c.vocab_size) +
            " " + std::to_string(c.context_length) + " " + kernels::dtype_name(c.weight_dtype) + " " +
            std::to_string(c.rms_norm_eps) + " " + std::to_string(c.rope_theta) + (c.tied_output ? " tied" : "") +
-           experts_text(c);
+           experts_text(c) + variant_text(c) + overrides_text(c);
 }
 
 }  // namespace

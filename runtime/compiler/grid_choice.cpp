@@ -1,6 +1,7 @@
 #include "runtime/compiler/grid_choice.hpp"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -11,6 +12,29 @@ namespace lpu::compiler {
 namespace {
 
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+// Layers whose matrices have the same types cost the same: `kind[l]` numbers
+// layer l's combination of types, `first[k]` is the first layer of kind k.
+struct LayerKinds {
+    std::vector<std::size_t> kind;
+    std::vector<int> first;
+};
+LayerKinds layer_kinds(const model::ModelConfig& config) {
+    using model::WeightTensor;
+    LayerKinds kinds;
+    std::map<std::vector<kernels::DType>, std::size_t> numbers;
+    for (int l = 0; l < config.n_layers; ++l) {
+        std::vector<kernels::DType> types;
+        for (const WeightTensor role : {WeightTensor::wq, WeightTensor::wk, WeightTensor::wv, WeightTensor::wo,
+                                        WeightTensor::w_gate, WeightTensor::w_up, WeightTensor::w_down}) {
+            types.push_back(config.dtype_of(role, l));
+        }
+        const auto [found, added] = numbers.emplace(types, kinds.first.size());
+        if (added) kinds.first.push_back(l);
+        kinds.kind.push_back(found->second);
+    }
+    return kinds;
+}
 
 std::optional<GridEstimate> best_fitting(const std::vector<GridEstimate>& grids) {
     std::optional<GridEstimate> best;
@@ -52,24 +76,30 @@ GridEstimate estimate_grid(const model::ModelConfig& config, const sim::ChipSpec
     const sim::CostModel cost(spec);
     const std::int64_t dim_bytes = std::int64_t{config.dim} * static_cast<std::int64_t>(sizeof(float));
     // The slowest and the largest rank of the TP group set a stage's pace and size.
-    ShardCost layer, embedding, head;
+    const LayerKinds kinds = layer_kinds(config);
+    std::vector<ShardCost> kind_costs(kinds.first.size());
+    ShardCost embedding, head;
     std::int64_t activations = 0;
+    const auto widen = [](ShardCost& into, const ShardCost& part) {
+        into = {std::max(into.cycles, part.cycles), std::max(into.bytes, part.bytes)};
+    };
     for (int rank = 0; rank < tp; ++rank) {
         const TensorShard shard = shard_tensor_parallel(config, tp, rank);
-        const auto widen = [](ShardCost& into, const ShardCost& part) {
-            into = {std::max(into.cycles, part.cycles), std::max(into.bytes, part.bytes)};
-        };
-        widen(layer, layer_cost(config, shard, cost, positions));
+        for (std::size_t k = 0; k < kinds.first.size(); ++k) {
+            widen(kind_costs[k], layer_cost(config, shard, cost, positions, kinds.first[k]));
+        }
         widen(embedding, embedding_cost(config, shard, cost));
         widen(head, head_cost(config, shard, cost, pp == 1));
         activations = std::max(activations, activation_bytes(config, shard, positions));
     }
+    activations += rope_factor_bytes(config);  // resident on every chip, like the activations
     if (tp > 1) {
-        layer.cycles += 2 * all_reduce_cycles(spec, dim_bytes);
+        for (ShardCost& kind_cost : kind_costs) kind_cost.cycles += 2 * all_reduce_cycles(spec, dim_bytes);
         embedding.cycles += all_reduce_cycles(spec, dim_bytes);
         head.cycles += link_hop_cycles(spec, 2 * static_cast<std::int64_t>(sizeof(float)));
     }
-    const std::vector<ShardCost> layers(static_cast<std::size_t>(config.n_layers), layer);
+    std::vector<ShardCost> layers;
+    for (const std::size_t kind : kinds.kind) layers.push_back(kind_costs[kind]);
 
     GridEstimate grid;
     grid.tp = tp;

@@ -103,6 +103,7 @@ private:
         };
         const bool first = stage == 0, last = stage == pp_ - 1;
         if (first) weight(kTokenEmbedding);
+        if (config_.rope_freq_factors && layers.size() > 0) weight(kRopeFreqs);
         for (std::int64_t layer = layers.begin; layer < layers.end; ++layer) {
             for (const char* tensor : layer_tensor_names(config_)) weight(layer_weight_name(static_cast<int>(layer), tensor));
         }
@@ -178,8 +179,7 @@ private:
                 int lm_head_sequence = -1) {
         const std::size_t c = chip(stage, rank);
         const WeightBinding binding = bind_weight(matrix, scheduler_.program(c).role, config_);
-        const std::int64_t cycles =
-            cost_.matmul_cycles({binding.rows(), binding.cols(), 1, chip::precision_of(binding.dtype)});
+        const std::int64_t cycles = cost_.matmul_cycles(chip::weight_product(binding.dtype, binding.rows(), binding.cols()));
         std::vector<std::int64_t> shape{binding.rows(), binding.cols()};
         if (lm_head_sequence >= 0) shape.push_back(lm_head_sequence);
         scheduler_.compute(c, op(lm_head_sequence >= 0 ? OpKind::lm_head : OpKind::matmul, std::move(shape),
@@ -219,10 +219,12 @@ private:
             matmul(stage, rank, prefix + "wk", "normed", "k");
             matmul(stage, rank, prefix + "wv", "normed", "v");
             const std::int64_t query = s.query_features().size(), kv = s.kv_features().size();
-            scheduler_.compute(c, op(OpKind::rope, {s.query_heads.size(), s.kv_heads.size(), s.head_dim},
-                                     {buf(stage, rank, "q"), buf(stage, rank, "k")},
-                                     {buf(stage, rank, "q"), buf(stage, rank, "k")},
-                                     vector_cycles(sim::VectorOp::Rope, query + kv)));
+            if (config_.qkv_bias) {
+                add_bias(stage, rank, "q", prefix + "bq", query);
+                add_bias(stage, rank, "k", prefix + "bk", kv);
+                add_bias(stage, rank, "v", prefix + "bv", kv);
+            }
+            rope(stage, rank, s);
             plan::Compute attention =
                 op(OpKind::attention,
                    {config_.n_heads, config_.n_kv_heads, s.head_dim, s.query_heads.begin, s.query_heads.size()},
@@ -237,6 +239,26 @@ private:
         }
         collective(stage, collectives::CollectiveOp::all_reduce, "partial");
         for (int rank = 0; rank < tp_; ++rank) add_partial(stage, rank);
+    }
+
+    // values += this rank's rows of a bias (an add op reading the bias's weight buffer).
+    void add_bias(int stage, int rank, const char* values, const std::string& bias, std::int64_t count) {
+        const BufferId target = buf(stage, rank, values);
+        scheduler_.compute(chip(stage, rank), op(OpKind::add, {0, 0, count}, {target, buf(stage, rank, bias)}, {target},
+                                                 vector_cycles(sim::VectorOp::Add, count)));
+    }
+
+    // RoPE on this rank's q and k heads, with the model's pairing; scaled RoPE
+    // reads the frequency factors too.
+    void rope(int stage, int rank, const TensorShard& s) {
+        std::vector<BufferId> inputs{buf(stage, rank, "q"), buf(stage, rank, "k")};
+        if (config_.rope_freq_factors) inputs.push_back(buf(stage, rank, kRopeFreqs));
+        const std::int64_t rotated = s.query_features().size() + s.kv_features().size();
+        scheduler_.compute(chip(stage, rank),
+                           op(OpKind::rope,
+                              {s.query_heads.size(), s.kv_heads.size(), s.head_dim, rope_pairing_code(config_.rope_pairing)},
+                              std::move(inputs), {buf(stage, rank, "q"), buf(stage, rank, "k")},
+                              rope_cycles(config_, cost_, rotated)));
     }
 
     // Attention's cost grows with the positions attended: the plan holds it as
@@ -511,6 +533,13 @@ private:
 }  // namespace
 
 std::string logits_buffer_name(int sequence) { return "logits." + std::to_string(sequence); }
+
+std::int64_t rope_pairing_code(kernels::RopePairing pairing) { return pairing == kernels::RopePairing::Halves ? 1 : 0; }
+
+kernels::RopePairing rope_pairing_from_code(std::int64_t code) {
+    require(code == 0 || code == 1, "rope op: pairing " + std::to_string(code) + " is neither 0 (adjacent) nor 1 (halves)");
+    return code == 1 ? kernels::RopePairing::Halves : kernels::RopePairing::Adjacent;
+}
 
 LoweredProgram lower_model(const LoweringInput& input) {
     require(input.batch >= 1, "the batch must be at least 1 sequence, got " + std::to_string(input.batch));

@@ -12,7 +12,8 @@
 //   stage>0:  recv x from (s - 1, r): whole, or only its block r followed by
 //             an all-gather of x over the TP group, whichever the fabric model
 //             times faster for that boundary (stage_hop.hpp)
-//   per layer: rmsnorm; q/k/v = its rows of wq/wk/wv; rope; attention (stores
+//   per layer: rmsnorm; q/k/v = its rows of wq/wk/wv (+ those rows of the
+//             biases, when the model has them); rope; attention (stores
 //             k, v at the position, attends its query heads); partial = its
 //             columns of wo; all-reduce partial; x += partial; rmsnorm; gate/up =
 //             its hidden rows; swiglu; partial = its columns of w_down;
@@ -36,11 +37,15 @@
 //   rmsnorm   shape {n}                          in {x, weight}          out {y}
 //   matmul    shape {rows, cols}                 in {matrix, x}          out {y}
 //   lm_head   shape {rows, cols, sequence}      like matmul
-//   rope      shape {q_heads, kv_heads, head_dim} in {q, k}              out {q, k}
+//   rope      shape {q_heads, kv_heads, head_dim, pairing}               out {q, k}
+//             in {q, k} or {q, k, rope_freqs}; pairing 0 rotates adjacent
+//             pairs, 1 the halves of each head (rope_pairing_code); the
+//             model's theta and linear scale apply, the factors when given
 //   attention shape {n_heads, n_kv_heads, head_dim, first_head, head_count}
 //             in {q, k, v, key_cache, value_cache, scores}               out {out}
 //   swiglu    shape {n}                          in {gate, up}           out {gate}
 //   add       shape {dst_offset, src_offset, n}  in {dst, src}           out {dst}
+//             (also adds a bias: src is its weight buffer)
 //   argmax    shape {n, k}: the k largest of n   in {values}             out {values}
 //             (an MoE router's top-k experts and their weights; not executed by the runtime)
 #include <cstdint>
@@ -52,10 +57,15 @@
 #include "runtime/compiler/pipeline_stages.hpp"
 #include "runtime/compiler/placement.hpp"
 #include "runtime/compiler/plan_scheduler.hpp"
+#include "runtime/kernels/rope.hpp"
 #include "runtime/model/model_config.hpp"
 #include "sim/chip/chip_spec.hpp"
 
 namespace lpu::compiler {
+
+// The rope op's pairing field, and back (throws lpu::Error for another value).
+std::int64_t rope_pairing_code(kernels::RopePairing pairing);
+kernels::RopePairing rope_pairing_from_code(std::int64_t code);
 
 // The buffer of the head chip (last stage, TP rank 0) that holds a sequence's
 // logits over the whole vocabulary at the end of a step.

@@ -38,7 +38,8 @@ std::vector<Ring> rings_of(const plan::Plan& plan, const std::vector<double>& sk
     }
     std::vector<Ring> out;
     out.reserve(rings.size());
-    for (auto& [key, ring] : rings) {
+    for (auto& entry : rings) {
+        const Ring& ring = entry.second;
         // Recv order on the receiving chip: the ring's fill order.
         std::vector<std::size_t> order(ring.transfers.size());
         for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;

@@ -20,15 +20,29 @@ struct ShardCost {
     bool operator==(const ShardCost&) const = default;
 };
 
-// One transformer layer: norms (replicated), the shard's rows of wq/wk/wv, its
-// columns of wo, its hidden units of gate/up/down, and an F32 KV cache of
-// `positions` positions for its KV heads. A mixture of experts holds that FFN
+// RoPE over `rotated_values` values (a shard's q and k): the cost model's Rope,
+// plus one multiply per pair for scaled RoPE (frequency factors or linear
+// scaling), the same figure on one chip and in plans.
+std::int64_t rope_cycles(const model::ModelConfig& config, const sim::CostModel& cost, std::int64_t rotated_values);
+
+// Adding the q/k/v biases of a shard to its `query` + 2 x `kv` values (0 without biases).
+std::int64_t qkv_bias_cycles(const model::ModelConfig& config, const sim::CostModel& cost, std::int64_t query,
+                             std::int64_t kv);
+
+// Bytes every chip with layers holds whatever its shard: the RoPE frequency
+// factors (Llama 3.1), else 0.
+std::int64_t rope_factor_bytes(const model::ModelConfig& config);
+
+// Transformer layer `layer_index`: norms (replicated), the shard's rows of
+// wq/wk/wv (and of their biases), its columns of wo, its hidden units of
+// gate/up/down (each matrix of its own type, ModelConfig::dtype_of), and an F32
+// KV cache of `positions` positions for its KV heads. A mixture of experts holds that FFN
 // slice for every expert (and the router) and pays for active_experts of them.
 // Attention whose query heads do not
 // split evenly over its KV heads is costed as if each KV head served the
 // largest group (an upper bound).
 ShardCost layer_cost(const model::ModelConfig& config, const TensorShard& shard, const sim::CostModel& cost,
-                     int positions);
+                     int positions, int layer_index);
 
 // The attention of this shard's query heads over `positions` cached positions,
 // as the cost model takes it (an upper bound when the query heads do not split

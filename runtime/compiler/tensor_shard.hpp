@@ -12,8 +12,10 @@
 // - MLP: a contiguous range of hidden units: ROWS of w_gate and w_up, COLUMNS of
 //   w_down (partial sums again). hidden_dim need not divide by tp.
 // - Vocabulary-parallel embedding and LM head: a contiguous range of vocab rows.
-// - Q8_0 weights: every column range (wo, w_down) starts and ends on a multiple
-//   of the 32-element block; ranges are chosen that way, or lpu::Error.
+// - Block-quantised weights: every column range (wo, w_down) starts and ends on a
+//   block boundary (32 values for Q8_0 and the legacy types, 256 for the
+//   K-quants; the largest block of the role over all layers); ranges are chosen
+//   that way, or lpu::Error saying which type needs it.
 #include <cstdint>
 
 #include "runtime/compiler/index_range.hpp"
@@ -37,8 +39,8 @@ struct TensorShard {
 };
 
 // Throws lpu::Error when tp is outside [1, n_heads], rank outside [0, tp), the
-// config is invalid, or a range cannot be made (e.g. fewer Q8_0 blocks of hidden
-// units than ranks), naming the field and values.
+// config is invalid, or a range cannot be made (e.g. fewer Q4_K blocks of hidden
+// units than ranks), naming the field, the values and the type that needs the blocks.
 TensorShard shard_tensor_parallel(const model::ModelConfig& config, int tp, int rank);
 
 }  // namespace lpu::compiler

@@ -39,11 +39,15 @@ struct WeightBinding {
 inline constexpr const char* kTokenEmbedding = "token_embedding";
 inline constexpr const char* kOutput = "output";
 inline constexpr const char* kFinalNorm = "final_norm";
+// Llama 3.1's RoPE frequency divisors (head_dim / 2 floats), on every chip with layers.
+inline constexpr const char* kRopeFreqs = "rope_freqs";
 // A layer's tensors, in the order the lowering allocates them: a dense layer's
 // (kDenseLayerTensors), or for a mixture of experts the router (experts x dim,
 // F32 as MoE checkpoints keep it) and every expert's w_gate/w_up/w_down stacked,
-// in place of the dense FFN.
+// in place of the dense FFN; then the q/k/v biases (F32, sliced like the rows
+// of wq/wk/wv) when the model has them.
 inline constexpr const char* kDenseLayerTensors[] = {"attn_norm", "wq", "wk", "wv", "wo", "ffn_norm", "w_gate", "w_up", "w_down"};
+inline constexpr const char* kBiasTensors[] = {"bq", "bk", "bv"};
 inline constexpr const char* kRouter = "router";
 inline constexpr const char* kExpertGate = "experts.w_gate";
 inline constexpr const char* kExpertUp = "experts.w_up";

@@ -27,11 +27,11 @@ void require_range(IndexRange range, std::int64_t count, const char* what) {
 void require_columns(const kernels::Matrix& w, IndexRange columns) {
     kernels::validate_matrix(w, "weight slice source");
     require_range(columns, w.cols, "column");
-    if (w.dtype == kernels::DType::Q8_0) {
-        const auto block = static_cast<std::int64_t>(kernels::kQ8BlockElements);
-        require(columns.begin % block == 0 && columns.end % block == 0,
-                "weight slice: Q8_0 column range " + range_text(columns) + " does not fall on 32-column block boundaries");
-    }
+    const std::int64_t block = kernels::block_shape(w.dtype).values;
+    require(columns.begin % block == 0 && columns.end % block == 0, [&] {
+        return "weight slice: " + kernels::dtype_name(w.dtype) + " column range " + range_text(columns) +
+               " does not fall on " + std::to_string(block) + "-column block boundaries";
+    });
 }
 
 void require_capacity(std::span<std::byte> out, std::size_t needed_bytes) {
@@ -64,7 +64,7 @@ kernels::Matrix slice_rows(const kernels::Matrix& w, IndexRange rows, std::span<
 kernels::Matrix slice_columns(const kernels::Matrix& w, IndexRange columns, std::span<std::byte> out) {
     const std::size_t needed_bytes = column_slice_bytes(w, columns);
     require_capacity(out, needed_bytes);
-    // Block-aligned for Q8_0, so the byte offset of a column is dtype_bytes of its index.
+    // Block-aligned, so the byte offset of a column is dtype_bytes of its index.
     const std::size_t skip_bytes = kernels::dtype_bytes(w.dtype, static_cast<std::size_t>(columns.begin));
     const std::size_t slice_row_bytes = kernels::dtype_bytes(w.dtype, static_cast<std::size_t>(columns.size()));
     for (std::int64_t r = 0; r < w.rows; ++r) {

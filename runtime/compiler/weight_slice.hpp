@@ -20,8 +20,8 @@ std::size_t column_slice_bytes(const kernels::Matrix& w, IndexRange columns);
 // a buffer smaller than row_slice_bytes.
 kernels::Matrix slice_rows(const kernels::Matrix& w, IndexRange rows, std::span<std::byte> out);
 
-// Columns [columns.begin, columns.end) of every row of w into `out`. For Q8_0
-// both ends must be multiples of 32 (whole blocks, scales included).
+// Columns [columns.begin, columns.end) of every row of w into `out`. For block
+// types both ends must be multiples of the block (whole blocks, scales included).
 kernels::Matrix slice_columns(const kernels::Matrix& w, IndexRange columns, std::span<std::byte> out);
 
 }  // namespace lpu::compiler

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "base/error.hpp"
+#include "runtime/compiler/lowering.hpp"
 #include "runtime/compiler/weight_binding.hpp"
 #include "runtime/compiler/weight_slice.hpp"
 #include "runtime/engine/executable_model.hpp"
@@ -125,9 +126,12 @@ void ChipRunner::check(const plan::Compute& compute) const {
             break;
         }
         case plan::OpKind::rope:
-            count(3); ids(compute.inputs, 2, "inputs"); ids(compute.outputs, 2, "outputs");
+            count(4); ids(compute.inputs, config_.rope_freq_factors ? 3 : 2, "inputs"); ids(compute.outputs, 2, "outputs");
             require(shape[2] % 2 == 0, where + ": odd head_dim");
+            require(compiler::rope_pairing_from_code(shape[3]) == config_.rope_pairing,
+                    where + ": pairs values differently from the model's RoPE");
             holds(compute.outputs[0], shape[0] * shape[2]); holds(compute.outputs[1], shape[1] * shape[2]);
+            if (config_.rope_freq_factors) holds(compute.inputs[2], shape[2] / 2);
             break;
         case plan::OpKind::attention: {
             count(5); ids(compute.inputs, 6, "inputs"); ids(compute.outputs, 1, "output");
@@ -167,7 +171,11 @@ void ChipRunner::load_weights(const model::ModelFile& file) {
                 "weight buffer '" + buffer.name + "' of chip " + std::to_string(program_.chip) + " holds " +
                     std::to_string(buffer.size_bytes) + " bytes; the model's tensor slice has " +
                     std::to_string(binding.bytes()) + " (" + kernels::dtype_name(tensor.dtype) + ")");
-        const kernels::Matrix whole{tensor.dtype, tensor.rows, tensor.cols, tensor.data};
+        // The binding's shape: a bias vector is sliced as a column of `features` rows.
+        require(tensor.elements() == binding.tensor_rows * binding.tensor_cols,
+                "weight buffer '" + buffer.name + "': the model's tensor has " + std::to_string(tensor.elements()) +
+                    " values, the plan expects " + std::to_string(binding.tensor_rows * binding.tensor_cols));
+        const kernels::Matrix whole{tensor.dtype, binding.tensor_rows, binding.tensor_cols, tensor.data};
         switch (binding.slice) {
             case compiler::SliceKind::whole:
                 std::memcpy(buffers_[id].data(), tensor.data, tensor.size_bytes());
@@ -227,16 +235,20 @@ bool ChipRunner::advance(collectives::Transport& transport) {
             std::memcpy(outgoing_.data(), bytes.data(), bytes.size());
             write_stamp(start_cycles_[next_], std::span(outgoing_).subspan(bytes.size()));
             transport.send_copy(chip, send->peer, send->tag, outgoing_);
+            // Consecutive sends (a stage hop's blocks, a collective's step) leave in one write per process.
+            const bool more_sends = next_ + 1 < program_.instructions.size() &&
+                                    std::holds_alternative<plan::Send>(program_.instructions[next_ + 1].body);
+            if (!more_sends) transport.flush();
         } else if (const auto* recv = std::get_if<plan::Recv>(&instruction.body)) {
             const auto target = buffers_.at(recv->buffer).subspan(static_cast<std::size_t>(recv->offset_bytes),
                                                                   static_cast<std::size_t>(recv->bytes));
-            std::int64_t send_cycle = 0;
-            const bool arrived = transport.try_recv(chip, recv->peer, recv->tag, target.size() + kStampBytes,
-                                                    [&](std::span<const std::byte> message) {
-                                                        std::memcpy(target.data(), message.data(), target.size());
-                                                        send_cycle = read_stamp(message.subspan(target.size()));
-                                                    });
-            if (!arrived) break;
+            // Not arrived: the transport may put the message straight into
+            // `incoming_`, which stays as it is while this chip waits here
+            // (resized to the same size when it comes back to this Recv).
+            incoming_.resize(target.size() + kStampBytes);
+            if (!transport.try_recv_into(chip, recv->peer, recv->tag, incoming_)) break;
+            std::memcpy(target.data(), incoming_.data(), target.size());
+            const std::int64_t send_cycle = read_stamp(std::span(incoming_).subspan(target.size()));
             keep_time(chip::OpKind::Transfer, 0, send_cycle + plan::arrival_latency_cycles(plan_, *recv));
         } else {
             // Deskew points and barriers order time, not data: the chip only waits out their pads.
@@ -273,8 +285,10 @@ void ChipRunner::execute(const plan::Compute& compute) {
         case plan::OpKind::lm_head: kernels::matvec(matrix(compute.inputs.at(0)), in(1), out(0), pool_); break;
         case plan::OpKind::rope: {
             const auto head_dim = static_cast<int>(dim(2));
-            kernels::rope(out(0), static_cast<int>(dim(0)), head_dim, position_, config_.rope_theta);
-            kernels::rope(out(1), static_cast<int>(dim(1)), head_dim, position_, config_.rope_theta);
+            const kernels::RopeParams params{config_.rope_theta, config_.rope_freq_scale, config_.rope_pairing,
+                                             compute.inputs.size() > 2 ? in(2) : nullptr};
+            kernels::rope(out(0), static_cast<int>(dim(0)), head_dim, position_, params);
+            kernels::rope(out(1), static_cast<int>(dim(1)), head_dim, position_, params);
             break;
         }
         case plan::OpKind::attention: {

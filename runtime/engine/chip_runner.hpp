@@ -76,6 +76,7 @@ private:
     std::vector<std::int64_t> start_cycles_;  // by instruction, this step
     std::vector<std::int64_t> durations_;
     std::vector<std::byte> outgoing_;  // a message being sent: the bytes, then the stamp
+    std::vector<std::byte> incoming_;  // a message being received, the same way
 };
 
 }  // namespace lpu::engine

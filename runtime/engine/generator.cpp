@@ -20,12 +20,18 @@ bool printable(std::string_view piece) {
 }
 
 // One sequence of a batch: forced prompt tokens, then sampled ones, until
-// BOS or EOS (BOS starts a new sequence and EOS ends this one).
+// BOS or an end-of-generation token (BOS starts a new sequence, EOS / end of turn end this one).
+// Teacher-forced runs take every token from the prompt and stop after its last one.
 class SequenceRun {
 public:
-    SequenceRun(const model::Tokenizer& tokenizer, const SamplingOptions& sampling, bool ignore_eos,
+    SequenceRun(const model::Tokenizer& tokenizer, const GenerationOptions& options, const SamplingOptions& sampling,
                 std::vector<int> prompt)
-        : tokenizer_(tokenizer), sampler_(sampling), ignore_eos_(ignore_eos), token_(prompt.front()) {
+        : tokenizer_(tokenizer),
+          sampler_(sampling),
+          forced_(!options.forced_tokens.empty()),
+          ignore_eos_(options.ignore_eos || forced_),
+          top_logits_(options.top_logits),
+          token_(prompt.front()) {
         result_.prompt_tokens = std::move(prompt);
     }
 
@@ -35,10 +41,15 @@ public:
 
     void accept(std::span<float> logits, int position, const std::function<void(std::string_view)>& on_text) {
         if (done()) return;
+        if (top_logits_ > 0) result_.top_logits.push_back(highest_logits(logits, top_logits_));
         const auto& prompt = result_.prompt_tokens;
         const bool in_prompt = position + 1 < static_cast<int>(prompt.size());
+        if (forced_ && !in_prompt) {
+            result_.stopped_at_eos = true;  // the forced sequence is over
+            return;
+        }
         const int next = in_prompt ? prompt[static_cast<std::size_t>(position) + 1] : sampler_.sample(logits);
-        if (!ignore_eos_ && (next == tokenizer_.bos_id() || next == tokenizer_.eos_id())) {
+        if (!ignore_eos_ && (next == tokenizer_.bos_id() || tokenizer_.is_end_of_generation(next))) {
             result_.stopped_at_eos = true;
             return;
         }
@@ -54,24 +65,62 @@ public:
 private:
     const model::Tokenizer& tokenizer_;
     Sampler sampler_;
+    bool forced_;
     bool ignore_eos_;
+    int top_logits_;
     int token_;
     GenerationResult result_;
 };
 
+// The sequence to run: the forced tokens as given, or the encoded prompt.
+std::vector<int> sequence_start(const LanguageModel& model, const model::Tokenizer& tokenizer,
+                                const GenerationOptions& options) {
+    if (options.forced_tokens.empty()) {
+        std::vector<int> prompt = tokenizer.encode(options.prompt);
+        if (prompt.empty()) {
+            // Vocabularies without add_bos (Qwen) still need a token at position 0.
+            require(tokenizer.bos_id() >= 0, "the prompt is empty and the vocabulary has no BOS token to start from");
+            prompt.push_back(tokenizer.bos_id());
+        }
+        return prompt;
+    }
+    require(options.prompt.empty(), "forced tokens replace the prompt: give one or the other");
+    for (const int token : options.forced_tokens) {
+        require(token >= 0 && token < model.config().vocab_size, [&] {
+            return "forced token " + std::to_string(token) + " is outside the vocabulary [0, " +
+                   std::to_string(model.config().vocab_size) + ")";
+        });
+    }
+    return options.forced_tokens;
+}
+
 }  // namespace
+
+std::vector<TokenLogit> highest_logits(std::span<const float> logits, int count) {
+    require(count >= 0, "top logits: count " + std::to_string(count) + " must not be negative");
+    std::vector<TokenLogit> all(logits.size());
+    for (std::size_t i = 0; i < logits.size(); ++i) all[i] = {static_cast<int>(i), logits[i]};
+    const auto kept = std::min(all.size(), static_cast<std::size_t>(count));
+    std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(kept), all.end(),
+                      [](const TokenLogit& a, const TokenLogit& b) {
+                          return a.logit > b.logit || (a.logit == b.logit && a.token < b.token);
+                      });
+    all.resize(kept);
+    return all;
+}
 
 std::vector<GenerationResult> generate_batch(LanguageModel& model, const model::Tokenizer& tokenizer,
                                              const GenerationOptions& options,
                                              const std::function<void(std::string_view)>& on_text) {
     require(options.steps >= 0, "steps must be >= 0 (got " + std::to_string(options.steps) + ")");
-    const std::vector<int> prompt = tokenizer.encode(options.prompt, /*add_bos=*/true);
+    const std::vector<int> prompt = sequence_start(model, tokenizer, options);
     const int prompt_length = static_cast<int>(prompt.size());
-    const int steps = options.steps == 0 ? model.max_positions() : std::min(options.steps, model.max_positions());
+    const int asked = options.forced_tokens.empty() ? options.steps : prompt_length;
+    const int steps = asked == 0 ? model.max_positions() : std::min(asked, model.max_positions());
     require(prompt_length <= model.max_positions(),
             "the prompt is " + std::to_string(prompt_length) + " tokens, longer than the " +
                 std::to_string(model.max_positions()) + " positions of the KV cache");
-    if (options.steps > model.max_positions()) {
+    if (options.forced_tokens.empty() && options.steps > model.max_positions()) {
         log::get("engine")->warn("steps {} exceeds the {} positions available; using {}", options.steps,
                                  model.max_positions(), steps);
     }
@@ -81,7 +130,7 @@ std::vector<GenerationResult> generate_batch(LanguageModel& model, const model::
     for (int b = 0; b < batch; ++b) {
         SamplingOptions sampling = options.sampling;
         sampling.seed += static_cast<std::uint64_t>(b);
-        sequences.emplace_back(tokenizer, sampling, options.ignore_eos, prompt);
+        sequences.emplace_back(tokenizer, options, sampling, prompt);
     }
     GenerationStats stats;
     stats.prompt_tokens = prompt_length;

@@ -22,6 +22,19 @@ struct GenerationOptions {
     SamplingOptions sampling;
     // Keep generating through BOS and EOS (for timing runs of a fixed length).
     bool ignore_eos = false;
+    // Teacher forcing: when not empty, these token ids are the whole sequence
+    // (the first at position 0, usually BOS) in place of the prompt; each is
+    // processed, none is sampled, and BOS/EOS among them do not stop the run.
+    std::vector<int> forced_tokens;
+    // The highest logits to record at each position, with their token ids
+    // (0: none; the vocabulary size: every logit).
+    int top_logits = 0;
+};
+
+// A token id and its logit.
+struct TokenLogit {
+    int token = 0;
+    float logit = 0.0f;
 };
 
 struct GenerationStats {
@@ -45,12 +58,18 @@ struct GenerationStats {
 };
 
 struct GenerationResult {
-    std::vector<int> prompt_tokens;    // the encoded prompt, BOS first
+    std::vector<int> prompt_tokens;    // the encoded prompt (BOS first when the vocabulary adds it)
     std::vector<int> tokens;           // every token that followed a position: forced prompt tokens, then sampled ones
     std::string text;                  // the decoded text of `tokens`
-    bool stopped_at_eos = false;
+    bool stopped_at_eos = false;       // ended by BOS or an end-of-generation token (EOS, end of turn)
+    // Per position, its highest logits (GenerationOptions::top_logits of them),
+    // highest first, ties by token id: the prediction of the next token.
+    std::vector<std::vector<TokenLogit>> top_logits;
     GenerationStats stats;
 };
+
+// The `count` highest of `logits`, highest first, ties by token id.
+std::vector<TokenLogit> highest_logits(std::span<const float> logits, int count);
 
 // Runs the loop for a model of batch 1. `on_text` receives each printable
 // piece as soon as it is known.

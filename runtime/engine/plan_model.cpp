@@ -1,8 +1,12 @@
 #include "runtime/engine/plan_model.hpp"
 
+#include <algorithm>
+#include <map>
+
 #include "base/error.hpp"
 #include "runtime/compiler/lowering.hpp"
 #include "runtime/compiler/step_period.hpp"
+#include "runtime/engine/chip_scheduler.hpp"
 
 namespace lpu::engine {
 namespace {
@@ -13,6 +17,30 @@ std::size_t head_chip(const plan::Plan& plan) {
         if (role.tp_rank == 0 && role.pp_stage + 1 == plan.grid.pp) return c;
     }
     throw Error("the plan has no chip for TP rank 0 of its last pipeline stage");
+}
+
+// Chips whose weights are below this run one after the other: a step of such
+// a chip takes microseconds, about what handing it to another thread costs.
+constexpr std::int64_t kMinParallelChipWeightBytes = std::int64_t{1} << 20;
+
+// How many of this process's chips can compute at once: the TP ranks of a
+// stage, times the stages when micro-batches keep several stages busy.
+int chips_at_once(const plan::Plan& plan, const std::vector<bool>& local) {
+    std::map<std::uint32_t, int> per_stage;
+    for (std::size_t c = 0; c < plan.chips.size(); ++c) {
+        if (local.empty() || local[c]) ++per_stage[plan.chips[c].role.pp_stage];
+    }
+    int widest = 0;
+    for (const auto& [stage, chips] : per_stage) widest = std::max(widest, chips);
+    return plan.grid.micro_batches > 1 ? widest * static_cast<int>(per_stage.size()) : widest;
+}
+
+std::int64_t weight_bytes(const plan::ChipProgram& program) {
+    std::int64_t bytes = 0;
+    for (const auto& buffer : program.buffers) {
+        if (buffer.use == plan::BufferUse::weights) bytes += buffer.size_bytes;
+    }
+    return bytes;
 }
 
 plan::BufferId buffer_named(const plan::ChipProgram& program, const std::string& name) {
@@ -51,12 +79,25 @@ PlanModel::PlanModel(plan::Plan plan, const model::ModelFile& file, const sim::C
         require(program.buffers[logits_.back()].size_bytes >= static_cast<std::int64_t>(sizeof(float)) * config_.vocab_size,
                 "the plan's logits buffer does not hold the model's " + std::to_string(config_.vocab_size) + " logits");
     }
+    std::int64_t local_weight_bytes = 0;
+    int local_chips = 0;
+    for (std::size_t c = 0; c < plan_.chips.size(); ++c) {
+        if (!is_local(c)) continue;
+        local_weight_bytes += weight_bytes(plan_.chips[c]);
+        ++local_chips;
+    }
+    const bool parallel = pool.thread_count() > 1 && chips_at_once(plan_, local.local) > 1 &&
+                          local_weight_bytes >= kMinParallelChipWeightBytes * local_chips;
+    if (parallel) host_ = &pool;
     for (std::size_t c = 0; c < plan_.chips.size(); ++c) {
         if (!is_local(c)) {
             all_local_ = false;
             continue;
         }
-        runners_.push_back(std::make_unique<ChipRunner>(plan_, c, file, spec, pool));
+        kernels::ThreadPool* kernels = &pool;
+        if (parallel) kernels = chip_pools_.emplace_back(std::make_unique<kernels::ThreadPool>(1)).get();
+        runners_.push_back(std::make_unique<ChipRunner>(plan_, c, file, spec, *kernels));
+        running_.push_back(runners_.back().get());
         if (c == head) head_runner_ = runners_.back().get();
     }
     broadcast_ = local.broadcast;
@@ -112,26 +153,7 @@ std::vector<std::span<float>> PlanModel::forward_batch(std::span<const int> toke
                                                              std::to_string(max_positions()) + "-position KV cache");
     for (auto& runner : runners_) runner->begin_step(tokens, position);
     try {
-        for (bool all_done = false; !all_done;) {
-            bool progressed = false;
-            all_done = true;
-            for (auto& runner : runners_) {
-                progressed = runner->advance(transport_) || progressed;
-                all_done = all_done && runner->done();
-            }
-            if (!all_done && !progressed) {
-                if (!all_local_) {
-                    transport_.wait_for_message();  // a chip of another process will send
-                    continue;
-                }
-                // Every chip of the plan is here, so nobody else can send what they wait for.
-                for (const auto& runner : runners_) {
-                    require(runner->done(), "the plan deadlocks: chip " + std::to_string(runner->program().chip) +
-                                                " waits at instruction " + std::to_string(runner->next_instruction()) +
-                                                " for a message no chip sends");
-                }
-            }
-        }
+        run_chips(running_, transport_, host_, all_local_);
     } catch (const std::exception& e) {
         transport_.abort(e.what());
         throw;

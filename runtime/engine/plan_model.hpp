@@ -1,11 +1,15 @@
 #pragma once
 // A model partitioned by a compiled plan over many emulated chips: each chip a
-// ChipRunner holding only its shard, the chips of this process driven by one
-// host thread in turn (each runs until it waits for a message), exchanging only
-// through the Transport. The generation loop sees one LanguageModel: the same
-// tokens as one chip, and the emulated latency of each step as the chips kept
-// it while they ran (ChipRunner): from the step's start to the end of the
-// last chip's last instruction.
+// ChipRunner holding only its shard, exchanging only through the Transport.
+// The chips of this process run on the host pool's threads (chip_scheduler.hpp)
+// when several of them can run at once and are large enough to be worth a
+// thread each: then each chip's kernels run on the thread that runs the chip.
+// Otherwise one thread runs them in turn (each until it waits for a message),
+// its kernels using the whole pool. The generation loop sees one
+// LanguageModel: the same tokens as one chip, bit for bit either way, and the
+// emulated latency of each step as the chips kept it while they ran
+// (ChipRunner): from the step's start to the end of the last chip's last
+// instruction.
 //
 // Across processes (launch/ places the chips on ranks), each process runs its
 // own chips; when none of them can go on it waits for the transport, and at
@@ -48,7 +52,8 @@ struct LocalChips {
 class PlanModel : public LanguageModel {
 public:
     // The plan must be validated and fingerprint-checked by the caller; `file`,
-    // `transport`, the broadcast and `pool` must outlive this object.
+    // `transport`, the broadcast and `pool` (the host's threads for this
+    // process) must outlive this object.
     PlanModel(plan::Plan plan, const model::ModelFile& file, const sim::ChipSpec& spec,
               collectives::Transport& transport, LocalChips local = {},
               kernels::ThreadPool& pool = kernels::default_thread_pool());
@@ -65,6 +70,8 @@ public:
     const plan::Plan& plan() const { return plan_; }
     // The chips this process runs.
     const std::vector<std::unique_ptr<ChipRunner>>& chips() const { return runners_; }
+    // True when the chips run on several threads at once (see above).
+    bool chips_in_parallel() const { return host_ != nullptr; }
 
 private:
     struct StepCycles {
@@ -79,7 +86,10 @@ private:
     model::ModelConfig config_;
     double clock_hz_;
     collectives::Transport& transport_;
+    std::vector<std::unique_ptr<kernels::ThreadPool>> chip_pools_;  // one inline pool per chip, in parallel
     std::vector<std::unique_ptr<ChipRunner>> runners_;
+    std::vector<ChipRunner*> running_;  // the same, as the scheduler takes them
+    kernels::ThreadPool* host_ = nullptr;  // runs the chips, when in parallel
     bool all_local_ = true;
     LogitsBroadcast* broadcast_ = nullptr;
     ChipRunner* head_runner_ = nullptr;   // the head chip, when this process runs it

@@ -7,6 +7,7 @@
 #include "base/log.hpp"
 #include "runtime/chip/precision.hpp"
 #include "runtime/chip/sram_fit.hpp"
+#include "runtime/compiler/shard_cost.hpp"
 #include "runtime/engine/executable_model.hpp"
 #include "runtime/kernels/activation.hpp"
 #include "runtime/kernels/attention.hpp"
@@ -33,14 +34,22 @@ std::int64_t activation_floats(const model::ModelConfig& config, int positions) 
 }  // namespace
 
 std::int64_t SingleChipModel::sram_bytes_needed(const model::ModelConfig& config, int positions) {
+    using model::WeightTensor;
     const std::int64_t dim = config.dim, kv = config.kv_dim(), hidden = config.hidden_dim;
-    const auto matrix = [&](std::int64_t rows, std::int64_t cols) {
-        return static_cast<std::int64_t>(kernels::dtype_bytes(config.weight_dtype, static_cast<std::size_t>(rows * cols)));
+    const auto matrix = [&](WeightTensor tensor, int layer, std::int64_t rows, std::int64_t cols) {
+        return static_cast<std::int64_t>(
+            kernels::dtype_bytes(config.dtype_of(tensor, layer), static_cast<std::size_t>(rows * cols)));
     };
-    const std::int64_t per_layer = float_bytes(2 * dim) + 2 * matrix(dim, dim) + 2 * matrix(kv, dim) +
-                                   3 * matrix(hidden, dim) + float_bytes(2 * positions * kv);
-    std::int64_t total = per_layer * config.n_layers + float_bytes(dim) + matrix(config.vocab_size, dim);
-    if (!config.tied_output) total += matrix(config.vocab_size, dim);
+    const std::int64_t biases = config.qkv_bias ? float_bytes(dim + 2 * kv) : 0;
+    std::int64_t total = float_bytes(dim) + matrix(WeightTensor::token_embedding, -1, config.vocab_size, dim);
+    if (!config.tied_output) total += matrix(WeightTensor::output, -1, config.vocab_size, dim);
+    if (config.rope_freq_factors) total += float_bytes(config.head_dim() / 2);
+    for (int l = 0; l < config.n_layers; ++l) {
+        total += float_bytes(2 * dim) + matrix(WeightTensor::wq, l, dim, dim) + matrix(WeightTensor::wk, l, kv, dim) +
+                 matrix(WeightTensor::wv, l, kv, dim) + matrix(WeightTensor::wo, l, dim, dim) +
+                 matrix(WeightTensor::w_gate, l, hidden, dim) + matrix(WeightTensor::w_up, l, hidden, dim) +
+                 matrix(WeightTensor::w_down, l, dim, hidden) + float_bytes(2 * positions * kv) + biases;
+    }
     return total + float_bytes(activation_floats(config, positions));
 }
 
@@ -61,6 +70,7 @@ SingleChipModel::SingleChipModel(const model::ModelFile& file, const sim::ChipSp
     token_embedding_ = load_matrix(weights.token_embedding);
     output_ = config_.tied_output ? token_embedding_ : load_matrix(weights.output);
     final_norm_ = load_vector(weights.final_norm);
+    if (config_.rope_freq_factors) rope_freqs_ = load_vector(weights.rope_freqs);
     for (int index = 0; index < config_.n_layers; ++index) {
         const auto& source = weights.layers[static_cast<std::size_t>(index)];
         Layer layer;
@@ -73,6 +83,11 @@ SingleChipModel::SingleChipModel(const model::ModelFile& file, const sim::ChipSp
         layer.w_gate = load_matrix(source.w_gate);
         layer.w_up = load_matrix(source.w_up);
         layer.w_down = load_matrix(source.w_down);
+        if (config_.qkv_bias) {
+            layer.bq = load_vector(source.bq);
+            layer.bk = load_vector(source.bk);
+            layer.bv = load_vector(source.bv);
+        }
         const std::int64_t cache_floats = std::int64_t{positions_} * config_.kv_dim();
         const std::string prefix = "layer " + std::to_string(index);
         layer.key_cache = allocate_floats(cache_floats, chip::SramUse::KvCache, prefix + " keys");
@@ -119,12 +134,20 @@ std::span<const float> SingleChipModel::load_vector(const model::TensorView& ten
 }
 
 void SingleChipModel::charge_matvec(const kernels::Matrix& matrix) {
-    chip_.charge(chip::OpKind::Matmul,
-                 chip_.cost().matmul_cycles({matrix.rows, matrix.cols, 1, chip::precision_of(matrix.dtype)}));
+    chip_.charge(chip::OpKind::Matmul, chip_.cost().matmul_cycles(chip::weight_product(matrix.dtype, matrix.rows, matrix.cols)));
 }
 
 void SingleChipModel::charge_vector(sim::VectorOp op, std::int64_t elements) {
     chip_.charge(chip::OpKind::Vector, chip_.cost().vector_op_cycles(op, elements));
+}
+
+void SingleChipModel::add_bias(std::span<float> values, std::span<const float> bias) {
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] += bias[i];
+}
+
+kernels::RopeParams SingleChipModel::rope_params() const {
+    return {config_.rope_theta, config_.rope_freq_scale, config_.rope_pairing,
+            rope_freqs_.empty() ? nullptr : rope_freqs_.data()};
 }
 
 std::span<float> SingleChipModel::forward(int token, int position) {
@@ -159,10 +182,16 @@ void SingleChipModel::attention_block(Layer& layer, int position) {
     charge_matvec(layer.wq);
     charge_matvec(layer.wk);
     charge_matvec(layer.wv);
+    if (config_.qkv_bias) {
+        add_bias(q_, layer.bq);
+        add_bias(k_, layer.bk);
+        add_bias(v_, layer.bv);
+        chip_.charge(chip::OpKind::Vector, compiler::qkv_bias_cycles(config_, chip_.cost(), dim, kv_dim));
+    }
 
-    kernels::rope(q_.data(), config_.n_heads, head_dim, position, config_.rope_theta);
-    kernels::rope(k_.data(), config_.n_kv_heads, head_dim, position, config_.rope_theta);
-    charge_vector(sim::VectorOp::Rope, dim + kv_dim);
+    kernels::rope(q_.data(), config_.n_heads, head_dim, position, rope_params());
+    kernels::rope(k_.data(), config_.n_kv_heads, head_dim, position, rope_params());
+    chip_.charge(chip::OpKind::Vector, compiler::rope_cycles(config_, chip_.cost(), dim + kv_dim));
 
     const std::size_t row = static_cast<std::size_t>(position) * static_cast<std::size_t>(kv_dim);
     std::copy(k_.begin(), k_.end(), layer.key_cache.begin() + static_cast<std::ptrdiff_t>(row));

@@ -39,6 +39,7 @@ public:
 private:
     struct Layer {
         std::span<const float> attn_norm, ffn_norm;
+        std::span<const float> bq, bk, bv;        // empty without q/k/v biases
         kernels::Matrix wq, wk, wv, wo, w_gate, w_up, w_down;
         std::span<float> key_cache, value_cache;  // [positions x kv_dim]
     };
@@ -48,6 +49,8 @@ private:
     std::span<const float> load_vector(const model::TensorView& tensor);
     void charge_matvec(const kernels::Matrix& matrix);
     void charge_vector(sim::VectorOp op, std::int64_t elements);
+    void add_bias(std::span<float> values, std::span<const float> bias);
+    kernels::RopeParams rope_params() const;
     void attention_block(Layer& layer, int position);
     void feed_forward_block(const Layer& layer);
 
@@ -58,6 +61,7 @@ private:
 
     kernels::Matrix token_embedding_, output_;
     std::span<const float> final_norm_;
+    std::span<const float> rope_freqs_;  // empty without Llama 3.1's frequency factors
     std::vector<Layer> layers_;
 
     // Activations, reused every position.

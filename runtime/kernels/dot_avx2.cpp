@@ -1,9 +1,13 @@
-// AVX2+FMA+F16C dot products, compiled per function with target attributes and
-// used only after a run-time CPU check. Accumulation structure: see dot.hpp.
+// AVX2+FMA+F16C dot products, compiled with target attributes (per function,
+// and for the block-quantised kernels per region) and used only after a
+// run-time CPU check. Accumulation structure: see dot.hpp.
 #include <cstddef>
 #include <cstring>
+#include <type_traits>
 
 #include "runtime/kernels/dot.hpp"
+#include "runtime/kernels/k_quants.hpp"
+#include "runtime/kernels/legacy_blocks.hpp"
 
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -64,31 +68,35 @@ LPU_AVX2 float dot_lanes(const std::byte* row, const float* x, std::int64_t n) {
     return combine_vector(_mm256_add_ps(_mm256_add_ps(acc.a0, acc.a1), _mm256_add_ps(acc.a2, acc.a3)));
 }
 
-LPU_AVX2 __m256 load8_q8(const std::int8_t* quants) {
-    const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(quants));
-    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(bytes));
-}
-
-LPU_AVX2 float dot_q8_0(const std::byte* row, const float* x, std::int64_t n) {
-    __m256 acc[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
-    const std::int64_t blocks = n / static_cast<std::int64_t>(kQ8BlockElements);
-    for (std::int64_t b = 0; b < blocks; ++b) {
-        const std::byte* block = row + b * static_cast<std::int64_t>(sizeof(BlockQ8_0));
-        std::uint16_t scale_bits;
-        std::memcpy(&scale_bits, block + offsetof(BlockQ8_0, scale_f16), sizeof scale_bits);
-        const auto* quants = reinterpret_cast<const std::int8_t*>(block + offsetof(BlockQ8_0, quants));
-        const float* xb = x + b * static_cast<std::int64_t>(kQ8BlockElements);
-        const __m256 s01 = _mm256_fmadd_ps(load8_q8(quants + 8), _mm256_loadu_ps(xb + 8),
-                                           _mm256_mul_ps(load8_q8(quants), _mm256_loadu_ps(xb)));
-        const __m256 s23 = _mm256_fmadd_ps(load8_q8(quants + 24), _mm256_loadu_ps(xb + 24),
-                                           _mm256_mul_ps(load8_q8(quants + 16), _mm256_loadu_ps(xb + 16)));
-        const __m256 scale = _mm256_set1_ps(_cvtsh_ss(scale_bits));
-        acc[b % 2] = _mm256_fmadd_ps(scale, _mm256_add_ps(s01, s23), acc[b % 2]);
-    }
-    return combine_vector(_mm256_add_ps(acc[0], acc[1]));
-}
-
 }  // namespace
+
+// The block-quantised kernels, with AVX2's byte dot product: unsigned x signed
+// bytes to int16 pairs (maddubs, exact here: |pair| <= 2 x 128 x 127), then to int32.
+// (GCC and clang spell a target region differently.)
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,f16c")
+#endif
+namespace {
+namespace avx2_blocks {
+inline __m256i int8_dot(__m256i acc, __m256i u, __m256i s) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1)));
+}
+inline __m256i int8_dot_scaled(__m256i acc, __m256i u, __m256i s, __m256i scales) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), scales));
+}
+#include "runtime/kernels/int8_dot_x86.inc"
+#include "runtime/kernels/legacy_blocks_x86.inc"
+#include "runtime/kernels/k_quants_x86.inc"
+}  // namespace avx2_blocks
+}  // namespace
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
 
 namespace {
 // F16C is read from CPUID directly: clang's __builtin_cpu_supports does not know it.
@@ -100,8 +108,21 @@ bool cpu_has_f16c() {
 
 const DotKernels* avx2_dot_kernels() {
     static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpu_has_f16c();
-    static const DotKernels kernels{"avx2", dot_lanes<load8_f32, 4>, dot_lanes<load8_f16, 2>,
-                                    dot_lanes<load8_bf16, 2>, dot_q8_0};
+    using namespace avx2_blocks;
+    static const DotKernels kernels{"avx2",
+                                    dot_lanes<load8_f32, 4>,
+                                    dot_lanes<load8_f16, 2>,
+                                    dot_lanes<load8_bf16, 2>,
+                                    dot_legacy<BlockQ8_0, 0, BlockQ8_0>,
+                                    dot_legacy<BlockQ4_0, 8, BlockQ8_0>,
+                                    dot_legacy<BlockQ4_1, 0, BlockQ8_1>,
+                                    dot_legacy<BlockQ5_0, 16, BlockQ8_0>,
+                                    dot_legacy<BlockQ5_1, 0, BlockQ8_1>,
+                                    dot_q2_k,
+                                    dot_q3_k,
+                                    dot_q4k_like<BlockQ4_K>,
+                                    dot_q4k_like<BlockQ5_K>,
+                                    dot_q6_k};
     return supported ? &kernels : nullptr;
 }
 

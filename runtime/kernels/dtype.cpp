@@ -1,5 +1,7 @@
 #include "runtime/kernels/dtype.hpp"
 
+#include <cctype>
+
 namespace lpu::kernels {
 
 std::string dtype_name(DType type) {
@@ -8,9 +10,27 @@ std::string dtype_name(DType type) {
         case DType::F16: return "F16";
         case DType::BF16: return "BF16";
         case DType::Q8_0: return "Q8_0";
+        case DType::Q4_0: return "Q4_0";
+        case DType::Q4_1: return "Q4_1";
+        case DType::Q5_0: return "Q5_0";
+        case DType::Q5_1: return "Q5_1";
+        case DType::Q2_K: return "Q2_K";
+        case DType::Q3_K: return "Q3_K";
+        case DType::Q4_K: return "Q4_K";
+        case DType::Q5_K: return "Q5_K";
+        case DType::Q6_K: return "Q6_K";
         case DType::F8_E4M3: return "F8_E4M3";
     }
     return "DType(" + std::to_string(static_cast<int>(type)) + ")";
+}
+
+std::optional<DType> dtype_from_name(std::string_view name) {
+    std::string upper(name);
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (const DType type : kFileDTypes) {
+        if (dtype_name(type) == upper) return type;
+    }
+    return std::nullopt;
 }
 
 float f16_to_f32(std::uint16_t half) {

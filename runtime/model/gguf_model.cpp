@@ -1,7 +1,9 @@
 #include "runtime/model/gguf_model.hpp"
 
+#include <cmath>
 #include <filesystem>
 #include <limits>
+#include <set>
 #include <utility>
 
 #include "runtime/model/gguf_vocabulary.hpp"
@@ -9,16 +11,38 @@
 namespace lpu::model {
 namespace {
 
-int int_or(const GgufFile& file, const char* key, int fallback) { return file.has(key) ? file.get_i32(key) : fallback; }
+// The metadata keys of an architecture all start with its name ("qwen2.block_count").
+class ArchitectureKeys {
+public:
+    explicit ArchitectureKeys(const GgufFile& file) : file_(file) {
+        const std::string name = file.get_string("general.architecture");
+        if (name == "llama") {
+            architecture_ = Architecture::Llama;
+        } else if (name == "qwen2") {
+            architecture_ = Architecture::Qwen2;
+        } else {
+            throw file.error("general.architecture is '" + name +
+                             "'; supported: llama (Llama 1-3, Mistral-style files), qwen2 (Qwen2, Qwen2.5)");
+        }
+        prefix_ = name + ".";
+    }
+    Architecture architecture() const { return architecture_; }
+    std::string key(const char* suffix) const { return prefix_ + suffix; }
+    bool has(const char* suffix) const { return file_.has(key(suffix)); }
+    int get_i32(const char* suffix) const { return file_.get_i32(key(suffix)); }
+    int int_or(const char* suffix, int fallback) const { return has(suffix) ? get_i32(suffix) : fallback; }
+    float float_or(const char* suffix, float fallback) const { return has(suffix) ? file_.get_f32(key(suffix)) : fallback; }
 
-float float_or(const GgufFile& file, const char* key, float fallback) {
-    return file.has(key) ? file.get_f32(key) : fallback;
-}
+private:
+    const GgufFile& file_;
+    Architecture architecture_ = Architecture::Llama;
+    std::string prefix_;
+};
 
-// vocab size: llama.vocab_size, else the vocabulary's length, else the rows of
+// vocab size: {arch}.vocab_size, else the vocabulary's length, else the rows of
 // the token embedding.
-int vocab_size_of(const GgufFile& file) {
-    if (file.has("llama.vocab_size")) return file.get_i32("llama.vocab_size");
+int vocab_size_of(const GgufFile& file, const ArchitectureKeys& keys) {
+    if (keys.has("vocab_size")) return keys.get_i32("vocab_size");
     if (file.has("tokenizer.ggml.tokens")) {
         const std::uint64_t tokens = file.array_length("tokenizer.ggml.tokens");
         if (tokens > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
@@ -28,34 +52,61 @@ int vocab_size_of(const GgufFile& file) {
     }
     const GgufTensor& embedding = file.tensor("token_embd.weight");
     if (embedding.dims.size() < 2 || embedding.dims[1] > std::numeric_limits<int>::max()) {
-        throw file.error(
-            "cannot tell the vocabulary size: no llama.vocab_size, no tokenizer.ggml.tokens, and "
-            "token_embd.weight has shape without a usable row count");
+        throw file.error("cannot tell the vocabulary size: no " + keys.key("vocab_size") +
+                         ", no tokenizer.ggml.tokens, and token_embd.weight has shape without a usable row count");
     }
     return static_cast<int>(embedding.dims[1]);
 }
 
-ModelConfig read_config(const GgufFile& file) {
-    const std::string architecture = file.get_string("general.architecture");
-    if (architecture != "llama") {
-        throw file.error("general.architecture is '" + architecture + "'; only 'llama' models are supported");
+// RoPE scaling as llama.cpp reads it: a linear factor ({arch}.rope.scaling.factor,
+// or the older rope.scale_linear) multiplies positions by 1 / factor unless the
+// type says otherwise; YaRN and LongRoPE are other algorithms, refused by name.
+float rope_freq_scale(const GgufFile& file, const ArchitectureKeys& keys) {
+    const std::string type = keys.has("rope.scaling.type") ? file.get_string(keys.key("rope.scaling.type")) : "";
+    if (!type.empty() && type != "none" && type != "linear") {
+        throw file.error(keys.key("rope.scaling.type") + " is '" + type +
+                         "'; supported: none, linear (and Llama 3.1's rope_freqs tensor)");
     }
-    if (file.has("llama.expert_count") && file.get_u32("llama.expert_count") > 0) {
-        throw file.error("llama.expert_count is " + std::to_string(file.get_u32("llama.expert_count")) +
+    const float factor = keys.float_or("rope.scaling.factor", keys.float_or("rope.scale_linear", 0.0f));
+    if (factor == 0.0f) return 1.0f;
+    if (!std::isfinite(factor) || factor < 0.0f) {
+        throw file.error(keys.key("rope.scaling.factor") + " is " + std::to_string(factor) + ", must be positive");
+    }
+    return 1.0f / factor;
+}
+
+ModelConfig read_config(const GgufFile& file) {
+    const ArchitectureKeys keys(file);
+    if (keys.has("expert_count") && file.get_u32(keys.key("expert_count")) > 0) {
+        throw file.error(keys.key("expert_count") + " is " + std::to_string(file.get_u32(keys.key("expert_count"))) +
                          ": mixture-of-experts models are not supported");
     }
     ModelConfig config;
     config.name =
         file.has("general.name") ? file.get_string("general.name") : std::filesystem::path(file.path()).stem().string();
-    config.dim = file.get_i32("llama.embedding_length");
-    config.hidden_dim = file.get_i32("llama.feed_forward_length");
-    config.n_layers = file.get_i32("llama.block_count");
-    config.n_heads = file.get_i32("llama.attention.head_count");
-    config.n_kv_heads = int_or(file, "llama.attention.head_count_kv", config.n_heads);
-    config.context_length = file.get_i32("llama.context_length");
-    config.rms_norm_eps = float_or(file, "llama.attention.layer_norm_rms_epsilon", config.rms_norm_eps);
-    config.rope_theta = float_or(file, "llama.rope.freq_base", config.rope_theta);
-    config.vocab_size = vocab_size_of(file);
+    config.architecture = keys.architecture();
+    config.dim = keys.get_i32("embedding_length");
+    config.hidden_dim = keys.get_i32("feed_forward_length");
+    config.n_layers = keys.get_i32("block_count");
+    config.n_heads = keys.get_i32("attention.head_count");
+    config.n_kv_heads = keys.int_or("attention.head_count_kv", config.n_heads);
+    config.context_length = keys.get_i32("context_length");
+    config.rms_norm_eps = keys.float_or("attention.layer_norm_rms_epsilon", config.rms_norm_eps);
+    config.rope_theta = keys.float_or("rope.freq_base", config.rope_theta);
+    // llama GGUF files hold q/k permuted for adjacent pairs (llama.cpp's "normal"
+    // RoPE); qwen2 files keep Hugging Face's layout, rotated by halves ("neox").
+    config.rope_pairing = config.architecture == Architecture::Qwen2 ? kernels::RopePairing::Halves
+                                                                     : kernels::RopePairing::Adjacent;
+    config.rope_freq_scale = rope_freq_scale(file, keys);
+    // Llama 3.1's frequency factors belong to the llama architecture (llama.cpp's
+    // qwen2 does not read them either); in a qwen2 file the tensor is refused as unused.
+    config.rope_freq_factors =
+        config.architecture == Architecture::Llama && file.find_tensor("rope_freqs.weight") != nullptr;
+    config.qkv_bias = file.find_tensor("blk.0.attn_q.bias") != nullptr;
+    if (config.architecture == Architecture::Qwen2 && !config.qkv_bias) {
+        throw file.error("missing tensor 'blk.0.attn_q.bias': qwen2 models have q/k/v biases");
+    }
+    config.vocab_size = vocab_size_of(file, keys);
     config.tied_output = file.find_tensor("output.weight") == nullptr;
     try {
         validate(config);
@@ -63,8 +114,8 @@ ModelConfig read_config(const GgufFile& file) {
         throw file.error(e.what());
     }
     // We rotate every dimension of a head; partial RoPE is another architecture.
-    if (file.has("llama.rope.dimension_count") && file.get_i32("llama.rope.dimension_count") != config.head_dim()) {
-        throw file.error("llama.rope.dimension_count is " + std::to_string(file.get_i32("llama.rope.dimension_count")) +
+    if (keys.has("rope.dimension_count") && keys.get_i32("rope.dimension_count") != config.head_dim()) {
+        throw file.error(keys.key("rope.dimension_count") + " is " + std::to_string(keys.get_i32("rope.dimension_count")) +
                          " but the head size is " + std::to_string(config.head_dim()) +
                          "; partial rotary embeddings are not supported");
     }
@@ -72,7 +123,7 @@ ModelConfig read_config(const GgufFile& file) {
 }
 
 // The view of tensor `name`, which must hold `rows` x `cols` values (GGUF:
-// ne0 = cols, ne1 = rows, any further dims 1). Norm vectors must be F32.
+// ne0 = cols, ne1 = rows, any further dims 1). Vectors (norms, biases) must be F32.
 TensorView view(const GgufFile& file, const std::string& name, std::int64_t rows, std::int64_t cols) {
     const GgufTensor& tensor = file.tensor(name);
     const bool is_vector = rows == 1;
@@ -86,7 +137,7 @@ TensorView view(const GgufFile& file, const std::string& name, std::int64_t rows
     }
     if (is_vector && tensor.dtype != kernels::DType::F32) {
         throw file.error("tensor '" + name + "' is " + kernels::dtype_name(tensor.dtype) +
-                         "; norm weights must be F32");
+                         "; vectors (norm weights, biases, rope_freqs) must be F32");
     }
     return TensorView{name, tensor.dtype, rows, cols, tensor.data};
 }
@@ -108,11 +159,31 @@ ModelWeights read_weights(const GgufFile& file, const ModelConfig& config) {
         layer.w_gate = view(file, prefix + "ffn_gate.weight", hidden, dim);
         layer.w_down = view(file, prefix + "ffn_down.weight", dim, hidden);
         layer.w_up = view(file, prefix + "ffn_up.weight", hidden, dim);
+        if (config.qkv_bias) {
+            layer.bq = view(file, prefix + "attn_q.bias", 1, dim);
+            layer.bk = view(file, prefix + "attn_k.bias", 1, kv_dim);
+            layer.bv = view(file, prefix + "attn_v.bias", 1, kv_dim);
+        }
         weights.layers.push_back(std::move(layer));
     }
     weights.final_norm = view(file, "output_norm.weight", 1, dim);
     weights.output = config.tied_output ? weights.token_embedding : view(file, "output.weight", vocab, dim);
+    if (config.rope_freq_factors) weights.rope_freqs = view(file, "rope_freqs.weight", 1, config.head_dim() / 2);
     return weights;
+}
+
+// Every tensor of the file must be one the model uses: one that is not (an
+// output-projection bias, say) would otherwise be silently ignored and the
+// numbers would be wrong.
+void require_all_tensors_used(const GgufFile& file, const ModelWeights& weights, const ModelConfig& config) {
+    std::set<std::string, std::less<>> used;
+    for (const TensorView* tensor : tensor_list(weights)) used.insert(tensor->name);
+    for (const GgufTensor& tensor : file.tensors()) {
+        if (!used.contains(tensor.name)) {
+            throw file.error("tensor '" + tensor.name + "' is not part of a " + architecture_name(config.architecture) +
+                             " model as lpu runs it; refusing rather than ignoring it");
+        }
+    }
 }
 
 class GgufModelFile final : public ModelFile {
@@ -122,7 +193,9 @@ public:
           config_(read_config(file_)),
           weights_(read_weights(file_, config_)),
           tokenizer_(read_gguf_vocabulary(file_)) {
+        require_all_tensors_used(file_, weights_, config_);
         config_.weight_dtype = weights_.layers.front().wq.dtype;
+        config_.weight_type_overrides = weight_type_overrides(weights_, config_.weight_dtype);
         if (tokenizer_ && static_cast<int>(tokenizer_->pieces.size()) != config_.vocab_size) {
             throw file_.error("the vocabulary has " + std::to_string(tokenizer_->pieces.size()) +
                               " tokens but the model's vocab_size is " + std::to_string(config_.vocab_size));

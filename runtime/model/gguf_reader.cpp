@@ -1,5 +1,6 @@
 #include "runtime/model/gguf_reader.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <limits>
 #include <optional>
@@ -201,25 +202,38 @@ GgufValue read_value(ByteReader& reader, ValueType type, std::string_view name, 
     return value;
 }
 
-std::optional<kernels::DType> dtype_of(std::uint32_t ggml_type) {
-    switch (static_cast<gguf::TensorType>(ggml_type)) {
-        case gguf::TensorType::F32: return kernels::DType::F32;
-        case gguf::TensorType::F16: return kernels::DType::F16;
-        case gguf::TensorType::BF16: return kernels::DType::BF16;
-        case gguf::TensorType::Q8_0: return kernels::DType::Q8_0;
-    }
-    return std::nullopt;
-}
-
 // Names of GGML types people are likely to meet, so that the error for an
 // unsupported one says what it is.
 std::string ggml_type_label(std::uint32_t ggml_type) {
     static const std::map<std::uint32_t, const char*> names{
-        {2, "Q4_0"},  {3, "Q4_1"},  {6, "Q5_0"},  {7, "Q5_1"},  {9, "Q8_1"},  {10, "Q2_K"},
-        {11, "Q3_K"}, {12, "Q4_K"}, {13, "Q5_K"}, {14, "Q6_K"}, {15, "Q8_K"}, {28, "F64"},
+        {9, "Q8_1"},    {15, "Q8_K"},   {16, "IQ2_XXS"}, {17, "IQ2_XS"}, {18, "IQ3_XXS"}, {19, "IQ1_S"},
+        {20, "IQ4_NL"}, {21, "IQ3_S"},  {22, "IQ2_S"},   {23, "IQ4_XS"}, {24, "I8"},      {25, "I16"},
+        {26, "I32"},    {27, "I64"},    {28, "F64"},     {29, "IQ1_M"},  {34, "TQ1_0"},   {35, "TQ2_0"},
+        {39, "MXFP4"},
     };
     const auto found = names.find(ggml_type);
     return std::to_string(ggml_type) + (found != names.end() ? std::string(" (") + found->second + ")" : "");
+}
+
+// The first tensor (in data order) whose bytes run into the next one's, and that next one.
+std::optional<std::pair<std::size_t, std::size_t>> first_overlap(const std::vector<GgufTensor>& tensors) {
+    std::vector<std::size_t> by_offset(tensors.size());
+    for (std::size_t i = 0; i < by_offset.size(); ++i) by_offset[i] = i;
+    std::stable_sort(by_offset.begin(), by_offset.end(),
+                     [&](std::size_t a, std::size_t b) { return tensors[a].offset_bytes < tensors[b].offset_bytes; });
+    for (std::size_t k = 0; k + 1 < by_offset.size(); ++k) {
+        const GgufTensor& tensor = tensors[by_offset[k]];
+        if (tensor.offset_bytes + tensor.size_bytes > tensors[by_offset[k + 1]].offset_bytes) {
+            return std::pair{by_offset[k], by_offset[k + 1]};
+        }
+    }
+    return std::nullopt;
+}
+
+std::string supported_types() {
+    std::string names;
+    for (const auto& mapping : gguf::kTypeMappings) names += (names.empty() ? "" : ", ") + kernels::dtype_name(mapping.dtype);
+    return names;
 }
 
 // The start of a tensor's bytes must suit its element loads.
@@ -317,15 +331,17 @@ void GgufFile::parse() {
             reader.fail(dims_offset, "tensor '" + tensor.name + "' has n_dims " + std::to_string(n_dims) +
                                          " (must be 1 to " + std::to_string(kMaxDims) + ")");
         }
-        // Each element takes at least one byte, so the file size bounds the
-        // element count; checking as we multiply also rules out overflow.
+        // Each element takes more than two bits (Q2_K, the smallest type, 2.6),
+        // so the file size bounds the element count; checking as we multiply
+        // also rules out overflow.
+        const std::uint64_t max_elements = file_.size_bytes() * 4;
         std::uint64_t elements = 1;
         for (std::uint32_t d = 0; d < n_dims; ++d) {
             const std::uint64_t dim = reader.u64(FieldName("tensor_info", index, "dims"));
             const std::string which =
                 "tensor '" + tensor.name + "' dimension " + std::to_string(d) + " is " + std::to_string(dim);
             if (dim == 0) reader.fail(dims_offset, which + ", must be positive");
-            if (dim > file_.size_bytes() / elements) {
+            if (dim > max_elements / elements) {
                 reader.fail(dims_offset, which + ": more elements than the file's " +
                                              std::to_string(file_.size_bytes()) +
                                              " bytes can hold (truncated file or corrupt dims)");
@@ -351,16 +367,17 @@ void GgufFile::parse() {
     for (std::size_t i = 0; i < tensors_.size(); ++i) {
         GgufTensor& tensor = tensors_[i];
         const std::size_t at = raw[i].info_offset;
-        const auto dtype = dtype_of(raw[i].type_id);
+        const auto dtype = gguf::dtype_of(raw[i].type_id);
         if (!dtype) {
             reader.fail(at, "tensor '" + tensor.name + "' has type " + ggml_type_label(raw[i].type_id) +
-                                ", which is not supported (supported: F32, F16, BF16, Q8_0)");
+                                ", which is not supported (supported: " + supported_types() + ")");
         }
         tensor.dtype = *dtype;
-        if (tensor.dtype == kernels::DType::Q8_0 &&
-            tensor.dims[0] % static_cast<std::int64_t>(kernels::kQ8BlockElements) != 0) {
-            reader.fail(at, "tensor '" + tensor.name + "' is Q8_0 with rows of " + std::to_string(tensor.dims[0]) +
-                                " elements, not a multiple of " + std::to_string(kernels::kQ8BlockElements));
+        const std::int64_t block = kernels::block_shape(tensor.dtype).values;
+        if (tensor.dims[0] % block != 0) {
+            reader.fail(at, "tensor '" + tensor.name + "' is " + kernels::dtype_name(tensor.dtype) + " with rows of " +
+                                std::to_string(tensor.dims[0]) + " elements, not a multiple of its block of " +
+                                std::to_string(block));
         }
         tensor.size_bytes = kernels::dtype_bytes(tensor.dtype, static_cast<std::size_t>(tensor.elements()));
         if (tensor.offset_bytes % alignment_bytes_ != 0) {
@@ -381,7 +398,20 @@ void GgufFile::parse() {
         }
         tensor.data = file_.data() + file_offset;
     }
+    // A tensor's size follows from its type and shape; if it runs into the next
+    // tensor's bytes, the two disagree (or the offsets are wrong).
+    if (const auto overlap = first_overlap(tensors_)) {
+        const GgufTensor& tensor = tensors_[overlap->first];
+        const GgufTensor& next = tensors_[overlap->second];
+        reader.fail(raw[overlap->first].info_offset,
+                    "tensor '" + tensor.name + "' (" + dims_text(tensor.dims) + " " + kernels::dtype_name(tensor.dtype) +
+                        ", " + std::to_string(tensor.size_bytes) + " bytes at data offset " +
+                        std::to_string(tensor.offset_bytes) + ") runs into tensor '" + next.name +
+                        "' at data offset " + std::to_string(next.offset_bytes) +
+                        ": its byte size disagrees with its type and shape");
+    }
 }
+
 
 bool GgufFile::has(std::string_view key) const { return metadata_index_.find(key) != metadata_index_.end(); }
 

@@ -15,14 +15,9 @@ namespace {
 static_assert(std::endian::native == std::endian::little, "GGUF is little-endian; this writer copies host values");
 
 gguf::TensorType tensor_type(kernels::DType dtype) {
-    switch (dtype) {
-        case kernels::DType::F32: return gguf::TensorType::F32;
-        case kernels::DType::F16: return gguf::TensorType::F16;
-        case kernels::DType::BF16: return gguf::TensorType::BF16;
-        case kernels::DType::Q8_0: return gguf::TensorType::Q8_0;
-        case kernels::DType::F8_E4M3: throw Error("gguf writer: GGUF has no FP8 tensor type");
-    }
-    throw Error("gguf writer: unknown dtype");
+    const auto mapping = gguf::mapping_of(dtype);
+    require(mapping.has_value(), "gguf writer: GGUF has no " + kernels::dtype_name(dtype) + " tensor type");
+    return mapping->id;
 }
 
 // Appends little-endian GGUF primitives to an output stream.
@@ -56,8 +51,20 @@ private:
 };
 
 // Writes the type tag and the value of one metadata entry.
+template <class StoredValue>
 struct ValueEncoder {
     Encoder& encoder;
+
+    // GgufValue's payload: a scalar's bytes, a string's characters, an array's elements as stored.
+    void operator()(const StoredValue& value) const {
+        if (value.type == gguf::ValueType::Array) {
+            array_header(value.element_type, value.count);
+        } else {
+            encoder.type(value.type);
+            if (value.type == gguf::ValueType::String) encoder.scalar<std::uint64_t>(value.payload.size());
+        }
+        encoder.bytes(value.payload.data(), value.payload.size());
+    }
 
     void operator()(const std::string& value) const {
         encoder.type(gguf::ValueType::String);
@@ -137,6 +144,10 @@ void GgufWriter::set_f32_array(const std::string& key, std::vector<float> values
 void GgufWriter::set_i32_array(const std::string& key, std::vector<std::int32_t> values) {
     add_entry(key, std::move(values));
 }
+void GgufWriter::set_copy(const std::string& key, const GgufValue& value) {
+    add_entry(key, StoredValue{value.type, value.element_type, value.count,
+                               std::vector<std::byte>(value.payload.begin(), value.payload.end())});
+}
 
 void GgufWriter::add_tensor(const std::string& name, kernels::DType dtype, std::vector<std::int64_t> dims,
                             std::function<void(TensorSink&)> produce) {
@@ -153,9 +164,11 @@ void GgufWriter::add_tensor(const std::string& name, kernels::DType dtype, std::
                     " is not positive or makes the tensor too large");
         elements *= dims[i];
     }
-    require(dtype != kernels::DType::Q8_0 || dims[0] % static_cast<std::int64_t>(kernels::kQ8BlockElements) == 0,
-            "gguf writer: tensor '" + name + "' is Q8_0 but its row length " + std::to_string(dims[0]) +
-                " is not a multiple of 32");
+    tensor_type(dtype);  // refuses a type GGUF cannot hold
+    const std::int64_t block = kernels::block_shape(dtype).values;
+    require(dims[0] % block == 0, "gguf writer: tensor '" + name + "' is " + kernels::dtype_name(dtype) +
+                                      " but its row length " + std::to_string(dims[0]) + " is not a multiple of " +
+                                      std::to_string(block));
     require(static_cast<bool>(produce), "gguf writer: tensor '" + name + "' has no data producer");
     const auto size_bytes = kernels::dtype_bytes(dtype, static_cast<std::size_t>(elements));
     tensors_.push_back({name, dtype, std::move(dims), size_bytes, std::move(produce)});
@@ -176,7 +189,7 @@ std::uint64_t GgufWriter::write(const std::string& path) const {
     encoder.scalar<std::uint64_t>(metadata_.size());
     for (const auto& entry : metadata_) {
         encoder.string(entry.key);
-        std::visit(ValueEncoder{encoder}, entry.value);
+        std::visit(ValueEncoder<StoredValue>{encoder}, entry.value);
     }
     std::uint64_t offset = 0;  // relative to the start of the data section
     for (const auto& tensor : tensors_) {

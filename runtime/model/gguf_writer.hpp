@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "runtime/kernels/dtype.hpp"
+#include "runtime/model/gguf_reader.hpp"
 
 namespace lpu::model {
 
@@ -31,6 +32,8 @@ public:
     void set_string_array(const std::string& key, std::vector<std::string> values);
     void set_f32_array(const std::string& key, std::vector<float> values);
     void set_i32_array(const std::string& key, std::vector<std::int32_t> values);
+    // A value read from another file, of any type, copied as it is stored.
+    void set_copy(const std::string& key, const GgufValue& value);
 
     // Declares a tensor. `dims` are GGUF's ne0 first: {cols} for a vector,
     // {cols, rows} for a row-major [rows x cols] matrix. `produce` is called once,
@@ -45,8 +48,14 @@ public:
     std::uint64_t write(const std::string& path) const;
 
 private:
+    struct StoredValue {  // see set_copy
+        gguf::ValueType type;
+        gguf::ValueType element_type;
+        std::uint64_t count;
+        std::vector<std::byte> payload;
+    };
     using Value = std::variant<std::string, std::uint32_t, std::int32_t, float, bool, std::vector<std::string>,
-                               std::vector<float>, std::vector<std::int32_t>>;
+                               std::vector<float>, std::vector<std::int32_t>, StoredValue>;
     struct Entry {
         std::string key;
         Value value;

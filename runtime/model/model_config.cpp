@@ -26,6 +26,10 @@ void require_in_range(int value, const char* field, int max_value) {
 
 }  // namespace
 
+const char* architecture_name(Architecture architecture) {
+    return architecture == Architecture::Qwen2 ? "qwen2" : "llama";
+}
+
 void validate(const ModelConfig& config) {
     require_in_range(config.dim, "dim", kMaxDim);
     require_in_range(config.hidden_dim, "hidden_dim", kMaxHiddenDim);
@@ -54,6 +58,30 @@ void validate(const ModelConfig& config) {
             "model config: rms_norm_eps " + std::to_string(config.rms_norm_eps) + " must be in (0, 1)");
     require(std::isfinite(config.rope_theta) && config.rope_theta > 0.0f,
             "model config: rope_theta " + std::to_string(config.rope_theta) + " must be positive and finite");
+    require(std::isfinite(config.rope_freq_scale) && config.rope_freq_scale > 0.0f,
+            "model config: rope_freq_scale " + std::to_string(config.rope_freq_scale) + " must be positive and finite");
+    for (const WeightTypeOverride& entry : config.weight_type_overrides) {
+        const bool global = entry.tensor == WeightTensor::token_embedding || entry.tensor == WeightTensor::output;
+        require(global ? entry.layer == -1 : entry.layer >= 0 && entry.layer < config.n_layers, [&] {
+            return "model config: a weight type override names layer " + std::to_string(entry.layer) + " of a " +
+                   std::to_string(config.n_layers) + "-layer model";
+        });
+    }
+}
+
+std::string weight_types_text(const ModelConfig& config) {
+    std::string text = kernels::dtype_name(config.weight_dtype);
+    if (config.weight_type_overrides.empty()) return text;
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on " (+" + std::string.
+    return text.append(" (+").append(std::to_string(config.weight_type_overrides.size())).append(" matrices of other types)");
+}
+
+kernels::DType ModelConfig::dtype_of(WeightTensor tensor, int layer) const {
+    if (tensor == WeightTensor::output && tied_output) tensor = WeightTensor::token_embedding;
+    for (const WeightTypeOverride& entry : weight_type_overrides) {
+        if (entry.tensor == tensor && entry.layer == layer) return entry.dtype;
+    }
+    return weight_dtype;
 }
 
 }  // namespace lpu::model

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/error.hpp"
+#include "runtime/model/quantize_recipe.hpp"
 
 namespace lpu::model {
 namespace {
@@ -68,6 +69,26 @@ kernels::DType weight_dtype_from_name(const std::string& name) {
     if (name == "fp16") return kernels::DType::F16;
     if (name == "fp32") return kernels::DType::F32;
     throw Error("unknown weight dtype '" + name + "' (known: int8, fp8, fp16, fp32)");
+}
+
+void set_weight_types(ModelConfig& config, const std::string& name) {
+    const auto recipes = quantize_recipe_names();
+    if (std::find(recipes.begin(), recipes.end(), name) != recipes.end()) {
+        apply_recipe(quantize_recipe(name), config);
+        return;
+    }
+    config.weight_type_overrides.clear();
+    if (name == "f32" || name == "f16" || name == "bf16") {
+        config.weight_dtype = *kernels::dtype_from_name(name);
+        return;
+    }
+    if (name == "int8" || name == "fp8" || name == "fp16" || name == "fp32") {
+        config.weight_dtype = weight_dtype_from_name(name);
+        return;
+    }
+    std::string known = "int8, fp8, fp16, fp32, f32, f16, bf16";
+    for (const auto& recipe : recipes) known += ", " + recipe;
+    throw Error("unknown weight type '" + name + "' (known: " + known + ")");
 }
 
 }  // namespace lpu::model

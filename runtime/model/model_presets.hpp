@@ -25,4 +25,12 @@ ModelPreset model_preset(const std::string& name);
 // "fp16" or "fp32". Throws lpu::Error listing the names for any other.
 kernels::DType weight_dtype_from_name(const std::string& name);
 
+// Gives every weight matrix of `config` the types `name` stands for: a
+// precision name above, a file type ("f32", "f16", "bf16"), or a quantisation
+// recipe of `lpu model quantize` ("q4_k_m": its per-matrix mix; "q4_0", "q6_k",
+// ...: every matrix of that type, with the recipe's fallbacks for rows that are
+// no whole blocks). Replaces any per-matrix types the config had. Throws
+// lpu::Error listing the names for an unknown one.
+void set_weight_types(ModelConfig& config, const std::string& name);
+
 }  // namespace lpu::model

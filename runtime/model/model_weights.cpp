@@ -6,13 +6,35 @@ std::vector<const TensorView*> tensor_list(const ModelWeights& weights) {
     std::vector<const TensorView*> list{&weights.token_embedding};
     for (const auto& layer : weights.layers) {
         for (const TensorView* view : {&layer.attn_norm, &layer.wq, &layer.wk, &layer.wv, &layer.wo, &layer.ffn_norm,
-                                       &layer.w_gate, &layer.w_down, &layer.w_up}) {
-            list.push_back(view);
+                                       &layer.w_gate, &layer.w_down, &layer.w_up, &layer.bq, &layer.bk, &layer.bv}) {
+            if (view->present()) list.push_back(view);
         }
     }
     list.push_back(&weights.final_norm);
     if (weights.output.data != weights.token_embedding.data) list.push_back(&weights.output);
+    if (weights.rope_freqs.present()) list.push_back(&weights.rope_freqs);
     return list;
+}
+
+std::vector<WeightTypeOverride> weight_type_overrides(const ModelWeights& weights, kernels::DType base) {
+    std::vector<WeightTypeOverride> overrides;
+    const auto note = [&](WeightTensor tensor, int layer, const TensorView& view) {
+        if (view.dtype != base) overrides.push_back({tensor, layer, view.dtype});
+    };
+    note(WeightTensor::token_embedding, -1, weights.token_embedding);
+    for (std::size_t l = 0; l < weights.layers.size(); ++l) {
+        const LayerWeights& layer = weights.layers[l];
+        const int index = static_cast<int>(l);
+        note(WeightTensor::wq, index, layer.wq);
+        note(WeightTensor::wk, index, layer.wk);
+        note(WeightTensor::wv, index, layer.wv);
+        note(WeightTensor::wo, index, layer.wo);
+        note(WeightTensor::w_gate, index, layer.w_gate);
+        note(WeightTensor::w_up, index, layer.w_up);
+        note(WeightTensor::w_down, index, layer.w_down);
+    }
+    if (weights.output.data != weights.token_embedding.data) note(WeightTensor::output, -1, weights.output);
+    return overrides;
 }
 
 }  // namespace lpu::model

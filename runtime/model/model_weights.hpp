@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/kernels/dtype.hpp"
+#include "runtime/model/model_config.hpp"
 
 namespace lpu::model {
 
@@ -18,6 +19,7 @@ struct TensorView {
     std::int64_t cols = 0;
     const std::byte* data = nullptr;
 
+    bool present() const { return data != nullptr; }  // optional tensors (biases) may be absent
     std::int64_t elements() const { return rows * cols; }
     std::size_t size_bytes() const { return kernels::dtype_bytes(dtype, static_cast<std::size_t>(elements())); }
 };
@@ -32,6 +34,7 @@ struct LayerWeights {
     TensorView w_gate;             // [hidden x dim]   (llama2.c w1, GGUF ffn_gate)
     TensorView w_down;             // [dim x hidden]   (llama2.c w2, GGUF ffn_down)
     TensorView w_up;               // [hidden x dim]   (llama2.c w3, GGUF ffn_up)
+    TensorView bq, bk, bv;         // [dim], [kv_dim], [kv_dim] biases of wq/wk/wv (Qwen2); absent otherwise
 };
 
 struct ModelWeights {
@@ -39,11 +42,16 @@ struct ModelWeights {
     std::vector<LayerWeights> layers;
     TensorView final_norm;         // [dim]
     TensorView output;             // [vocab x dim]; the embedding itself when tied
+    TensorView rope_freqs;         // [head_dim / 2] RoPE frequency divisors (Llama 3.1); absent otherwise
 };
 
-// Every distinct tensor, in a fixed order: embedding, each layer's tensors in
-// LayerWeights order, final norm, then the LM head unless it is the embedding
-// itself (tied). For listings such as `lpu model info`.
+// Every distinct tensor present, in a fixed order: embedding, each layer's
+// tensors in LayerWeights order, final norm, then the LM head unless it is the
+// embedding itself (tied), then rope_freqs. For listings such as `lpu model info`.
 std::vector<const TensorView*> tensor_list(const ModelWeights& weights);
+
+// The matrices whose type is not `base`, for ModelConfig::weight_type_overrides.
+// A tied output (the embedding itself) is not listed twice.
+std::vector<WeightTypeOverride> weight_type_overrides(const ModelWeights& weights, kernels::DType base);
 
 }  // namespace lpu::model

@@ -6,6 +6,9 @@
 
 #include "base/error.hpp"
 #include "runtime/kernels/quantize.hpp"
+#include "runtime/model/byte_level.hpp"
+#include "runtime/model/gguf_format.hpp"
+#include "runtime/model/gguf_vocabulary.hpp"
 #include "runtime/model/gguf_writer.hpp"
 
 namespace lpu::model {
@@ -66,25 +69,11 @@ void add_random_tensor(GgufWriter& writer, const std::string& name, DType dtype,
     writer.add_tensor(name, dtype, std::move(dims), [=](TensorSink& sink) {
         auto stream = tensor_stream(seed, name);
         std::vector<float> row(static_cast<std::size_t>(cols));
-        std::vector<std::uint16_t> halves;
-        std::vector<kernels::BlockQ8_0> blocks;
+        std::vector<std::byte> encoded(kernels::dtype_bytes(dtype, row.size()));
         for (std::int64_t r = 0; r < rows; ++r) {
             for (auto& value : row) value = range.offset + range.spread * stream.next_signed_unit();
-            switch (dtype) {
-                case DType::F32: sink.write(row.data(), row.size() * sizeof(float)); break;
-                case DType::F16:
-                    halves.resize(row.size());
-                    for (std::size_t i = 0; i < row.size(); ++i) halves[i] = kernels::f32_to_f16(row[i]);
-                    sink.write(halves.data(), halves.size() * sizeof(std::uint16_t));
-                    break;
-                case DType::Q8_0:
-                    blocks.resize(row.size() / kernels::kQ8BlockElements);
-                    kernels::quantize_row_q8_0(row.data(), cols, blocks.data());
-                    sink.write(blocks.data(), blocks.size() * sizeof(kernels::BlockQ8_0));
-                    break;
-                case DType::BF16:
-                case DType::F8_E4M3: throw Error(std::string("synthetic model: ").append(kernels::dtype_name(dtype)).append(" is not a supported dtype"));
-            }
+            kernels::quantize_row(dtype, row.data(), cols, encoded.data());
+            sink.write(encoded.data(), encoded.size());
         }
     });
 }
@@ -101,47 +90,54 @@ void add_norm(GgufWriter& writer, const std::string& name, const SyntheticShape&
     add_random_tensor(writer, name, DType::F32, 1, shape.dim, {1.0f, 0.1f}, shape.seed);
 }
 
-// GGUF's general.file_type (llama.cpp's LLAMA_FTYPE values).
-std::uint32_t file_type(DType dtype) {
-    switch (dtype) {
-        case DType::F32: return 0;
-        case DType::F16: return 1;
-        case DType::Q8_0: return 7;
-        case DType::BF16:
-        case DType::F8_E4M3: break;
-    }
-    throw Error(std::string("synthetic model: ").append(kernels::dtype_name(dtype)).append(" is not a supported dtype"));
+// Biases of the size of the projections' outputs' spread, so they matter.
+void add_bias(GgufWriter& writer, const std::string& name, const SyntheticShape& shape, int size) {
+    add_random_tensor(writer, name, DType::F32, 1, size, {0.0f, 0.5f}, shape.seed);
 }
 
-void add_metadata(GgufWriter& writer, const ModelConfig& config, const SyntheticShape& shape) {
-    writer.set_string("general.architecture", "llama");
-    writer.set_string("general.name", config.name);
-    writer.set_u32("general.file_type", file_type(shape.dtype));
-    writer.set_u32("llama.context_length", static_cast<std::uint32_t>(config.context_length));
-    writer.set_u32("llama.embedding_length", static_cast<std::uint32_t>(config.dim));
-    writer.set_u32("llama.block_count", static_cast<std::uint32_t>(config.n_layers));
-    writer.set_u32("llama.feed_forward_length", static_cast<std::uint32_t>(config.hidden_dim));
-    writer.set_u32("llama.attention.head_count", static_cast<std::uint32_t>(config.n_heads));
-    writer.set_u32("llama.attention.head_count_kv", static_cast<std::uint32_t>(config.n_kv_heads));
-    writer.set_u32("llama.rope.dimension_count", static_cast<std::uint32_t>(config.head_dim()));
-    writer.set_f32("llama.attention.layer_norm_rms_epsilon", config.rms_norm_eps);
-    writer.set_f32("llama.rope.freq_base", config.rope_theta);
-    writer.set_u32("llama.vocab_size", static_cast<std::uint32_t>(config.vocab_size));
+void add_vector(GgufWriter& writer, const std::string& name, std::vector<float> values) {
+    const auto count = static_cast<std::int64_t>(values.size());
+    writer.add_tensor(name, DType::F32, {count}, [values = std::move(values)](TensorSink& sink) {
+        sink.write(values.data(), values.size() * sizeof(float));
+    });
+}
 
-    auto vocabulary = synthetic_vocabulary(config.vocab_size);
-    std::vector<std::int32_t> types;
-    types.reserve(vocabulary.types.size());
-    for (const auto type : vocabulary.types) types.push_back(static_cast<std::int32_t>(type));
-    writer.set_string("tokenizer.ggml.model", "llama");
-    writer.set_string_array("tokenizer.ggml.tokens", std::move(vocabulary.pieces));
-    writer.set_f32_array("tokenizer.ggml.scores", std::move(vocabulary.scores));
-    writer.set_i32_array("tokenizer.ggml.token_type", std::move(types));
-    writer.set_u32("tokenizer.ggml.unknown_token_id", 0);
-    writer.set_u32("tokenizer.ggml.bos_token_id", static_cast<std::uint32_t>(vocabulary.bos_id));
-    writer.set_u32("tokenizer.ggml.eos_token_id", static_cast<std::uint32_t>(vocabulary.eos_id));
-    writer.set_bool("tokenizer.ggml.add_bos_token", vocabulary.add_bos);
-    writer.set_bool("tokenizer.ggml.add_eos_token", false);
-    writer.set_bool("tokenizer.ggml.add_space_prefix", vocabulary.add_space_prefix);
+// The vocabulary the shape asks for, of exactly vocab_size tokens.
+TokenizerData vocabulary_for(const SyntheticShape& shape) {
+    if (!shape.vocabulary_from.empty()) {
+        auto data = read_gguf_vocabulary(GgufFile(shape.vocabulary_from));
+        require(data.has_value(), "synthetic model: '" + shape.vocabulary_from + "' holds no vocabulary");
+        return std::move(*data);
+    }
+    if (shape.tokenizer == TokenizerModel::BytePairs) {
+        return synthetic_bpe_vocabulary(shape.vocab_size,
+                                        shape.architecture == Architecture::Qwen2 ? "qwen2" : "llama-bpe");
+    }
+    return synthetic_vocabulary(shape.vocab_size);
+}
+
+void add_metadata(GgufWriter& writer, const ModelConfig& config, const SyntheticShape& shape,
+                  const TokenizerData& vocabulary) {
+    const std::string arch = architecture_name(config.architecture);
+    const auto key = [&](const char* suffix) { return arch + "." + suffix; };
+    writer.set_string("general.architecture", arch);
+    writer.set_string("general.name", config.name);
+    writer.set_u32("general.file_type", gguf::mapping_of(shape.dtype)->file_type);
+    writer.set_u32(key("context_length"), static_cast<std::uint32_t>(config.context_length));
+    writer.set_u32(key("embedding_length"), static_cast<std::uint32_t>(config.dim));
+    writer.set_u32(key("block_count"), static_cast<std::uint32_t>(config.n_layers));
+    writer.set_u32(key("feed_forward_length"), static_cast<std::uint32_t>(config.hidden_dim));
+    writer.set_u32(key("attention.head_count"), static_cast<std::uint32_t>(config.n_heads));
+    writer.set_u32(key("attention.head_count_kv"), static_cast<std::uint32_t>(config.n_kv_heads));
+    writer.set_u32(key("rope.dimension_count"), static_cast<std::uint32_t>(config.head_dim()));
+    writer.set_f32(key("attention.layer_norm_rms_epsilon"), config.rms_norm_eps);
+    writer.set_f32(key("rope.freq_base"), config.rope_theta);
+    if (shape.rope_scale_linear > 0) {
+        writer.set_string(key("rope.scaling.type"), "linear");
+        writer.set_f32(key("rope.scaling.factor"), shape.rope_scale_linear);
+    }
+    writer.set_u32(key("vocab_size"), static_cast<std::uint32_t>(config.vocab_size));
+    write_gguf_vocabulary(writer, vocabulary);
 }
 
 }  // namespace
@@ -178,8 +174,8 @@ SyntheticShape synthetic_preset(const std::string& name) {
 }
 
 ModelConfig synthetic_config(const SyntheticShape& shape) {
-    require(shape.dtype == DType::F32 || shape.dtype == DType::F16 || shape.dtype == DType::Q8_0,
-            "synthetic model: dtype " + kernels::dtype_name(shape.dtype) + " is not supported (F32, F16 or Q8_0)");
+    require(shape.dtype != DType::F8_E4M3, "synthetic model: dtype " + kernels::dtype_name(shape.dtype) +
+                                               " is not supported (a model file type: F32, F16, BF16, Q8_0, Q4_K, ...)");
     ModelConfig config;
     config.name = "lpu-synthetic-seed" + std::to_string(shape.seed);
     config.dim = shape.dim;
@@ -191,17 +187,26 @@ ModelConfig synthetic_config(const SyntheticShape& shape) {
     config.context_length = shape.context_length;
     config.tied_output = shape.tied_output;
     config.weight_dtype = shape.dtype;
+    config.architecture = shape.architecture;
+    config.qkv_bias = shape.architecture == Architecture::Qwen2;
+    config.rope_pairing =
+        shape.architecture == Architecture::Qwen2 ? kernels::RopePairing::Halves : kernels::RopePairing::Adjacent;
+    config.rope_freq_factors = shape.rope_freqs;
+    if (shape.rope_scale_linear > 0) config.rope_freq_scale = 1.0f / shape.rope_scale_linear;
+    require(shape.rope_scale_linear >= 0 && std::isfinite(shape.rope_scale_linear),
+            "synthetic model: the linear RoPE scaling factor must be positive");
+    require(!shape.rope_freqs || shape.architecture == Architecture::Llama,
+            "synthetic model: rope_freqs (Llama 3.1's RoPE factors) belong to the llama architecture");
     validate(config);
     require(shape.vocab_size >= kMinVocabSize, "synthetic model: vocab_size " + std::to_string(shape.vocab_size) +
                                                    " is too small: the byte-level vocabulary needs at least " +
                                                    std::to_string(kMinVocabSize) + " tokens");
-    if (shape.dtype == DType::Q8_0) {
-        const int block = static_cast<int>(kernels::kQ8BlockElements);
-        require(shape.dim % block == 0, "synthetic model: Q8_0 needs row lengths that are multiples of 32, but dim is " +
-                                            std::to_string(shape.dim));
-        require(shape.hidden_dim % block == 0,
-                "synthetic model: Q8_0 needs row lengths that are multiples of 32, but hidden_dim is " +
-                    std::to_string(shape.hidden_dim));
+    const int block = static_cast<int>(kernels::block_shape(shape.dtype).values);
+    for (const auto& row : {std::pair{"dim", shape.dim}, std::pair{"hidden_dim", shape.hidden_dim}}) {
+        require(row.second % block == 0, [&] {
+            return "synthetic model: " + kernels::dtype_name(shape.dtype) + " needs row lengths that are multiples of " +
+                   std::to_string(block) + ", but " + row.first + " is " + std::to_string(row.second);
+        });
     }
     return config;
 }
@@ -250,10 +255,74 @@ TokenizerData synthetic_vocabulary(int vocab_size) {
     }
 }
 
+TokenizerData synthetic_bpe_vocabulary(int vocab_size, const std::string& pre_tokenizer) {
+    require(vocab_size >= kMinVocabSize, "synthetic vocabulary: vocab_size " + std::to_string(vocab_size) +
+                                             " is below the " + std::to_string(kMinVocabSize) + " byte-level tokens");
+    TokenizerData data;
+    data.model = TokenizerModel::BytePairs;
+    data.pre_tokenizer = pre_tokenizer;
+    data.add_bos = false;
+    data.add_space_prefix = false;
+    const auto size = static_cast<std::size_t>(vocab_size);
+    const auto add = [&](std::string piece, TokenType type) {
+        data.pieces.push_back(std::move(piece));
+        data.scores.push_back(0.0f);
+        data.types.push_back(type);
+        return static_cast<std::int32_t>(data.pieces.size() - 1);
+    };
+    for (int byte = 0; byte < 256; ++byte) add(byte_level::encode_byte(static_cast<unsigned char>(byte)), TokenType::Normal);
+    data.bos_id = data.eos_id = add("<|endoftext|>", TokenType::Control);
+    add("<|im_start|>", TokenType::Control);
+    data.eot_id = add("<|im_end|>", TokenType::Control);
+    data.chat_template =
+        "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + "
+        "'<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+    // Strings of length 2, 3, ...: a word start (the space character or a letter)
+    // followed by letters, each level extending the one before by one letter.
+    const std::string space = byte_level::encode_byte(' ');
+    std::vector<std::string> level{space};
+    for (const char c : kLetters) level.emplace_back(1, c);
+    while (data.pieces.size() < size) {
+        std::vector<std::string> longer;
+        for (const auto& prefix : level) {
+            for (const char c : kLetters) {
+                if (data.pieces.size() == size) return data;
+                add(prefix + c, TokenType::Normal);
+                data.merges.push_back(prefix + " " + c);
+                longer.push_back(prefix + c);
+            }
+        }
+        level = std::move(longer);
+    }
+    return data;
+}
+
+std::vector<float> llama3_rope_factors(int head_dim, float theta, int context_length) {
+    constexpr double kFactor = 8.0, kLowFreqFactor = 1.0, kHighFreqFactor = 4.0;
+    const double low_freq_wavelength = context_length / kLowFreqFactor;
+    const double high_freq_wavelength = context_length / kHighFreqFactor;
+    std::vector<float> factors;
+    for (int i = 0; i < head_dim; i += 2) {
+        const double wavelength = 2.0 * 3.14159265358979323846 * std::pow(static_cast<double>(theta), static_cast<double>(i) / head_dim);
+        double factor = 1.0;
+        if (wavelength > low_freq_wavelength) {
+            factor = kFactor;
+        } else if (wavelength >= high_freq_wavelength) {
+            const double smooth = (context_length / wavelength - kLowFreqFactor) / (kHighFreqFactor - kLowFreqFactor);
+            factor = 1.0 / ((1.0 - smooth) / kFactor + smooth);
+        }
+        factors.push_back(static_cast<float>(factor));
+    }
+    return factors;
+}
+
 std::uint64_t write_synthetic_model(const SyntheticShape& shape, const std::string& path) {
-    const ModelConfig config = synthetic_config(shape);
+    SyntheticShape sized = shape;
+    const TokenizerData vocabulary = vocabulary_for(shape);
+    sized.vocab_size = static_cast<int>(vocabulary.pieces.size());
+    const ModelConfig config = synthetic_config(sized);
     GgufWriter writer;
-    add_metadata(writer, config, shape);
+    add_metadata(writer, config, sized, vocabulary);
     // The embedding's rows are looked up, not multiplied, so their entries are O(1) directly.
     add_random_tensor(writer, "token_embd.weight", shape.dtype, config.vocab_size, config.dim, {0.0f, 1.0f},
                       shape.seed);
@@ -268,9 +337,17 @@ std::uint64_t write_synthetic_model(const SyntheticShape& shape, const std::stri
         add_matrix(writer, prefix + "ffn_gate.weight", shape, config.hidden_dim, config.dim);
         add_matrix(writer, prefix + "ffn_down.weight", shape, config.dim, config.hidden_dim);
         add_matrix(writer, prefix + "ffn_up.weight", shape, config.hidden_dim, config.dim);
+        if (config.qkv_bias) {
+            add_bias(writer, prefix + "attn_q.bias", shape, config.dim);
+            add_bias(writer, prefix + "attn_k.bias", shape, config.kv_dim());
+            add_bias(writer, prefix + "attn_v.bias", shape, config.kv_dim());
+        }
     }
     add_norm(writer, "output_norm.weight", shape);
     if (!config.tied_output) add_matrix(writer, "output.weight", shape, config.vocab_size, config.dim);
+    if (config.rope_freq_factors) {
+        add_vector(writer, "rope_freqs.weight", llama3_rope_factors(config.head_dim(), config.rope_theta, config.context_length));
+    }
     return writer.write(path);
 }
 

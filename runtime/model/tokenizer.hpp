@@ -1,62 +1,78 @@
 #pragma once
-// The Llama SentencePiece BPE tokenizer, working exactly as llama2.c's run.c
-// encode()/decode() do: code points first (bytes as <0xNN> pieces when a code point
-// is not in the vocabulary), then greedy merges of the adjacent pair whose merged
-// piece scores highest. Works on both vocabulary styles: GGUF's, where a space is
-// the piece character "▁" (U+2581), and llama2.c's tokenizer.bin with plain ' '.
-#include <array>
-#include <cstdint>
+// The tokenizer of a model, whichever algorithm its vocabulary uses:
+// SentencePiece (sentencepiece_tokenizer.hpp) or byte-level BPE
+// (bpe_tokenizer.hpp). It adds what both share, as llama.cpp does: special
+// tokens cut out of the text first (special_tokens.hpp), BOS/EOS as the
+// vocabulary asks (add_bos / add_eos), and which tokens end a generation.
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "runtime/model/bpe_tokenizer.hpp"
+#include "runtime/model/sentencepiece_tokenizer.hpp"
+#include "runtime/model/special_tokens.hpp"
 #include "runtime/model/tokenizer_data.hpp"
 
 namespace lpu::model {
 
+struct EncodeOptions {
+    bool add_special = true;     // BOS / EOS when the vocabulary adds them (add_bos, add_eos)
+    bool parse_special = false;  // text of control tokens becomes those tokens (llama.cpp's "special")
+};
+
+// Text given in parts that are parsed differently: a chat template's own text
+// holds special tokens, the messages in it must not be able to.
+struct TextSegment {
+    std::string_view text;
+    bool parse_special = false;
+};
+
 class Tokenizer {
 public:
-    // Validates `data` (sizes agree, BOS/EOS ids in range); throws lpu::Error otherwise.
+    // Validates `data` (sizes agree, ids in range, the BPE merges and
+    // pre-tokenizer); throws lpu::Error naming the problem.
     explicit Tokenizer(TokenizerData data);
 
-    // Token ids of `text`: BOS first when `add_bos`, and a dummy-prefix space
-    // before non-empty text when the vocabulary asks for one.
-    std::vector<int> encode(std::string_view text, bool add_bos) const;
+    std::vector<int> encode(std::string_view text, EncodeOptions options = {}) const;
+    // The segments are tokenized as one text (they are joined where no special
+    // token separates them), each with its own parse_special.
+    std::vector<int> encode(std::span<const TextSegment> segments, bool add_special) const;
 
-    // The bytes `token` prints when it follows `prev_token` (llama2.c semantics:
-    // a piece's leading space is dropped right after BOS; <0xNN> gives the raw
-    // byte; BOS, EOS and control tokens print nothing). Throws on an invalid id.
-    std::string decode(int prev_token, int token) const;
+    // The bytes `token` prints when it follows `prev_token`, for streaming:
+    // control tokens print nothing (their text with `render_special`); a
+    // SentencePiece piece's leading space is dropped right after BOS. May be
+    // part of a UTF-8 character. Throws on an invalid id.
+    std::string decode(int prev_token, int token, bool render_special = false) const;
+    // The bytes of a whole sequence: decode(encode(text)) == text.
+    std::string decode(std::span<const int> tokens, bool render_special = false) const;
 
-    // The text of a whole sequence. When the vocabulary adds a dummy-prefix space,
-    // the start counts as "right after BOS", so decode(encode(text, b)) == text
-    // for either b.
-    std::string decode(const std::vector<int>& tokens) const;
-
-    // The piece as stored in the vocabulary (with "▁" where the vocabulary has it).
+    // The piece as stored in the vocabulary.
     const std::string& piece(int token) const;
-    float score(int token) const;
+    TokenType type(int token) const;
 
+    TokenizerModel model() const { return data_.model; }
     int vocab_size() const { return static_cast<int>(data_.pieces.size()); }
-    int bos_id() const { return data_.bos_id; }
+    int bos_id() const { return data_.bos_id; }  // -1 when there is none
     int eos_id() const { return data_.eos_id; }
-    // True when the vocabulary writes spaces as "▁" (GGUF) rather than ' ' (llama2.c).
-    bool uses_sentencepiece_space() const { return sentencepiece_space_; }
+    bool adds_bos() const { return data_.add_bos; }
+    // EOS, end-of-turn and end-of-message tokens: where a reply ends.
+    bool is_end_of_generation(int token) const;
+    const std::vector<int>& end_of_generation_ids() const { return end_of_generation_; }
+    const std::string& chat_template() const { return data_.chat_template; }
+    // The first id whose piece is exactly `text`, or -1.
+    int find_piece(std::string_view text) const;
 
 private:
     void check_id(int token) const;
-    bool is_text_token(int token) const;   // may be produced from text by lookup or merge
-    int byte_token(unsigned char byte) const;
-    std::vector<int> initial_tokens(std::string_view normalized) const;
-    std::vector<int> merge(std::vector<int> tokens) const;
+    std::vector<int> encode_fragments(const std::vector<TextFragment>& fragments, bool add_special) const;
 
     TokenizerData data_;
-    bool sentencepiece_space_ = false;
-    std::unordered_map<std::string, int> text_ids_;     // piece -> id, text tokens only
-    std::array<int, 256> byte_ids_{};                   // byte -> id of its <0xNN> piece, -1 if none
-    std::vector<int> token_bytes_;                      // id -> byte for <0xNN> pieces, -1 otherwise
-    int unknown_id_ = -1;                               // used when a byte has no <0xNN> piece
+    std::unique_ptr<SentencePieceTokenizer> sentencepiece_;
+    std::unique_ptr<BpeTokenizer> bpe_;
+    SpecialTokenMatcher special_tokens_;
+    std::vector<int> end_of_generation_;
 };
 
 }  // namespace lpu::model

@@ -62,7 +62,7 @@ std::int64_t CostModel::sram_transfer_cycles(std::int64_t bytes) const {
 
 std::int64_t CostModel::product_issue_cycles(std::int64_t rows, std::int64_t cols,
                                              std::int64_t batch, std::int64_t count,
-                                             Precision precision) const {
+                                             Precision precision, const WeightPacking& packing) const {
     std::int64_t macs_per_cycle = spec_.int8_macs_per_cycle;
     std::int64_t passes = 1;
     switch (precision) {
@@ -83,21 +83,32 @@ std::int64_t CostModel::product_issue_cycles(std::int64_t rows, std::int64_t col
         checked_multiply(checked_multiply(batch, passes), count));
     const std::int64_t compute_cycles = ceil_divide(padded_macs, macs_per_cycle);
 
-    const std::int64_t row_bytes = checked_multiply(cols, precision_bytes(precision));
+    const std::int64_t row_bytes =
+        packing.packed() ? checked_multiply(ceil_divide(cols, packing.block_values), packing.block_bytes)
+                         : checked_multiply(cols, precision_bytes(precision));
     const std::int64_t streamed_bytes = checked_multiply(
         checked_multiply(round_up(row_bytes, spec_.vector_bytes), rows), count);
     const std::int64_t stream_cycles = sram_transfer_cycles(streamed_bytes);
     const std::int64_t install_rate = spec_.mxm_weight_install_bytes_per_cycle;
     const std::int64_t install_cycles = install_rate > 0 ? ceil_divide(streamed_bytes, install_rate) : 0;
-    return std::max({compute_cycles, stream_cycles, install_cycles});
+    const std::int64_t unpack_cycles =
+        packing.packed()
+            ? vector_issue_cycles(checked_multiply(checked_multiply(rows, cols), count), packing.unpack_alu_ops)
+            : 0;
+    return std::max({compute_cycles, stream_cycles, install_cycles, unpack_cycles});
 }
 
 std::int64_t CostModel::matmul_cycles(const MatmulShape& shape) const {
     require_positive(shape.rows, "matmul rows");
     require_positive(shape.cols, "matmul cols");
     require_positive(shape.batch, "matmul batch");
-    return product_issue_cycles(shape.rows, shape.cols, shape.batch, 1, shape.precision) +
-           spec_.mxm_latency_cycles;
+    if (shape.packing.packed()) {
+        require_positive(shape.packing.block_bytes, "packed weights' block bytes");
+        require_positive(shape.packing.unpack_alu_ops, "packed weights' unpack ALU ops");
+    }
+    const std::int64_t unpack_latency = shape.packing.packed() ? spec_.vector_latency_cycles : 0;
+    return product_issue_cycles(shape.rows, shape.cols, shape.batch, 1, shape.precision, shape.packing) +
+           spec_.mxm_latency_cycles + unpack_latency;
 }
 
 std::int64_t CostModel::vector_issue_cycles(std::int64_t elements,

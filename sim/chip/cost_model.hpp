@@ -22,6 +22,12 @@
 //   (1/4 of it), FP8 fp8_macs_per_cycle (refused when 0). The TSP has no FP32 mode:
 //   FP32 weights cost two FP16 passes (the high and low halves of each weight),
 //   which is how F32 accuracy is kept on an FP16 unit.
+//   Packed weights (a WeightPacking: GGML's 4/5/6-bit and K-quant blocks) stream
+//   their held bytes (whole blocks, scales included) and pass through the vector
+//   unit first: unpack = vector issue cycles of rows x cols values at the
+//   format's ALU operations per value. Streaming, unpacking and the MXM form a
+//   pipeline, so the product takes max(compute, streaming, unpack) plus both
+//   units' latencies (mxm_latency_cycles + vector_latency_cycles).
 // - Vector ops over n elements with k ALU operations per element: ceil(n / lanes)
 //   vectors, each lane retiring vector_alus_per_lane (16) operations per cycle:
 //   ceil(vectors x k / alus_per_lane) + vector_latency_cycles.
@@ -43,6 +49,7 @@ struct MatmulShape {
     std::int64_t cols = 0;   // input features (weight columns)
     std::int64_t batch = 1;  // activation vectors multiplied by the same weights
     Precision precision = Precision::Int8;
+    WeightPacking packing{};  // how the weights are held, when packed below the precision
 };
 
 struct AttentionShape {
@@ -85,7 +92,7 @@ public:
 private:
     // A product without its pipeline latency, repeated `count` times back to back.
     std::int64_t product_issue_cycles(std::int64_t rows, std::int64_t cols, std::int64_t batch,
-                                      std::int64_t count, Precision precision) const;
+                                      std::int64_t count, Precision precision, const WeightPacking& packing = {}) const;
     std::int64_t vector_issue_cycles(std::int64_t elements, std::int64_t alu_ops_per_element) const;
     std::int64_t sram_transfer_cycles(std::int64_t bytes) const;
 

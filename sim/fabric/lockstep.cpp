@@ -115,8 +115,10 @@ LockstepReport check_lockstep_at_receivers(std::span<const ScheduledTransfer> tr
         const std::uint64_t key = std::uint64_t{transfer.destination} << 32 | transfer.buffer;
         const auto [found, added] = ring_index.try_emplace(key, buffers.size());
         if (added) buffers.push_back({key, {}});
-        auto& [depth, members] = buffers[found->second].second;
-        if (members.empty()) depth = transfer.buffer_vectors;
+        auto& ring = buffers[found->second].second;
+        auto& members = ring.second;
+        if (members.empty()) ring.first = transfer.buffer_vectors;
+        const auto depth = ring.first;
         require(depth == transfer.buffer_vectors, [&] {
             return "transfer " + std::to_string(i) + ": buffer " + std::to_string(transfer.buffer) + " of chip " +
                    std::to_string(transfer.destination) + " is listed with depths " + std::to_string(depth) + " and " +

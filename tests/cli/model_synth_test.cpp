@@ -82,4 +82,33 @@ TEST_CASE("lpu model synth: bad shapes exit 2 with a clear error", "[launch][mod
     CHECK(no_output.err.find("--output") != std::string::npos);
 }
 
+TEST_CASE("lpu model synth: qwen2 and Llama 3.1-style files with a byte-level vocabulary", "[launch][model]") {
+    TempDir dir;
+    const auto qwen2 = dir.file("qwen2.gguf");
+    auto result = run_lpu("model synth --arch qwen2 --vocab 600 -o " + qwen2);
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(result.err.find("qwen2 dim 64") != std::string::npos);
+    CHECK(result.err.find("q/k/v biases") != std::string::npos);
+    const auto file = model::open_model(qwen2);
+    CHECK(file->config().architecture == model::Architecture::Qwen2);
+    CHECK(file->tokenizer()->model == model::TokenizerModel::BytePairs);
+    result = run_lpu("model info --model " + qwen2);
+    CHECK(result.out.find("arch        qwen2: RoPE on halves, q/k/v biases") != std::string::npos);
+
+    const auto llama31 = dir.file("llama31.gguf");
+    result = run_lpu("model synth --rope-freqs --tokenizer bpe -o " + llama31);
+    REQUIRE(result.exit_code == 0);
+    CHECK(model::open_model(llama31)->config().rope_freq_factors);
+
+    const auto copied = dir.file("copied.gguf");
+    result = run_lpu("model synth --arch qwen2 --vocab-from " + qwen2 + " --dim 32 -o " + copied);
+    REQUIRE(result.exit_code == 0);
+    CHECK(model::open_model(copied)->config().vocab_size == 600);
+
+    result = run_lpu("model synth --arch gemma -o " + dir.file("x.gguf"));
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.find("--arch 'gemma' is not llama or qwen2") != std::string::npos);
+}
+
 }  // namespace lpu::test

@@ -45,6 +45,24 @@ TEST_CASE("lpu run --json holds the reference token ids", "[launch][run][referen
     }
 }
 
+TEST_CASE("lpu run --json: output that is not valid UTF-8 keeps its ids and says the text was repaired",
+          "[launch][run]") {
+    // This seed samples the byte token <0xD3> (id 214), half of a two-byte character.
+    LPU_REQUIRE_SHARED_MODEL(model, "llama-2-tiny-random.gguf");
+    const auto result = run_lpu("run --model " + model + " --steps 8 --seed 6 --temperature 1 --json");
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    const auto json = nlohmann::json::parse(result.out);
+    const auto tokens = json.at("tokens").get<std::vector<int>>();
+    CHECK(std::find(tokens.begin(), tokens.end(), 214) != tokens.end());
+    CHECK(json.at("text").get<std::string>().find("\xEF\xBF\xBD") != std::string::npos);
+    CHECK(json.at("text_replaced_invalid_utf8").get<bool>());
+
+    LPU_REQUIRE_SHARED_MODEL(stories, "stories260K.gguf");
+    const auto valid = nlohmann::json::parse(run_lpu("run --model " + stories + " --steps 16 --json").out);
+    CHECK_FALSE(valid.at("text_replaced_invalid_utf8").get<bool>());
+}
+
 TEST_CASE("lpu run with a prompt prints reference B", "[launch][run][reference]") {
     LPU_REQUIRE_SHARED_MODEL(bin, "stories260K.bin");
     LPU_REQUIRE_SHARED_MODEL(tokenizer, "tok512.bin");

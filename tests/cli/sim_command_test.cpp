@@ -139,7 +139,7 @@ TEST_CASE("lpu sim --prompt-tokens P: time to first token is P decode steps", "[
 
 TEST_CASE("lpu sim: bad input is exit 2 with one error line", "[launch][sim]") {
     check_bad_input(run_lpu("sim --model-preset llama2-8b"), "unknown model preset 'llama2-8b'");
-    check_bad_input(run_lpu("sim --model-preset llama2-7b --dtype fp4"), "unknown weight dtype 'fp4'");
+    check_bad_input(run_lpu("sim --model-preset llama2-7b --dtype fp4"), "unknown weight type 'fp4'");
     check_bad_input(run_lpu("sim --model-preset llama2-7b --dtype fp8 --chips 64"), "chip 'tsp-v1-calibrated' has no FP8 matrix mode");
     check_bad_input(run_lpu("sim --chips 4"), "exactly one of --model-preset and --model");
     check_bad_input(run_lpu("sim --model-preset llama2-7b --tp 64 --pp 1"), "n_heads = 32");

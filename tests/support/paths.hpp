@@ -44,4 +44,7 @@ inline std::string lpu_binary() { return LPU_BIN; }
 // tests/programs/mpi_executor_check, run under mpirun.
 inline std::string mpi_executor_check_binary() { return LPU_MPI_EXECUTOR_CHECK; }
 
+// tests/programs/tcp_probe, a hostile peer for `lpu worker`.
+inline std::string tcp_probe_binary() { return LPU_TCP_PROBE; }
+
 }  // namespace lpu::test

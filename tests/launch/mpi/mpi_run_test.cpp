@@ -1,7 +1,7 @@
 // `lpu run` under mpirun: the chips of one plan spread over 1 to 8 ranks give
 // reference A and the fabric figures of the same run in one process, and a
-// rank killed mid-story ends the whole job, with the dead rank named, never a
-// hang (a script timeout, and CTest's, fail one).
+// rank killed (or stopped) mid-story ends the whole job, with the dead (or
+// silent) rank named, never a hang (a script timeout, and CTest's, fail one).
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -88,12 +88,14 @@ TEST_CASE("mpirun with a broken flag: every rank refuses it, exit 2", "[launch][
 namespace {
 
 // Runs tests/launch/mpi/kill_one_rank.sh (`victim`: a rank index, or "int" for
-// Ctrl-C on mpirun) and checks that the job ended non-zero, not by the
-// script's timeout (a hang). Returns the script's report.
-std::string end_job_midway(const std::string& gguf, int ranks, const std::string& victim) {
+// Ctrl-C on mpirun; `signal`: KILL or STOP; `flags` go to lpu run) and checks
+// that the job ended non-zero by itself, not by the script's timeout (a
+// hang). Returns the script's report.
+std::string end_job_midway(const std::string& gguf, int ranks, const std::string& victim,
+                           const std::string& signal = "KILL", const std::string& flags = "") {
     const std::string script = std::string(LPU_SOURCE_DIR) + "/tests/launch/mpi/kill_one_rank.sh";
     const auto result = run_shell("bash " + script + " " + lpu::test::lpu_binary() + " " + gguf + " " +
-                                  std::to_string(ranks) + " " + victim);
+                                  std::to_string(ranks) + " " + victim + " " + signal + " " + flags);
     CAPTURE(result.out);
     REQUIRE(result.exit_code == 0);
     const auto exit_at = result.out.find("exit=");
@@ -127,6 +129,31 @@ TEST_CASE("a rank killed mid-generation ends the job, naming it: 4 kills", "[lau
 TEST_CASE("a rank killed mid-generation ends the job, naming it: 16 more kills, no hang", "[launch][mpi][slow]") {
     LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
     kill_ranks_midway(gguf, 4, 20);
+}
+
+namespace {
+
+// A stopped rank is alive but silent: its neighbours notice that its
+// heartbeats stopped and end the job, naming it.
+void stop_one_rank(const std::string& gguf, int ranks, int victim, const std::string& timeout_flag,
+                   const std::string& silence) {
+    CAPTURE(ranks, victim);
+    const std::string report = end_job_midway(gguf, ranks, std::to_string(victim), "STOP", timeout_flag);
+    CAPTURE(report);
+    CHECK(report.find("rank " + std::to_string(victim) + " (host '") != std::string::npos);
+    CHECK(report.find(silence) != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("a rank stopped mid-generation (SIGSTOP) ends the job, named by its neighbours", "[launch][mpi]") {
+    LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
+    stop_one_rank(gguf, 4, 2, "--peer-timeout 2", "has sent nothing for 2 s (stopped or hung?)");
+}
+
+TEST_CASE("SIGSTOP of each rank of mpirun -n 4 with the default timeout: the job ends, naming it", "[launch][mpi][slow]") {
+    LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
+    for (int victim : {0, 3, 1}) stop_one_rank(gguf, 4, victim, "", "has sent nothing for 10 s (stopped or hung?)");
 }
 
 TEST_CASE("Ctrl-C on mpirun stops every rank", "[launch][mpi]") {

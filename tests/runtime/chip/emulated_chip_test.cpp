@@ -87,4 +87,15 @@ TEST_CASE("runtime weight types map onto MXM precisions", "[emulated_chip]") {
     CHECK(lpu::chip::precision_of(DType::F16) == Precision::Fp16);
     CHECK(lpu::chip::precision_of(DType::BF16) == Precision::Fp16);
     CHECK(lpu::chip::precision_of(DType::F32) == Precision::Fp32);
+    for (const DType packed : {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q2_K, DType::Q3_K,
+                               DType::Q4_K, DType::Q5_K, DType::Q6_K}) {
+        CHECK(lpu::chip::precision_of(packed) == Precision::Int8);
+        CHECK(lpu::chip::packing_of(packed).packed());
+    }
+    CHECK_FALSE(lpu::chip::packing_of(DType::Q8_0).packed());
+    const auto q4_k = lpu::chip::packing_of(DType::Q4_K);
+    CHECK(q4_k.block_values == 256);
+    CHECK(q4_k.block_bytes == 144);
+    CHECK(q4_k.unpack_alu_ops == 1);
+    CHECK(lpu::chip::packing_of(DType::Q6_K).unpack_alu_ops == 4);
 }

@@ -118,6 +118,33 @@ TEST_CASE("Q8_0 shards put every column range on a 32-column block boundary") {
     CHECK_THROWS_WITH(shard_tensor_parallel(config, 4, 0), Catch::Contains("hidden_dim"));
 }
 
+TEST_CASE("K-quant shards put every column range on a 256-column block boundary, or say why not") {
+    model::ModelConfig config = test::stories260k_config();
+    config.weight_dtype = kernels::DType::Q4_K;
+    config.dim = 512;          // head_dim 64: 4 heads per block
+    config.hidden_dim = 1280;  // 5 blocks: not a multiple of tp
+    for (const int tp : {2}) {
+        std::vector<IndexRange> hidden;
+        for (const auto& shard : all_ranks(config, tp)) {
+            CHECK(shard.query_features().begin % 256 == 0);
+            CHECK(shard.query_features().end % 256 == 0);
+            CHECK(shard.hidden.begin % 256 == 0);
+            CHECK(shard.hidden.end % 256 == 0);
+            hidden.push_back(shard.hidden);
+        }
+        CHECK(coverage(config.hidden_dim, hidden) == std::vector<int>(1280, 1));
+    }
+    // 8 heads of 64 are two 256-column blocks of wo: 4 ranks cannot split them.
+    CHECK_THROWS_WITH(shard_tensor_parallel(config, 4, 0),
+                      Catch::Contains("query heads") && Catch::Contains("wo is Q4_K, whose blocks of 256 columns"));
+    // A Q6_K w_down in one layer sets the hidden granule even when the others are F16.
+    config.weight_dtype = kernels::DType::F16;
+    config.weight_type_overrides = {{model::WeightTensor::w_down, 3, kernels::DType::Q6_K}};
+    CHECK_THROWS_WITH(shard_tensor_parallel(config, 8, 0),
+                      Catch::Contains("hidden_dim; w_down is Q6_K, whose blocks of 256 columns cannot be split"));
+    CHECK(shard_tensor_parallel(config, 4, 3).hidden == IndexRange{768, 1280});
+}
+
 TEST_CASE("tensor-parallel sharding refuses a degree beyond the query heads") {
     const auto config = test::stories260k_config();
     CHECK_THROWS_WITH(shard_tensor_parallel(config, 16, 0), Catch::Contains("n_heads = 8"));

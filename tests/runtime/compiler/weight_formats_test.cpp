@@ -63,6 +63,45 @@ model::ModelConfig mixture(int experts, int active) {
 
 }  // namespace
 
+TEST_CASE("a file of mixed weight types binds and sizes every matrix by its own type", "[compiler][quantized]") {
+    // A Q4_K_M-like mix: Q4_K, with layer 1's attn_v and w_down and the output at Q6_K.
+    auto config = with_dtype(kernels::DType::Q4_K);
+    config.dim = 512;
+    config.hidden_dim = 768;
+    config.vocab_size = 512;
+    config.weight_type_overrides = {{model::WeightTensor::wv, 1, kernels::DType::Q6_K},
+                                    {model::WeightTensor::w_down, 1, kernels::DType::Q6_K},
+                                    {model::WeightTensor::output, -1, kernels::DType::Q6_K}};
+    const auto spec = sim::chip_spec_preset("tsp-v1");
+    const plan::Plan plan = compile(config, spec, 2, 1);
+    const auto& role = plan.chips[0].role;
+    CHECK(bind_weight("layer.1.wv", role, config).dtype == kernels::DType::Q6_K);
+    CHECK(bind_weight("layer.0.wv", role, config).dtype == kernels::DType::Q4_K);
+    CHECK(bind_weight("layer.1.w_down", role, config).dtype == kernels::DType::Q6_K);
+    CHECK(bind_weight("output", role, config).dtype == kernels::DType::Q6_K);
+    CHECK(bind_weight("token_embedding", role, config).dtype == kernels::DType::Q4_K);
+    // Weights at their file size: every matrix's bytes of its own type, split over
+    // the two ranks, plus the F32 norms each rank holds a copy of.
+    std::int64_t expected = 0;
+    const auto bytes = [](kernels::DType dtype, std::int64_t rows, std::int64_t cols) {
+        return static_cast<std::int64_t>(kernels::dtype_bytes(dtype, static_cast<std::size_t>(rows * cols)));
+    };
+    const std::int64_t kv = config.kv_dim();
+    for (int l = 0; l < config.n_layers; ++l) {
+        const auto type = [&](model::WeightTensor t) { return config.dtype_of(t, l); };
+        expected += bytes(type(model::WeightTensor::wq), 512, 512) + bytes(type(model::WeightTensor::wk), kv, 512) +
+                    bytes(type(model::WeightTensor::wv), kv, 512) + bytes(type(model::WeightTensor::wo), 512, 512) +
+                    2 * bytes(kernels::DType::Q4_K, 768, 512) + bytes(type(model::WeightTensor::w_down), 512, 768) +
+                    2 * (2 * 512 * 4);
+    }
+    expected += bytes(kernels::DType::Q4_K, 512, 512) + bytes(kernels::DType::Q6_K, 512, 512) + 2 * 512 * 4;
+    CHECK(weight_bytes(plan) == expected);
+    // A mixed file is another model than its uniform twin.
+    auto uniform = config;
+    uniform.weight_type_overrides.clear();
+    CHECK(shape_fingerprint(uniform).hash != shape_fingerprint(config).hash);
+}
+
 TEST_CASE("FP8 weights take one byte each and the chip's FP8 matrix rate", "[compiler][fp8]") {
     const auto fp8 = compile(with_dtype(kernels::DType::F8_E4M3), fp8_spec(409'600), 2, 1);
     const auto fp16 = compile(with_dtype(kernels::DType::F16), fp8_spec(409'600), 2, 1);
@@ -88,9 +127,9 @@ TEST_CASE("a mixture of experts holds every expert and pays for the active ones"
     const sim::CostModel cost(spec);
     const auto dense = mixture(1, 1), two_of_eight = mixture(8, 2), one_of_eight = mixture(8, 1);
     const auto shard = shard_tensor_parallel(dense, 2, 0);
-    const auto dense_layer = layer_cost(dense, shard, cost, 64);
-    const auto moe_layer = layer_cost(two_of_eight, shard, cost, 64);
-    const auto one_active = layer_cost(one_of_eight, shard, cost, 64);
+    const auto dense_layer = layer_cost(dense, shard, cost, 64, 0);
+    const auto moe_layer = layer_cost(two_of_eight, shard, cost, 64, 0);
+    const auto one_active = layer_cost(one_of_eight, shard, cost, 64, 0);
 
     // SRAM: eight experts' FFN slices and the F32 router.
     const std::int64_t ffn_bytes = 3 * static_cast<std::int64_t>(kernels::dtype_bytes(

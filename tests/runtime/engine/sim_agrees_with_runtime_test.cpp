@@ -171,6 +171,19 @@ TEST_CASE("sim predicts the runtime's cycles for an INT8 GQA synthetic model", "
     std::filesystem::remove(path);
 }
 
+TEST_CASE("sim predicts the runtime's cycles for a qwen2 model with scaled RoPE (bias adds, RoPE scaling)",
+          "[engine][plan][sim]") {
+    model::SyntheticShape shape;
+    shape.architecture = model::Architecture::Qwen2;
+    shape.tokenizer = model::TokenizerModel::BytePairs;
+    shape.rope_scale_linear = 2.0f;
+    const auto path = test::unique_temp_path("sim-agrees-qwen2", ".gguf");
+    model::write_synthetic_model(shape, path.string());
+    const auto file = model::open_model(path.string());
+    check_sim_matches_runtime(*file, 2, 2, 1);
+    std::filesystem::remove(path);
+}
+
 TEST_CASE("the sim-vs-runtime comparison tells plans one cycle apart", "[engine][plan][sim]") {
     const auto path = test::unique_temp_path("sim-disagrees", ".gguf");
     model::write_synthetic_model(model::synthetic_preset("tiny"), path.string());

@@ -2,7 +2,6 @@
 // Deterministic inputs for the kernel tests: seeded random floats and weight
 // matrices of any DType built from them.
 #include <cstdint>
-#include <cstring>
 #include <random>
 #include <vector>
 
@@ -30,21 +29,7 @@ struct OwnedMatrix {
         : bytes(dtype_bytes(dtype, static_cast<std::size_t>(rows * cols))), view{dtype, rows, cols, nullptr} {
         view.data = bytes.data();
         for (std::int64_t r = 0; r < rows; ++r) {
-            const float* source = values.data() + r * cols;
-            std::byte* target = bytes.data() + static_cast<std::size_t>(r) * view.row_bytes();
-            for (std::int64_t c = 0; c < cols && dtype != DType::Q8_0; ++c) {
-                if (dtype == DType::F32) {
-                    std::memcpy(target + c * 4, source + c, 4);
-                } else {
-                    const std::uint16_t bits = dtype == DType::F16 ? f32_to_f16(source[c]) : f32_to_bf16(source[c]);
-                    std::memcpy(target + c * 2, &bits, 2);
-                }
-            }
-            if (dtype == DType::Q8_0) {
-                std::vector<BlockQ8_0> blocks(static_cast<std::size_t>(cols) / kQ8BlockElements);
-                quantize_row_q8_0(source, cols, blocks.data());
-                std::memcpy(target, blocks.data(), view.row_bytes());
-            }
+            quantize_row(dtype, values.data() + r * cols, cols, bytes.data() + static_cast<std::size_t>(r) * view.row_bytes());
         }
     }
 };

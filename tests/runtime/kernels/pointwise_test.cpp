@@ -49,7 +49,7 @@ TEST_CASE("rope rotates adjacent pairs exactly as llama2.c does", "[kernels][poi
     const int n_heads = 3, head_dim = 8, position = 17;
     const auto original = test::random_floats(n_heads * head_dim, 3);
     std::vector<float> vec = original;
-    rope(vec.data(), n_heads, head_dim, position, 10000.0f);
+    rope(vec.data(), n_heads, head_dim, position, {10000.0f});
     for (int i = 0; i < n_heads * head_dim; i += 2) {
         // llama2.c's loop body, verbatim in spirit.
         const int head_index = i % head_dim;
@@ -64,10 +64,44 @@ TEST_CASE("rope rotates adjacent pairs exactly as llama2.c does", "[kernels][poi
         REQUIRE(std::fabs(vec[static_cast<std::size_t>(i)] - (v0 * std::cos(angle) - v1 * std::sin(angle))) < 1e-4);
     }
     std::vector<float> at_zero = original;
-    rope(at_zero.data(), n_heads, head_dim, 0, 10000.0f);
+    rope(at_zero.data(), n_heads, head_dim, 0, {10000.0f});
     CHECK(bitwise_equal(at_zero, original));
-    CHECK_THROWS_AS(rope(vec.data(), 1, 7, 0, 10000.0f), lpu::Error);
-    CHECK_THROWS_AS(rope(vec.data(), 1, 8, -1, 10000.0f), lpu::Error);
+    CHECK_THROWS_AS(rope(vec.data(), 1, 7, 0, {10000.0f}), lpu::Error);
+    CHECK_THROWS_AS(rope(vec.data(), 1, 8, -1, {10000.0f}), lpu::Error);
+}
+
+TEST_CASE("rope on halves (GPT-NeoX, Qwen2), with frequency factors and linear scaling", "[kernels][pointwise]") {
+    const int n_heads = 2, head_dim = 8, half = head_dim / 2, position = 9;
+    const auto original = test::random_floats(n_heads * head_dim, 5);
+    const std::vector<float> factors{1.0f, 2.0f, 4.0f, 8.0f};
+    const float scale = 0.25f;
+    std::vector<float> vec = original;
+    rope(vec.data(), n_heads, head_dim, position, {500000.0f, scale, RopePairing::Halves, factors.data()});
+    for (int head = 0; head < n_heads; ++head) {
+        for (int pair = 0; pair < half; ++pair) {
+            const auto first = static_cast<std::size_t>(head * head_dim + pair), second = first + half;
+            const double angle = position * scale * std::pow(500000.0, -2.0 * pair / head_dim) / factors[static_cast<std::size_t>(pair)];
+            const double v0 = original[first], v1 = original[second];
+            CHECK(std::fabs(vec[first] - (v0 * std::cos(angle) - v1 * std::sin(angle))) < 1e-5);
+            CHECK(std::fabs(vec[second] - (v0 * std::sin(angle) + v1 * std::cos(angle))) < 1e-5);
+        }
+    }
+    // Halves and adjacent pairs are the same rotation of a permuted head.
+    std::vector<float> halves = original, adjacent(original.size());
+    for (int head = 0; head < n_heads; ++head) {
+        for (int pair = 0; pair < half; ++pair) {
+            adjacent[static_cast<std::size_t>(head * head_dim + 2 * pair)] = original[static_cast<std::size_t>(head * head_dim + pair)];
+            adjacent[static_cast<std::size_t>(head * head_dim + 2 * pair + 1)] = original[static_cast<std::size_t>(head * head_dim + pair + half)];
+        }
+    }
+    rope(halves.data(), n_heads, head_dim, position, {10000.0f, 1.0f, RopePairing::Halves});
+    rope(adjacent.data(), n_heads, head_dim, position, {10000.0f});
+    for (int head = 0; head < n_heads; ++head) {
+        for (int pair = 0; pair < half; ++pair) {
+            CHECK(halves[static_cast<std::size_t>(head * head_dim + pair)] == adjacent[static_cast<std::size_t>(head * head_dim + 2 * pair)]);
+            CHECK(halves[static_cast<std::size_t>(head * head_dim + pair + half)] == adjacent[static_cast<std::size_t>(head * head_dim + 2 * pair + 1)]);
+        }
+    }
 }
 
 TEST_CASE("softmax is max-subtracted and sums to one", "[kernels][pointwise]") {

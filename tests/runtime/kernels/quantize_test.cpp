@@ -5,17 +5,18 @@
 #include <catch2/catch.hpp>
 
 #include "base/error.hpp"
+#include "runtime/kernels/legacy_blocks.hpp"
 #include "runtime/kernels/quantize.hpp"
 #include "tests/runtime/kernels/kernel_test_data.hpp"
 
 using namespace lpu::kernels;
 
-TEST_CASE("quantize_row_q8_0 follows GGML: scale max|x|/127, q = round(x/scale)", "[kernels][quantize]") {
+TEST_CASE("Q8_0 quantisation follows GGML: scale max|x|/127, q = round(x/scale)", "[kernels][quantize]") {
     std::vector<float> x(64, 0.0f);
     for (int i = 0; i < 32; ++i) x[static_cast<std::size_t>(i)] = static_cast<float>(i - 16) * 0.5f;  // max |x| = 8
     // Second block is all zeros: scale 0, quants 0.
     std::vector<BlockQ8_0> blocks(2);
-    quantize_row_q8_0(x.data(), 64, blocks.data());
+    quantize_row(DType::Q8_0, x.data(), 64, reinterpret_cast<std::byte*>(blocks.data()));
     const float scale = 8.0f / 127.0f;
     CHECK(blocks[0].scale_f16 == f32_to_f16(scale));
     CHECK(blocks[0].quants[0] == -127);  // -8
@@ -68,13 +69,15 @@ TEST_CASE("dequantize_row decodes every dtype", "[kernels][quantize]") {
 }
 
 TEST_CASE("quantisation and dequantisation reject bad input", "[kernels][quantize]") {
-    std::vector<float> x(32, 1.0f);
-    std::vector<BlockQ8_0> blocks(1);
-    CHECK_THROWS_WITH(quantize_row_q8_0(x.data(), 31, blocks.data()), Catch::Contains("multiple of 32"));
+    std::vector<float> x(256, 1.0f);
+    std::vector<std::byte> out(4096);
+    CHECK_THROWS_WITH(quantize_row(DType::Q8_0, x.data(), 31, out.data()), Catch::Contains("multiple of the block size 32"));
+    CHECK_THROWS_WITH(quantize_row(DType::Q4_K, x.data(), 224, out.data()), Catch::Contains("block size 256"));
+    CHECK_THROWS_WITH(quantize_row(DType::F8_E4M3, x.data(), 32, out.data()), Catch::Contains("no kernel for F8_E4M3"));
     x[5] = std::numeric_limits<float>::infinity();
-    CHECK_THROWS_WITH(quantize_row_q8_0(x.data(), 32, blocks.data()), Catch::Contains("value 5 is not finite"));
+    CHECK_THROWS_WITH(quantize_row(DType::Q8_0, x.data(), 32, out.data()), Catch::Contains("value 5 is not finite"));
     x[5] = std::numeric_limits<float>::quiet_NaN();
-    CHECK_THROWS_AS(quantize_row_q8_0(x.data(), 32, blocks.data()), lpu::Error);
+    CHECK_THROWS_AS(quantize_row(DType::Q6_K, x.data(), 256, out.data()), lpu::Error);
 
     test::OwnedMatrix w(DType::F32, 2, 4, std::vector<float>(8, 1.0f));
     std::vector<float> row(4);

@@ -19,7 +19,7 @@ namespace {
 using model::GgufFile;
 using model::gguf::ValueType;
 
-constexpr std::uint32_t kF32 = 0, kF16 = 1, kQ8_0 = 8, kBF16 = 30;
+constexpr std::uint32_t kF32 = 0, kF16 = 1, kQ8_0 = 8, kQ4_K = 12, kQ6_K = 14, kBF16 = 30;
 
 ByteBuilder gguf_start(std::uint64_t tensors, std::uint64_t metadata, std::uint32_t version = 3) {
     ByteBuilder b;
@@ -34,17 +34,23 @@ struct TensorSpec {
     std::uint64_t offset = 0;
 };
 
-// A GGUF holding one tensor described by `spec` and `data_bytes` of data, with
+// A GGUF holding the tensors described by `specs` and `data_bytes` of data, with
 // general.alignment set when `alignment` is non-zero.
-Bytes one_tensor_gguf(const TensorSpec& spec, std::size_t data_bytes, std::uint32_t alignment = 0) {
-    auto b = gguf_start(1, alignment ? 1 : 0);
+Bytes tensors_gguf(const std::vector<TensorSpec>& specs, std::size_t data_bytes, std::uint32_t alignment = 0) {
+    auto b = gguf_start(specs.size(), alignment ? 1 : 0);
     if (alignment) b.text("general.alignment").put<std::uint32_t>(4).put<std::uint32_t>(alignment);
-    b.text(spec.name).put<std::uint32_t>(static_cast<std::uint32_t>(spec.dims.size()));
-    for (const auto dim : spec.dims) b.put<std::uint64_t>(dim);
-    b.put<std::uint32_t>(spec.type).put<std::uint64_t>(spec.offset);
+    for (const auto& spec : specs) {
+        b.text(spec.name).put<std::uint32_t>(static_cast<std::uint32_t>(spec.dims.size()));
+        for (const auto dim : spec.dims) b.put<std::uint64_t>(dim);
+        b.put<std::uint32_t>(spec.type).put<std::uint64_t>(spec.offset);
+    }
     b.pad_to(alignment ? alignment : 32);
     for (std::size_t i = 0; i < data_bytes; ++i) b.put<std::uint8_t>(static_cast<std::uint8_t>(i));
     return b.bytes();
+}
+
+Bytes one_tensor_gguf(const TensorSpec& spec, std::size_t data_bytes, std::uint32_t alignment = 0) {
+    return tensors_gguf({spec}, data_bytes, alignment);
 }
 
 // Writes `bytes` and parses them as GGUF; returns the error message ("" when it parsed).
@@ -226,6 +232,21 @@ TEST_CASE("GGUF: bad headers and metadata are refused by name", "[model][gguf]")
     CHECK_THAT(gguf_error(dir, bad_alignment.bytes()), Catch::Contains("general.alignment 48 must be a power of two"));
 }
 
+TEST_CASE("GGUF: a K-quant tensor whose bytes disagree with its shape is refused by name", "[model][gguf]") {
+    TempDir dir("gguf-bad-kquant");
+    // [256 x 4] Q4_K is 4 super-blocks of 144 bytes.
+    CHECK(gguf_error(dir, tensors_gguf({{"w", kQ4_K, {256, 4}, 0}, {"n", kF32, {8}, 576}}, 608)).empty());
+    // The next tensor starts after 3 super-blocks: the shape claims one more.
+    CHECK_THAT(gguf_error(dir, tensors_gguf({{"blk.0.ffn_down.weight", kQ4_K, {256, 4}, 0}, {"n", kF32, {8}, 448}}, 608)),
+               Catch::Contains("tensor 'blk.0.ffn_down.weight' ([256, 4] Q4_K, 576 bytes at data offset 0) runs into "
+                               "tensor 'n' at data offset 448: its byte size disagrees with its type and shape"));
+    CHECK_THAT(gguf_error(dir, one_tensor_gguf({"blk.0.attn_v.weight", kQ6_K, {256, 2}, 0}, 300)),
+               Catch::Contains("tensor 'blk.0.attn_v.weight' ([256, 2] Q6_K, 420 bytes at data offset 0) extends past"));
+    CHECK_THAT(gguf_error(dir, one_tensor_gguf({"blk.0.attn_q.weight", kQ4_K, {320, 2}, 0}, 1024)),
+               Catch::Contains("tensor 'blk.0.attn_q.weight' is Q4_K with rows of 320 elements, not a multiple of its "
+                               "block of 256"));
+}
+
 TEST_CASE("GGUF: tensor types, shapes, alignment and extents are checked", "[model][gguf]") {
     TempDir dir("gguf-bad-tensor");
     CHECK(gguf_error(dir, one_tensor_gguf({}, 32)).empty());
@@ -234,11 +255,11 @@ TEST_CASE("GGUF: tensor types, shapes, alignment and extents are checked", "[mod
     CHECK(gguf_error(dir, one_tensor_gguf({"q", kQ8_0, {64, 2}, 0}, 4 * 34)).empty());
     CHECK(gguf_error(dir, one_tensor_gguf({"a", kF32, {8}, 64}, 128, 64)).empty());
 
-    CHECK_THAT(gguf_error(dir, one_tensor_gguf({"blk.0.attn_q.weight", 2, {32}, 0}, 64)),
-               Catch::Contains("tensor 'blk.0.attn_q.weight' has type 2 (Q4_0), which is not supported"));
+    CHECK_THAT(gguf_error(dir, one_tensor_gguf({"blk.0.attn_q.weight", 23, {256}, 0}, 256)),
+               Catch::Contains("tensor 'blk.0.attn_q.weight' has type 23 (IQ4_XS), which is not supported"));
     CHECK_THAT(gguf_error(dir, one_tensor_gguf({"t", 99, {8}, 0}, 64)), Catch::Contains("has type 99,"));
     CHECK_THAT(gguf_error(dir, one_tensor_gguf({"q", kQ8_0, {48}, 0}, 64)),
-               Catch::Contains("rows of 48 elements, not a multiple of 32"));
+               Catch::Contains("rows of 48 elements, not a multiple of its block of 32"));
     CHECK_THAT(gguf_error(dir, one_tensor_gguf({"t", kF32, {8, 1, 1, 1, 1}, 0}, 64)), Catch::Contains("n_dims 5"));
     CHECK_THAT(gguf_error(dir, one_tensor_gguf({"t", kF32, {8, 0}, 0}, 64)), Catch::Contains("dimension 1 is 0"));
     CHECK_THAT(gguf_error(dir, one_tensor_gguf({"t", kF32, {1ull << 32, 1ull << 32, 1ull << 32}, 0}, 64)),
@@ -316,7 +337,7 @@ TEST_CASE("GGUF: mutated stories260K fields are refused by name", "[model][gguf]
     CHECK_THAT(mutate([](Bytes& b) { poke<std::uint64_t>(b, 8, 1ull << 40); }), Catch::Contains("tensor_count"));
     CHECK_THAT(mutate([](Bytes& b) { poke<std::uint64_t>(b, 16, 1ull << 40); }), Catch::Contains("metadata_kv_count"));
     CHECK_THAT(mutate([](Bytes& b) { std::memcpy(b.data() + find_text(b, "llama\x0c"), "gptj!", 5); }),
-               Catch::Contains("general.architecture is 'gptj!'; only 'llama'"));
+               Catch::Contains("general.architecture is 'gptj!'; supported: llama"));
 
     const std::size_t embd = tensor_info_offset(original, "token_embd.weight");
     const std::size_t embd_dims = embd + 8 + 17 + 4, embd_type = embd_dims + 16, embd_offset = embd_type + 4;
@@ -324,8 +345,10 @@ TEST_CASE("GGUF: mutated stories260K fields are refused by name", "[model][gguf]
                Catch::Contains("tensor 'token_embd.weight' has n_dims 7"));
     CHECK_THAT(mutate([&](Bytes& b) { poke<std::uint64_t>(b, embd_dims, 1ull << 61); }),
                Catch::Contains("tensor 'token_embd.weight' dimension 0 is 2305843009213693952"));
+    CHECK_THAT(mutate([&](Bytes& b) { poke<std::uint32_t>(b, embd_type, 16); }),
+               Catch::Contains("'token_embd.weight' has type 16 (IQ2_XXS)"));
     CHECK_THAT(mutate([&](Bytes& b) { poke<std::uint32_t>(b, embd_type, 12); }),
-               Catch::Contains("'token_embd.weight' has type 12 (Q4_K)"));
+               Catch::Contains("'token_embd.weight' is Q4_K with rows of 64 elements, not a multiple of its block of 256"));
     CHECK_THAT(mutate([&](Bytes& b) { poke<std::uint64_t>(b, embd_offset, 1ull << 40); }),
                Catch::Contains("'token_embd.weight'") && Catch::Contains("extends past the end"));
     CHECK_THAT(mutate([&](Bytes& b) { poke<std::uint64_t>(b, embd_offset, 4); }),

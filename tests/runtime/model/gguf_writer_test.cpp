@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include "base/error.hpp"
+#include "runtime/kernels/legacy_blocks.hpp"
 #include "runtime/model/gguf_reader.hpp"
 
 namespace lpu::model {

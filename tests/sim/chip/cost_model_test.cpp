@@ -108,6 +108,24 @@ TEST_CASE("wider weights never cost less", "[cost_model]") {
     }
 }
 
+TEST_CASE("packed weights stream at their held size and pay the vector unit to unpack", "[cost_model]") {
+    const CostModel& model = tsp_v1();
+    const lpu::sim::WeightPacking q4_k{256, 144, 1}, q6_k{256, 210, 4};
+    // 4096x4096 Q4_K: rows of 16 blocks x 144 B = 2304 B -> 8 vectors; 4096 x 2560 B
+    // streamed = 118 cycles; INT8 compute 43; unpacking 16,777,216 values at 1 ALU
+    // op: 52,429 vectors / 16 ALUs per lane = 3277. Plus 64 (MXM) + 24 (vector).
+    CHECK(model.matmul_cycles({4096, 4096, 1, Precision::Int8, q4_k}) == 3277 + 64 + 24);
+    // Q6_K: 4 ops per value: 52,429 x 4 / 16 = 13,108.
+    CHECK(model.matmul_cycles({4096, 4096, 1, Precision::Int8, q6_k}) == 13'108 + 64 + 24);
+    // Unpacking is done once per product, whatever the batch: batch 256 is compute-bound again.
+    CHECK(model.matmul_cycles({4096, 4096, 256, Precision::Int8, q4_k}) ==
+          model.matmul_cycles({4096, 4096, 256, Precision::Int8}) + 24);
+    CHECK(model.matmul_cycles({4096, 4096, 1, Precision::Int8, q6_k}) >
+          model.matmul_cycles({4096, 4096, 1, Precision::Int8, q4_k}));
+    REQUIRE_THROWS_WITH(model.matmul_cycles({320, 320, 1, Precision::Int8, {256, 144, 0}}),
+                        Catch::Matchers::Contains("unpack ALU ops"));
+}
+
 TEST_CASE("FP8 costs at its own rate only where the chip has one", "[cost_model]") {
     REQUIRE_THROWS_WITH(tsp_v1().matmul_cycles({320, 320, 1, Precision::Fp8}),
                         Catch::Matchers::Contains("no FP8"));

@@ -1,4 +1,4 @@
-#include "runtime/model/tokenizer.hpp"
+#include "runtime/model/sentencepiece_tokenizer.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -87,8 +87,8 @@ TokenizerData plain_space_vocabulary() {
 
 }  // namespace
 
-TEST_CASE("tokenizer: merges the highest-scoring pair first, the leftmost on ties", "[tokenizer]") {
-    const Tokenizer tokenizer(plain_space_vocabulary());
+TEST_CASE("sentencepiece tokenizer: merges the highest-scoring pair first, the leftmost on ties", "[tokenizer]") {
+    const SentencePieceTokenizer tokenizer(plain_space_vocabulary());
     CHECK_FALSE(tokenizer.uses_sentencepiece_space());
     // " abc": " a" (-1) merges first; then " a"+"b" = " ab" (-4) and "b"+"c" = "bc" (-2): "bc" wins.
     CHECK(tokenizer.encode("abc", true) == std::vector<int>{1, 7, 9});
@@ -105,8 +105,8 @@ TEST_CASE("tokenizer: merges the highest-scoring pair first, the leftmost on tie
     CHECK(tokenizer.decode(3, x_id) == "x");
 }
 
-TEST_CASE("tokenizer: decode drops the dummy-prefix space after BOS only", "[tokenizer]") {
-    const Tokenizer tokenizer(plain_space_vocabulary());
+TEST_CASE("sentencepiece tokenizer: decode drops the dummy-prefix space after BOS only", "[tokenizer]") {
+    const SentencePieceTokenizer tokenizer(plain_space_vocabulary());
     CHECK(tokenizer.decode(1, 7) == "a");
     CHECK(tokenizer.decode(4, 7) == " a");
     CHECK(tokenizer.decode(7, 1).empty());  // BOS and EOS print nothing
@@ -115,8 +115,8 @@ TEST_CASE("tokenizer: decode drops the dummy-prefix space after BOS only", "[tok
     CHECK(tokenizer.decode(tokenizer.encode(" a b  c ", false)) == " a b  c ");
 }
 
-TEST_CASE("tokenizer: rejects invalid token ids and inconsistent data", "[tokenizer]") {
-    const Tokenizer tokenizer(plain_space_vocabulary());
+TEST_CASE("sentencepiece tokenizer: rejects invalid token ids and inconsistent data", "[tokenizer]") {
+    const SentencePieceTokenizer tokenizer(plain_space_vocabulary());
     CHECK_THROWS_AS(tokenizer.decode(1, -1), Error);
     CHECK_THROWS_AS(tokenizer.decode(1, tokenizer.vocab_size()), Error);
     CHECK_THROWS_AS(tokenizer.piece(100000), Error);
@@ -124,27 +124,27 @@ TEST_CASE("tokenizer: rejects invalid token ids and inconsistent data", "[tokeni
 
     auto bad_scores = plain_space_vocabulary();
     bad_scores.scores.pop_back();
-    CHECK_THROWS_WITH(Tokenizer(bad_scores), Catch::Contains("scores"));
+    CHECK_THROWS_WITH(SentencePieceTokenizer(bad_scores), Catch::Contains("scores"));
     auto bad_bos = plain_space_vocabulary();
     bad_bos.bos_id = -3;
-    CHECK_THROWS_WITH(Tokenizer(bad_bos), Catch::Contains("bos_id"));
-    CHECK_THROWS_AS(Tokenizer(TokenizerData{}), Error);
+    CHECK_THROWS_WITH(SentencePieceTokenizer(bad_bos), Catch::Contains("bos_id"));
+    CHECK_THROWS_AS(SentencePieceTokenizer(TokenizerData{}), Error);
 }
 
-TEST_CASE("tokenizer: a byte with no piece and no <unk> is an error, not a crash", "[tokenizer]") {
+TEST_CASE("sentencepiece tokenizer: a byte with no piece and no <unk> is an error, not a crash", "[tokenizer]") {
     TokenizerData data;
     data.pieces = {"<s>", "</s>", " ", "a"};
     data.scores = {0, 0, 0, 0};
     data.bos_id = 0;
     data.eos_id = 1;
-    const Tokenizer tokenizer(data);
+    const SentencePieceTokenizer tokenizer(data);
     CHECK(tokenizer.encode("a", false) == std::vector<int>{2, 3});
     CHECK_THROWS_WITH(tokenizer.encode("b", false), Catch::Contains("0x62"));
 }
 
-TEST_CASE("tokenizer: synthetic byte-level vocabulary round-trips any bytes", "[tokenizer]") {
+TEST_CASE("sentencepiece tokenizer: synthetic byte-level vocabulary round-trips any bytes", "[tokenizer]") {
     const auto data = synthetic_vocabulary(4096);
-    const Tokenizer tokenizer(data);
+    const SentencePieceTokenizer tokenizer(data);
     CHECK(tokenizer.uses_sentencepiece_space());
     const std::string text = "the cat sat on the mat";
     const auto tokens = tokenizer.encode(text, true);
@@ -160,9 +160,9 @@ TEST_CASE("tokenizer: synthetic byte-level vocabulary round-trips any bytes", "[
     CHECK(byte_tokens == std::vector<int>(reference.begin() + 1, reference.end()));  // without BOS
 }
 
-TEST_CASE("tokenizer: heap merging matches llama2.c's scan on pseudo-random text", "[tokenizer]") {
+TEST_CASE("sentencepiece tokenizer: heap merging matches llama2.c's scan on pseudo-random text", "[tokenizer]") {
     const auto data = synthetic_vocabulary(2000);
-    const Tokenizer tokenizer(data);
+    const SentencePieceTokenizer tokenizer(data);
     const std::string alphabet = "etaoin shrd\xC3\xA9";  // includes a two-byte code point
     std::uint64_t state = 12345;
     for (int trial = 0; trial < 200; ++trial) {
@@ -179,9 +179,9 @@ TEST_CASE("tokenizer: heap merging matches llama2.c's scan on pseudo-random text
     }
 }
 
-TEST_CASE("tokenizer: stories260K tok512.bin encodes the reference prompt", "[tokenizer]") {
+TEST_CASE("sentencepiece tokenizer: stories260K tok512.bin encodes the reference prompt", "[tokenizer]") {
     LPU_REQUIRE_SHARED_MODEL(path, "tok512.bin");
-    const Tokenizer tokenizer(read_llama2c_tokenizer(path, 512));
+    const SentencePieceTokenizer tokenizer(read_llama2c_tokenizer(path, 512));
     CHECK_FALSE(tokenizer.uses_sentencepiece_space());
     CHECK(tokenizer.encode("Once upon a time", true) == kOnceUponATime);
     CHECK(tokenizer.decode(1, 403) == "Once");
@@ -190,12 +190,12 @@ TEST_CASE("tokenizer: stories260K tok512.bin encodes the reference prompt", "[to
     CHECK(tokenizer.decode(kOnceUponATime) == "Once upon a time");
 }
 
-TEST_CASE("tokenizer: stories260K GGUF vocabulary encodes the reference prompt", "[tokenizer]") {
+TEST_CASE("sentencepiece tokenizer: stories260K GGUF vocabulary encodes the reference prompt", "[tokenizer]") {
     LPU_REQUIRE_SHARED_MODEL(path, "stories260K.gguf");
     const auto file = open_model(path);
     const auto data = file->tokenizer();
     REQUIRE(data.has_value());
-    const Tokenizer tokenizer(*data);
+    const SentencePieceTokenizer tokenizer(*data);
     CHECK(tokenizer.uses_sentencepiece_space());
     CHECK(tokenizer.vocab_size() == 512);
     CHECK(tokenizer.encode("Once upon a time", true) == kOnceUponATime);
@@ -204,12 +204,12 @@ TEST_CASE("tokenizer: stories260K GGUF vocabulary encodes the reference prompt",
     CHECK(tokenizer.decode(kOnceUponATime) == "Once upon a time");
 }
 
-TEST_CASE("tokenizer: Llama-2 vocabulary gives known ids and round-trips text", "[tokenizer]") {
+TEST_CASE("sentencepiece tokenizer: Llama-2 vocabulary gives known ids and round-trips text", "[tokenizer]") {
     LPU_REQUIRE_SHARED_MODEL(path, "llama-2-tiny-random.gguf");
     const auto file = open_model(path);
     const auto data = file->tokenizer();
     REQUIRE(data.has_value());
-    const Tokenizer tokenizer(*data);
+    const SentencePieceTokenizer tokenizer(*data);
     REQUIRE(tokenizer.vocab_size() == 32000);
     CHECK(tokenizer.bos_id() == 1);
     CHECK(tokenizer.eos_id() == 2);

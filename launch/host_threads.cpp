@@ -1,0 +1,40 @@
+#include "launch/host_threads.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+#include <thread>
+
+namespace lpu::launch {
+
+int processes_computing_with(const plan::Plan& plan, const RankOfChip& placement, const std::vector<int>& rank_hosts,
+                             int rank) {
+    const int ranks = static_cast<int>(rank_hosts.size());
+    std::vector<std::set<std::uint32_t>> stages(static_cast<std::size_t>(ranks));
+    for (std::size_t c = 0; c < plan.chips.size(); ++c) {
+        stages.at(static_cast<std::size_t>(placement.rank[c])).insert(plan.chips[c].role.pp_stage);
+    }
+    const auto& mine = stages.at(static_cast<std::size_t>(rank));
+    int sharing = 0;
+    for (int other = 0; other < ranks; ++other) {
+        if (rank_hosts[static_cast<std::size_t>(other)] != rank_hosts[static_cast<std::size_t>(rank)]) continue;
+        const auto& theirs = stages[static_cast<std::size_t>(other)];
+        const bool at_once = plan.grid.micro_batches > 1 ||
+                             std::any_of(mine.begin(), mine.end(), [&](std::uint32_t s) { return theirs.count(s) > 0; });
+        if (at_once) ++sharing;
+    }
+    return std::max(sharing, 1);
+}
+
+kernels::ThreadPool& process_thread_pool(int sharing) {
+    if (const char* set = std::getenv("LPU_THREADS"); set != nullptr && *set != '\0') {
+        return kernels::default_thread_pool();  // sized by LPU_THREADS, which it checks
+    }
+    static kernels::ThreadPool pool([sharing] {
+        const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        return std::max(1, cores / std::max(1, sharing));
+    }());
+    return pool;
+}
+
+}  // namespace lpu::launch
