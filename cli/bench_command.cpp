@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "base/json_text.hpp"
 #include "base/progress_bar.hpp"
 #include "cli/commands.hpp"
 #include "collectives/algorithms/registry.hpp"
@@ -173,7 +174,7 @@ void run_bench(const BenchOptions& options) {
         }
         results.push_back(row);
     }
-    if (options.json) std::cout << results.dump(2) << "\n";
+    if (options.json) std::cout << json_text(results, 2) << "\n";
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "base/json_text.hpp"
 #include "base/utf8.hpp"
 #include "cli/commands.hpp"
 #include "cli/flag_checks.hpp"
@@ -83,7 +84,7 @@ void print_json(const engine::ChatReply& reply, const std::optional<model::ChatT
           {"emulated_us_per_token", reply.stats.emulated_us_per_token()},
           {"grid", grid}}},
     };
-    std::cout << out.dump(2) << "\n";
+    std::cout << json_text(out, 2) << "\n";
 }
 
 void write_text(std::string_view text) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "base/json_text.hpp"
 #include "base/output_file.hpp"
 #include "cli/commands.hpp"
 #include "sim/chip/chip_spec.hpp"
@@ -152,7 +153,7 @@ void run_fabric(const FabricOptions& options) {
     if (!options.csv_path.empty()) write_csv(options.csv_path, report);
     const std::string name = topology.info().name.empty() ? options.topology : topology.info().name;
     const nlohmann::json out = report_json(options, name, config.spec, report);
-    if (options.json) std::cout << out.dump(2) << "\n";
+    if (options.json) std::cout << json_text(out, 2) << "\n";
     else print_text(out);
 }
 

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_text.hpp"
 #include "runtime/model/model_file.hpp"
 
 namespace lpu::cli {
@@ -101,7 +102,7 @@ void print_json(const model::ModelFile& file, const std::string& path) {
                                 {"weight_bytes", totals.bytes},
                                 {"tensors", tensors}};
     // Model names and paths are not guaranteed UTF-8: replace rather than throw.
-    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << json_text(out, 2) << "\n";
 }
 
 void print_text(const model::ModelFile& file, const std::string& path) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "base/json_text.hpp"
 #include "base/utf8.hpp"
 #include "runtime/model/gguf_vocabulary.hpp"
 #include "runtime/model/hf_tokenizer.hpp"
@@ -78,7 +79,7 @@ void tokenize(const TokenizeOptions& options, bool text_given) {
         for (const int id : ids) line.append(line.empty() ? "" : " ").append(std::to_string(id));
         std::printf("%s\n", line.c_str());
     }
-    if (options.json) std::cout << all.dump() << "\n";
+    if (options.json) std::cout << json_text(all) << "\n";
 }
 
 void add_tokenize(CLI::App& model_app) {
@@ -182,7 +183,7 @@ void detokenize(const DetokenizeOptions& options, bool ids_given) {
         std::fwrite(text.data(), 1, text.size(), stdout);
         std::fputc('\n', stdout);
     }
-    if (options.json) std::cout << all.dump() << "\n";
+    if (options.json) std::cout << json_text(all) << "\n";
 }
 
 void add_detokenize(CLI::App& model_app) {

@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "base/json_text.hpp"
 #include "cli/plan_check_command.hpp"
 #include "plan/plan_io.hpp"
 #include "runtime/compiler/fingerprints.hpp"
@@ -51,7 +52,7 @@ void print_json(const PlanCheckOptions& options, const sim::PlanLockstepResult& 
         {"worst_margin_cycles", result.worst_margin_cycles},
         {"ok", result.report.ok()},
     };
-    std::cout << out.dump(2) << "\n";
+    std::cout << json_text(out, 2) << "\n";
 }
 
 void print_text(const PlanCheckOptions& options, const sim::PlanLockstepResult& result) {

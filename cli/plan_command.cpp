@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "base/json_text.hpp"
 #include "cli/commands.hpp"
 #include "cli/plan_check_command.hpp"
 #include "plan/chip_selection.hpp"
@@ -40,7 +41,7 @@ void show_plan(const PlanShowOptions& options) {
     if (options.json) {
         nlohmann::json out = plan::summary_json(summary);
         out["position"] = options.position;
-        std::cout << out.dump(2) << "\n";
+        std::cout << json_text(out, 2) << "\n";
     } else {
         std::cout << "plan:   " << options.path << ", step at position " << options.position << "\n"
                   << plan::summary_text(summary);

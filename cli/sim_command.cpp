@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "base/error.hpp"
+#include "base/json_text.hpp"
 #include "cli/commands.hpp"
 #include "cli/flag_checks.hpp"
 #include "cli/system_flags.hpp"
@@ -93,7 +94,7 @@ study::SimPrediction predict(const SimCommandOptions& options) {
 void run_sim(const SimCommandOptions& options) {
     const study::SimPrediction prediction = predict(options);
     if (options.json) {
-        std::cout << study::prediction_json(prediction).dump(2) << "\n";
+        std::cout << json_text(study::prediction_json(prediction), 2) << "\n";
     } else {
         std::cout << study::prediction_text(prediction);
     }

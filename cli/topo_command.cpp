@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "base/json_text.hpp"
 #include "base/output_file.hpp"
 #include "cli/commands.hpp"
 #include "topology/dot.hpp"
@@ -145,7 +146,7 @@ void run_topo(const TopoOptions& options) {
             {"bfs_sources", metrics.bfs_sources},
         };
         if (!routes.is_null()) out["routes"] = routes;
-        std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        std::cout << json_text(out, 2) << "\n";
     } else if (options.route.empty()) {
         print_summary(display_name(topology, options), metrics, hierarchy);
     }

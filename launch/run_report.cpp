@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "base/error.hpp"
+#include "base/json_text.hpp"
 #include "base/utf8.hpp"
 #include "launch/run_fabric.hpp"
 
@@ -152,7 +153,7 @@ std::function<void(std::string_view)> text_stream(const ReportOptions& options, 
 void print_report(const std::vector<engine::GenerationResult>& results, const RunChips& chips,
                   const ReportOptions& options) {
     if (options.json) {
-        std::cout << to_json(results, chips).dump(2) << "\n";
+        std::cout << json_text(to_json(results, chips), 2) << "\n";
     } else if (results.size() == 1) {
         std::fputc('\n', stdout);  // after the streamed text
     } else {

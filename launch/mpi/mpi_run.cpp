@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "base/json_text.hpp"
 #include "launch/host_threads.hpp"
 #include "launch/mailbox_limit.hpp"
 #include "launch/mpi/logits_broadcast.hpp"
@@ -110,7 +111,7 @@ void run_ranks(const launch::mpi::MpiSession& session, const model::ModelFile& f
                                                 launch::run_fabric_config(options.fabric_seed, positions), fabric_ranks,
                                                 session.rank(), transport);
     }
-    const std::vector<std::string> reports = gather_at_root(session, process_report(mine, figures).dump());
+    const std::vector<std::string> reports = gather_at_root(session, json_text(process_report(mine, figures)));
     final_barrier(session);
     if (!root) return;
     RunChips chips{{}, grid, {}};

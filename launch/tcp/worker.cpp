@@ -6,6 +6,7 @@
 #include <set>
 
 #include "base/error.hpp"
+#include "base/json_text.hpp"
 #include "launch/host_threads.hpp"
 #include "launch/mailbox_limit.hpp"
 #include "launch/rank_placement.hpp"
@@ -135,7 +136,7 @@ void run_job(const model::ModelFile& file, Job job, TcpMesh& mesh, RunInbox& inb
                                             run_fabric_config(finish.seed, finish.positions), fabric_ranks, rank,
                                             transport);
         }
-        send_report(mesh, process_report(chips, figures).dump());
+        send_report(mesh, json_text(process_report(chips, figures)));
     }
 }
 

@@ -1,6 +1,8 @@
 // `lpu sim` end to end through the real binary: a published shape either
 // compiles or reports the chips it needs, --json parses, bad input is exit 2.
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -112,6 +114,29 @@ TEST_CASE("lpu sim reads the shape from a GGUF header", "[launch][sim]") {
     const auto result = run_lpu("sim --model " + path + " --tp 2 --pp 1 --json");
     REQUIRE(result.exit_code == 0);
     CHECK(nlohmann::json::parse(result.out)["model"]["dim"] == 64);
+}
+
+TEST_CASE("lpu sim --json and lpu model info --json: a model name that is not UTF-8 comes out as U+FFFD", "[launch][sim]") {
+    const auto model = unique_temp_path("name-not-utf8", ".gguf");
+    REQUIRE(run_lpu("model synth --preset tiny -o " + model.string()).exit_code == 0);
+    {
+        // general.name's value follows its key, its type (u32) and its length (u64).
+        std::fstream file(model, std::ios::in | std::ios::out | std::ios::binary);
+        const std::string bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+        const auto key = bytes.find("general.name");
+        REQUIRE(key != std::string::npos);
+        file.seekp(static_cast<std::streamoff>(key + std::string("general.name").size() + 4 + 8));
+        file.put('\xFF');
+    }
+    for (const std::string command : {"sim --chips 1 --json", "model info --json"}) {
+        const auto result = run_lpu(command + " --model " + model.string());
+        INFO(command << ": " << result.err);
+        REQUIRE(result.exit_code == 0);
+        const auto out = nlohmann::json::parse(result.out);
+        const auto& name = command.starts_with("sim") ? out["model"]["name"] : out["config"]["name"];
+        CHECK(name.get<std::string>().rfind("\xEF\xBF\xBD", 0) == 0);
+    }
+    std::filesystem::remove(model);
 }
 
 TEST_CASE("lpu sim --prompt-tokens P: time to first token is P decode steps", "[launch][sim]") {

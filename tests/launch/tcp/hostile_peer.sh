@@ -3,7 +3,8 @@
 # against it once per CASE (each does one thing wrong and prints what the
 # worker answered). With RUN=1 in the environment, then runs the story
 # through the worker as a real coordinator would (with STRAY=1, while a stray
-# silent connection is open beside it). Reports:
+# silent connection is open beside it). With ENDS=1, the cases are meant to
+# end the worker, and the script waits for its exit. Reports:
 #   === CASE                 followed by the probe's lines
 #   peak_rss_kb=<the worker's peak resident size so far>   (when it still runs)
 #   run exit=<code>          and the story after "--- run" (with RUN=1)
@@ -43,7 +44,9 @@ if [ "${RUN:-}" = 1 ]; then
   echo "run exit=$?"
   echo "--- run"; cat "$dir/out"; cat "$dir/err"
 fi
-if running "$worker" && [ "${RUN:-}" != 1 ]; then
+# ENDS=1: the cases end the worker; wait for it (it may still be tearing down,
+# slowly under the sanitizers), else a worker still running here stays up.
+if [ "${ENDS:-}" != 1 ] && running "$worker" && [ "${RUN:-}" != 1 ]; then
   echo "worker exit=running"
   kill -TERM "$worker"
   wait "$worker"
