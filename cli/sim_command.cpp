@@ -20,6 +20,7 @@
 #include "plan/trace_file.hpp"
 #include "runtime/compiler/compile.hpp"
 #include "runtime/compiler/fingerprints.hpp"
+#include "runtime/compiler/grid_choice.hpp"
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/model_presets.hpp"
 #include "study/predict.hpp"
@@ -64,10 +65,22 @@ study::SimPrediction predict(const SimCommandOptions& options) {
     study::SimQuestion question;
     question.config = study::model_shape(options.preset, options.model_path, options.dtype, question.model_source);
     question.spec = sim::load_chip_spec(options.system.spec);
-    question.topology_name = launch::topology_spec_for(options.system);
+    launch::SystemOptions system = options.system;
+    if (system.compile.chips == 0 && system.compile.tp == 0 && system.compile.pp == 0) {
+        const int positions = system.compile.positions > 0 ? system.compile.positions : question.config.context_length;
+        const auto fewest = compiler::minimum_chips(question.config, question.spec, positions, 1);
+        require(fewest.has_value(), [&] {
+            return "model '" + question.config.name + "' does not fit any grid of '" + question.spec.name +
+                   "' chips up to n_heads x n_layers; no system to simulate";
+        });
+        system.compile.chips = *fewest;
+        std::cerr << "note: no --chips given: " << *fewest << " chip(s), the fewest whose SRAM holds the model with a "
+                  << positions << "-position KV cache (--chips to choose)\n";
+    }
+    question.topology_name = launch::topology_spec_for(system);
     const topology::Topology topology = topology::topology_from_spec(question.topology_name);
     question.topology = &topology;
-    question.compile = options.system.compile;
+    question.compile = system.compile;
     question.prompt_tokens = options.prompt_tokens;
     study::SimPrediction prediction = predict(question, [&](const plan::Plan& plan) {
         if (!options.trace_path.empty()) write_step_trace(options, plan, question.spec);

@@ -19,6 +19,7 @@ FreeRunningClocks clocks(const std::vector<double>& ppm) {
 // 240 ns latency and 20 ns per vector, no jitter: arrival is exact.
 LinkModel exact_link() {
     LinkTiming timing;
+    timing.latency_ps = 240'000;
     timing.bytes_per_second = 16'000'000'000;
     timing.jitter_stddev_ps = 0;
     return LinkModel(timing, 1);
