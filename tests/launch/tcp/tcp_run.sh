@@ -25,15 +25,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# until CONDITION holds (checked every 20 ms), for at most 60 s
-wait_for() {
-  local deadline=$((SECONDS + 60))
-  until eval "$1"; do
-    if [ "$SECONDS" -ge "$deadline" ]; then echo "gave up waiting for: $1"; exit 1; fi
-    sleep 0.02
-  done
-}
-running() { kill -0 "$1" 2>/dev/null; }
+source "$(dirname "$0")/../../support/wait_for.sh"
 
 for i in $(seq "$workers"); do
   "$lpu" worker --model "$worker_model" --port-file "$dir/port$i" "$@" 2>"$dir/worker$i.err" &
