@@ -1,9 +1,9 @@
 // A model quantised as llama.cpp's default mix (`lpu model quantize --type
 // q4_k_m`: Q4_K with Q6_K for the output, attn_v and ffn_down of some layers)
-// and partitioned tp 4 x pp 2 gives one chip's text in one process, under
-// mpirun and over TCP workers. Every shard keeps the 256-value super-blocks
-// whole (dim 1024 and hidden 2048 over tp 4), so each rank reads the blocks
-// one chip reads; only the order of the all-reduce's additions differs.
+// and partitioned tp 2 x pp 2 or tp 4 x pp 2 gives one chip's text in one
+// process, under mpirun and over TCP workers. Every shard keeps the 256-value
+// super-blocks whole (dim 1024 and hidden 2048 over tp 4), so each rank reads
+// the blocks one chip reads; only the order of the all-reduce's additions differs.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -37,7 +37,8 @@ const std::string kGreedy = " --temperature 0 --steps 256";
 
 }  // namespace
 
-TEST_CASE("a Q4_K_M model over tp 4 x pp 2 gives one chip's text in one process, under mpirun and over TCP",
+TEST_CASE("a Q4_K_M model over tp 2 x pp 2 and tp 4 x pp 2 gives one chip's text in one process, under mpirun and "
+          "over TCP",
           "[launch][mpi][tcp][quantize]") {
     const std::string& model = q4_k_m_model();
     const auto info = run_lpu("model info --model " + model);
@@ -49,22 +50,23 @@ TEST_CASE("a Q4_K_M model over tp 4 x pp 2 gives one chip's text in one process,
     REQUIRE(one_chip.exit_code == 0);
     REQUIRE(one_chip.out.size() > 1);
 
+    const std::string grid = GENERATE("--tp 2 --pp 2", "--tp 4 --pp 2");
     const std::string how = GENERATE("one process", "mpirun -n 2", "2 TCP workers");
-    CAPTURE(how);
+    CAPTURE(grid, how);
     lpu::test::CommandResult run;
     std::string text;
     if (how == "one process") {
-        run = run_lpu("run --model " + model + kGreedy + " --tp 4 --pp 2");
+        run = run_lpu("run --model " + model + kGreedy + " " + grid);
         text = run.out;
     } else if (how == "mpirun -n 2") {
         run = run_shell("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ASAN_OPTIONS=detect_leaks=0 "
                         "timeout 120 mpirun --oversubscribe -n 2 " + lpu::test::lpu_binary() + " run --model " + model +
-                        kGreedy + " --tp 4 --pp 2");
+                        kGreedy + " " + grid);
         text = run.out;
     } else {
-        // tests/launch/tcp/tcp_run.sh: greedy, 256 steps, tp 4 x pp 2; the
-        // coordinator's stdout follows its "--- stdout" line.
-        run = run_shell("bash " + std::string(LPU_SOURCE_DIR) + "/tests/launch/tcp/tcp_run.sh " +
+        // tests/launch/tcp/tcp_run.sh: greedy, 256 steps, the grid from GRID;
+        // the coordinator's stdout follows its "--- stdout" line.
+        run = run_shell("GRID='" + grid + "' bash " + std::string(LPU_SOURCE_DIR) + "/tests/launch/tcp/tcp_run.sh " +
                         lpu::test::lpu_binary() + " " + model + " " + model + " 2");
         REQUIRE(run.out.find("coordinator exit=0\n") != std::string::npos);
         const auto from = run.out.find("--- stdout\n") + 11, to = run.out.find("--- stderr\n");
