@@ -29,7 +29,7 @@ struct BenchOptions {
     std::string op = "allreduce";
     std::string algo = "auto";
     std::string topology = "fc:8";
-    std::string spec = "tsp-v1";
+    std::string spec = sim::default_chip_spec_name();
     std::size_t chips = 0;
     std::string bytes = "1M";
     bool explain = false;

@@ -17,6 +17,7 @@ void add_plan_command(CLI::App& app);
 void add_trace_command(CLI::App& app);
 void add_sim_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
+void add_calibrate_command(CLI::App& app);
 
 inline void add_all_commands(CLI::App& app) {
     add_run_command(app);
@@ -28,6 +29,7 @@ inline void add_all_commands(CLI::App& app) {
     add_trace_command(app);
     add_sim_command(app);
     add_sweep_command(app);
+    add_calibrate_command(app);
     add_topo_command(app);
     add_fabric_command(app);
     add_model_command(app);

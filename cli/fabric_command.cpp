@@ -22,7 +22,7 @@ namespace {
 
 struct FabricOptions {
     std::string topology;
-    std::string chip_spec = "tsp-v1";
+    std::string chip_spec = sim::default_chip_spec_name();
     double duration_s = 60.0;
     double ppm = 100.0;
     double wander = 0.01;

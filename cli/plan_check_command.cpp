@@ -20,7 +20,7 @@ namespace {
 
 struct PlanCheckOptions {
     std::string path;
-    std::string spec = "tsp-v1";
+    std::string spec = sim::default_chip_spec_name();
     std::int64_t steps = 64;
     std::int64_t first_position = 0;
     std::uint64_t seed = 1;

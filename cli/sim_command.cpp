@@ -31,7 +31,8 @@ void run_sim(SimCommandOptions& options) {
     request.spec = options.system.spec;
     request.topology = options.system.topology;
     request.compile = options.system.compile;
-    const study::SimPrediction prediction = study::simulate(request);
+    const study::SimPrediction prediction =
+        study::simulate(request, [](const std::string& note) { std::cerr << "note: " << note << "\n"; });
     if (options.json) {
         std::cout << json_text(study::prediction_json(prediction), 2) << "\n";
     } else {

@@ -12,6 +12,7 @@
 
 #include "base/error.hpp"
 #include "cli/commands.hpp"
+#include "sim/chip/chip_spec.hpp"
 #include "cli/flag_checks.hpp"
 #include "study/sweep.hpp"
 
@@ -22,7 +23,7 @@ struct SweepCommandOptions {
     std::string preset;
     std::string model_path;
     std::string dtype;
-    std::string spec = "tsp-v1";
+    std::string spec = sim::default_chip_spec_name();
     std::string collective = "auto";
     std::vector<std::string> replicas{"auto"};
     std::int64_t prompt_tokens = 128;

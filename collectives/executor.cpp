@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cstring>
 #include <exception>
 #include <mutex>
@@ -40,6 +41,30 @@ void fold_into(T* dst, std::span<const T* const> sources, std::size_t count) {
     }
 }
 
+// dst = the balanced tree over `terms` (participant order) of schedule.hpp's
+// tree reduction, chunk by chunk (dst may be one of the terms: each chunk of
+// every term is read before that chunk of dst is written).
+template <class T>
+void tree_fold_into(T* dst, std::span<const T* const> terms, std::size_t count) {
+    constexpr std::size_t chunk = 512;
+    const std::size_t p = std::bit_floor(terms.size());
+    std::vector<T> leaves(p * chunk);
+    for (std::size_t begin = 0; begin < count; begin += chunk) {
+        const std::size_t length = std::min(chunk, count - begin);
+        for (std::size_t j = 0; j < p; ++j) {
+            T* leaf = leaves.data() + j * chunk;
+            std::memcpy(leaf, terms[j] + begin, length * sizeof(T));
+            if (p + j < terms.size()) add_into(leaf, terms[p + j] + begin, length);
+        }
+        for (std::size_t distance = p / 2; distance >= 1; distance /= 2) {
+            for (std::size_t j = 0; j < distance; ++j) {
+                add_into(leaves.data() + j * chunk, leaves.data() + (j + distance) * chunk, length);
+            }
+        }
+        std::memcpy(dst + begin, leaves.data(), length * sizeof(T));
+    }
+}
+
 template <class T>
 const T* as_elements(std::span<const std::byte> bytes) {
     invariant(reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(T) == 0,
@@ -60,6 +85,11 @@ public:
                   "the schedule has " + std::to_string(schedule.participants.size()) + " participants but " +
                       std::to_string(buffers.size()) + " buffers were given");
         for (std::size_t i = 0; i < schedule.participants.size(); ++i) index_of_[schedule.participants[i]] = i;
+        for (const auto& step : schedule.steps) {
+            steps_with_trees_.push_back(std::any_of(step.transfers.begin(), step.transfers.end(), [](const Transfer& t) {
+                return t.kind == TransferKind::tree_reduce;
+            }));
+        }
         for (ChipId chip : options.local_chips) local_[schedule.participant_index(chip)] = true;
         if (options.local_chips.empty()) std::fill(local_.begin(), local_.end(), true);
         for (std::size_t i = 0; i < buffers.size(); ++i) {
@@ -137,8 +167,14 @@ private:
             const std::size_t src = index_of_.at(t.src);
             if (t.src == t.dst || !local_[src] || !clip(t, tile, skip, count)) continue;
             const T* data = buffers_[src].data() + t.src_offset + skip;
-            transport_.send(t.src, t.dst, make_tag(tile, step, i),
-                            std::as_bytes(std::span<const T>(data, static_cast<std::size_t>(count))));
+            const auto bytes = std::as_bytes(std::span<const T>(data, static_cast<std::size_t>(count)));
+            // A tree fold may overwrite what its step sends (schedule.hpp), so
+            // those sends hand the transport a copy.
+            if (steps_with_trees_[step]) {
+                transport_.send_copy(t.src, t.dst, make_tag(tile, step, i), bytes);
+            } else {
+                transport_.send(t.src, t.dst, make_tag(tile, step, i), bytes);
+            }
         }
         transport_.flush();  // the step's sends to one process leave together
     }
@@ -169,7 +205,7 @@ private:
     void apply_receives(std::uint64_t tile, std::size_t step) {
         std::vector<Incoming> batch;
         auto folds_with = [](const Incoming& a, const Incoming& b) {
-            return a.transfer->kind == TransferKind::reduce && b.transfer->kind == TransferKind::reduce &&
+            return a.transfer->kind != TransferKind::copy && a.transfer->kind == b.transfer->kind &&
                    a.target == b.target && a.count == b.count;
         };
         for (std::size_t i = 0; i < schedule_.steps[step].transfers.size(); ++i) {
@@ -205,6 +241,7 @@ private:
     // is readable only while its consumer runs), then folds them all.
     void gather_and_fold(std::span<const Incoming> batch, std::vector<const T*>& sources) {
         if (sources.size() == batch.size()) {
+            if (batch.front().transfer->kind == TransferKind::tree_reduce) return tree_fold(batch, sources);
             fold_into<T>(batch.front().target, sources, batch.front().count);
             return;
         }
@@ -212,6 +249,18 @@ private:
             sources.push_back(source);
             gather_and_fold(batch, sources);
         });
+    }
+
+    // The tree's terms are the sources and the target's own value, in the
+    // participant order of the chips they come from.
+    void tree_fold(std::span<const Incoming> batch, const std::vector<const T*>& sources) {
+        const Incoming& first = batch.front();
+        std::vector<std::pair<std::size_t, const T*>> terms{{index_of_.at(first.transfer->dst), first.target}};
+        for (std::size_t i = 0; i < batch.size(); ++i) terms.emplace_back(index_of_.at(batch[i].transfer->src), sources[i]);
+        std::sort(terms.begin(), terms.end());
+        std::vector<const T*> ordered;
+        for (const auto& term : terms) ordered.push_back(term.second);
+        tree_fold_into<T>(first.target, ordered, first.count);
     }
 
     template <class Use>
@@ -227,6 +276,7 @@ private:
     Transport& transport_;
     std::vector<bool> local_;
     std::unordered_map<ChipId, std::size_t> index_of_;
+    std::vector<bool> steps_with_trees_;
     std::uint64_t tile_elements_ = 1;
     std::uint64_t tiles_ = 1;
     std::atomic<std::uint64_t> next_tile_{0};

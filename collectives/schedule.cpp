@@ -97,13 +97,50 @@ struct ChipAccesses {
     std::vector<Access> writes;
 };
 
+std::string overlap_error(std::size_t step_index, ChipId chip, std::size_t a, std::size_t b, const char* what) {
+    return "step " + std::to_string(step_index) + ": on chip " + std::to_string(chip) + ", transfers " +
+           std::to_string(std::min(a, b)) + " and " + std::to_string(std::max(a, b)) + " " + what;
+}
+
+// The terms of one tree fold share their range exactly, and no other transfer
+// of the step writes into it (the fold's result replaces the region).
+void check_tree_terms(const std::map<ChipId, std::vector<Access>>& trees, const std::map<ChipId, ChipAccesses>& chips,
+                      std::size_t step_index) {
+    for (const auto& [chip, terms] : trees) {
+        for (std::size_t i = 0; i < terms.size(); ++i) {
+            for (std::size_t j = i + 1; j < terms.size(); ++j) {
+                const bool same = terms[i].offset == terms[j].offset && terms[i].end == terms[j].end;
+                const bool apart = terms[i].end <= terms[j].offset || terms[j].end <= terms[i].offset;
+                invariant(same || apart, [&] {
+                    return overlap_error(step_index, chip, terms[i].transfer, terms[j].transfer,
+                                         "are terms of tree folds over overlapping but different ranges");
+                });
+            }
+            const auto found = chips.find(chip);
+            if (found == chips.end()) continue;
+            for (const auto& write : found->second.writes) {
+                invariant(write.end <= terms[i].offset || terms[i].end <= write.offset, [&] {
+                    return overlap_error(step_index, chip, terms[i].transfer, write.transfer,
+                                         "write overlapping elements and one of them is a tree fold's term");
+                });
+            }
+        }
+    }
+}
+
 void check_step_rule(const Step& step, std::size_t step_index) {
     std::map<ChipId, ChipAccesses> chips;
+    std::map<ChipId, std::vector<Access>> trees;
     for (std::size_t i = 0; i < step.transfers.size(); ++i) {
         const auto& t = step.transfers[i];
         chips[t.src].reads.push_back({t.src_offset, t.src_offset + t.count, i, t.kind});
-        chips[t.dst].writes.push_back({t.dst_offset, t.dst_offset + t.count, i, t.kind});
+        if (t.kind == TransferKind::tree_reduce) {
+            trees[t.dst].push_back({t.dst_offset, t.dst_offset + t.count, i, t.kind});
+        } else {
+            chips[t.dst].writes.push_back({t.dst_offset, t.dst_offset + t.count, i, t.kind});
+        }
     }
+    check_tree_terms(trees, chips, step_index);
     const auto by_offset = [](const Access& a, const Access& b) { return a.offset < b.offset; };
     for (auto& [chip, accesses] : chips) {
         auto& reads = accesses.reads;
@@ -128,10 +165,8 @@ void check_step_rule(const Step& step, std::size_t step_index) {
         for (const auto& write : writes) {
             if (reach != nullptr && reach->end > write.offset &&
                 (reach->kind == TransferKind::copy || write.kind == TransferKind::copy)) {
-                throw InternalError("step " + std::to_string(step_index) + ": on chip " + std::to_string(chip) +
-                                    ", transfers " + std::to_string(std::min(reach->transfer, write.transfer)) +
-                                    " and " + std::to_string(std::max(reach->transfer, write.transfer)) +
-                                    " write overlapping elements and one of them is a copy");
+                throw InternalError(overlap_error(step_index, chip, reach->transfer, write.transfer,
+                                                  "write overlapping elements and one of them is a copy"));
             }
             if (reach == nullptr || write.end > reach->end) reach = &write;
         }

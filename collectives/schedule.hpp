@@ -22,6 +22,17 @@
 // reductions into one region fold in that fixed order: the result of a
 // schedule is bitwise reproducible. A reduction is dst = dst + src (integers
 // wrap modulo 2^bits).
+//
+// A tree reduction (one-shot all-reduce) folds differently: the tree_reduce
+// transfers of a step into one region of a chip (all with that same range)
+// and the region's own value are the terms of one balanced tree, in
+// participant order: with m terms t_0..t_{m-1} and p the largest power of two
+// <= m, leaves L_j = t_j (+ t_{p+j} when p + j < m), then L_j = L_j + L_{j+d}
+// for d = p/2, p/4, ..., 1; the result is L_0 (halving_doubling.hpp's tree).
+// Every chip that folds the same terms gets the same bits, whichever term is
+// its own. The terms wait in the receiver's receive area and the fold runs
+// once the step's sends have read their sources, so a tree_reduce may write
+// elements that other transfers of its step read.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,7 +45,7 @@ namespace lpu::collectives {
 using topology::ChannelId;
 using topology::ChipId;
 
-enum class TransferKind : std::uint8_t { copy, reduce };
+enum class TransferKind : std::uint8_t { copy, reduce, tree_reduce };
 
 // A contiguous range of buffer elements.
 struct ElementRange {

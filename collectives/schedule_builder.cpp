@@ -90,6 +90,17 @@ LogicalPlan direct_all_gather(const std::vector<ChipId>& members, const ElementR
     return plan;
 }
 
+LogicalPlan one_shot_all_reduce(const std::vector<ChipId>& members, const ElementRange& range) {
+    require_within_limit(members.size() * (members.size() - 1));
+    LogicalPlan plan(1);
+    for (std::size_t k = 0; k < members.size(); ++k) {
+        for (std::size_t j = 0; j < members.size(); ++j) {
+            if (j != k) add(plan[0], members[j], members[k], range, TransferKind::tree_reduce);
+        }
+    }
+    return plan;
+}
+
 namespace {
 
 // Minimal routes per chip pair, computed once.

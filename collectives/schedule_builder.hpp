@@ -39,6 +39,11 @@ LogicalPlan direct_reduce_scatter(const std::vector<ChipId>& members, const Elem
 // Direct all-gather: one step; member k sends sub-block k to every other member.
 LogicalPlan direct_all_gather(const std::vector<ChipId>& members, const ElementRange& range);
 
+// One-shot all-reduce: one step; every member sends the whole range to every
+// other member (tree_reduce), so each member folds all members' values as
+// schedule.hpp's tree in member order: every member ends with the same bits.
+LogicalPlan one_shot_all_reduce(const std::vector<ChipId>& members, const ElementRange& range);
+
 // Routes every transfer over a minimal route and splits each logical step
 // into steps so that no channel carries two transfers of one step. Greedy and
 // deterministic: transfers in order; each takes the first step (from the

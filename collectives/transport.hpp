@@ -30,7 +30,8 @@ public:
     // Posts a message and returns without waiting for the receiver. The bytes
     // must stay valid and unchanged until the matching recv has returned (an
     // in-process transport reads them in place; a network one may copy them).
-    // The executor guarantees it: a step never writes what it sends.
+    // The executor guarantees it: a step never writes what it sends with send
+    // (a step with tree folds, which may, sends with send_copy).
     virtual void send(topology::ChipId src, topology::ChipId dst, Tag tag, std::span<const std::byte> bytes) = 0;
 
     // Posts a copy of the bytes: the caller may change them as soon as it

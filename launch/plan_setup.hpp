@@ -17,7 +17,7 @@
 namespace lpu::launch {
 
 struct SystemOptions {
-    std::string spec = "tsp-v1";
+    std::string spec = sim::default_chip_spec_name();
     std::string topology;  // empty: the plan's, or a default for the chip count
     compiler::CompileOptions compile;
     std::string plan_path;  // lpu run --plan

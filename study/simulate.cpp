@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "plan/trace_file.hpp"
+#include "runtime/compiler/grid_choice.hpp"
 #include "study/predict.hpp"
 #include "topology/topology_spec.hpp"
 
@@ -27,14 +28,28 @@ void write_step_trace(const SimRequest& request, const plan::Plan& plan, const s
 
 }  // namespace
 
-SimPrediction simulate(const SimRequest& request) {
+SimPrediction simulate(const SimRequest& request, const std::function<void(const std::string&)>& on_note) {
     SimQuestion question;
     question.config = model_shape(request.preset, request.model_path, request.dtype, question.model_source);
     question.spec = sim::load_chip_spec(request.spec);
-    question.topology_name = compiler::topology_spec_for(request.compile, request.topology);
+    compiler::CompileOptions compile = request.compile;
+    if (compile.chips == 0 && compile.tp == 0 && compile.pp == 0) {
+        const int positions = compile.positions > 0 ? compile.positions : question.config.context_length;
+        const auto fewest = compiler::minimum_chips(question.config, question.spec, positions, 1);
+        require(fewest.has_value(), [&] {
+            return "model '" + question.config.name + "' does not fit any grid of '" + question.spec.name +
+                   "' chips up to n_heads x n_layers; no system to simulate";
+        });
+        compile.chips = *fewest;
+        if (on_note) {
+            on_note("no --chips given: " + std::to_string(*fewest) + " chip(s), the fewest whose SRAM holds the model "
+                    "with a " + std::to_string(positions) + "-position KV cache (--chips to choose)");
+        }
+    }
+    question.topology_name = compiler::topology_spec_for(compile, request.topology);
     const topology::Topology topology = topology::topology_from_spec(question.topology_name);
     question.topology = &topology;
-    question.compile = request.compile;
+    question.compile = compile;
     question.prompt_tokens = request.prompt_tokens;
     SimPrediction prediction = predict(question, [&](const plan::Plan& plan) {
         if (!request.trace_path.empty()) write_step_trace(request, plan, question.spec);

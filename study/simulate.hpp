@@ -3,6 +3,7 @@
 // options describe, and, when asked, one decode step of its plan as a
 // Chrome/Perfetto trace.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,8 +27,10 @@ struct SimRequest {
     std::optional<std::int64_t> trace_position;  // default: the last position of the context
 };
 
-// The prediction. A model that does not fit is a result (the refusal); asking
-// for a trace of it is an lpu::Error, as is any other bad input.
-SimPrediction simulate(const SimRequest& request);
+// The prediction. Without chips, tp and pp in the compile options, the system
+// has the fewest chips whose SRAM holds the model, and `on_note` hears so. A
+// model that does not fit is a result (the refusal); asking for a trace of it
+// is an lpu::Error, as is any other bad input.
+SimPrediction simulate(const SimRequest& request, const std::function<void(const std::string&)>& on_note = {});
 
 }  // namespace lpu::study

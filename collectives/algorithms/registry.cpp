@@ -4,6 +4,8 @@
 #include "collectives/algorithms/direct.hpp"
 #include "collectives/algorithms/halving_doubling.hpp"
 #include "collectives/algorithms/hierarchical.hpp"
+#include "collectives/algorithms/node_ports.hpp"
+#include "collectives/algorithms/one_shot.hpp"
 #include "collectives/algorithms/ring.hpp"
 #include "collectives/algorithms/torus.hpp"
 
@@ -17,6 +19,8 @@ std::vector<std::unique_ptr<Algorithm>> make_algorithms() {
     algorithms.push_back(std::make_unique<HalvingDoublingAlgorithm>());
     algorithms.push_back(std::make_unique<TorusAlgorithm>());
     algorithms.push_back(std::make_unique<HierarchicalAlgorithm>());
+    algorithms.push_back(std::make_unique<OneShotAlgorithm>());
+    algorithms.push_back(std::make_unique<NodePortsAlgorithm>());
     return algorithms;
 }
 

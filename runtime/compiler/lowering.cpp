@@ -1,6 +1,7 @@
 #include "runtime/compiler/lowering.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <map>
 
@@ -456,7 +457,7 @@ private:
         std::int64_t floats = 0;
         for (const auto& step : plan.steps) {
             for (const auto& transfer : step.transfers) {
-                if (transfer.kind == collectives::TransferKind::reduce && index_of_.at(transfer.dst) == c)
+                if (transfer.kind != collectives::TransferKind::copy && index_of_.at(transfer.dst) == c)
                     floats += static_cast<std::int64_t>(transfer.count);
             }
         }
@@ -477,6 +478,8 @@ private:
                                                   kFloat * static_cast<std::int64_t>(t.src_offset),
                                                   kFloat * static_cast<std::int64_t>(t.count)));
             }
+            // Tree folds, per receiving chip and region: each term's place, by participant order.
+            std::map<std::pair<std::size_t, std::uint64_t>, std::map<std::size_t, Place>> trees;
             for (std::size_t i = 0; i < step.transfers.size(); ++i) {
                 const auto& t = step.transfers[i];
                 const std::size_t dst = index_of_.at(t.dst);
@@ -489,10 +492,56 @@ private:
                 const BufferId rx = scheduler_.buffer(dst, "rx");
                 std::int64_t& used = rx_used[dst];
                 scheduler_.recv(tickets[i], rx, kFloat * used);
-                scheduler_.compute(dst, op(OpKind::add, {offset, used, count}, {target, rx}, {target},
-                                           vector_cycles(sim::VectorOp::Add, count)));
+                if (t.kind == collectives::TransferKind::tree_reduce) {
+                    auto& terms = trees[{dst, t.dst_offset}];
+                    terms[plan.participant_index(t.dst)] = Place{target, offset, true};
+                    terms[plan.participant_index(t.src)] = Place{rx, used, false};
+                } else {
+                    scheduler_.compute(dst, op(OpKind::add, {offset, used, count}, {target, rx}, {target},
+                                               vector_cycles(sim::VectorOp::Add, count)));
+                }
                 used += count;
             }
+            for (const auto& [where, terms] : trees) {
+                const auto count = static_cast<std::int64_t>(step_count_at(step, where.second));
+                std::vector<Place> ordered;
+                for (const auto& [index, place] : terms) ordered.push_back(place);
+                fold_tree(where.first, ordered, count);
+            }
+        }
+    }
+
+    // Where a term of a tree fold lies; `own` when it is the target region itself.
+    struct Place {
+        BufferId buffer = 0;
+        std::int64_t offset = 0;  // elements
+        bool own = false;
+    };
+
+    static std::uint64_t step_count_at(const collectives::Step& step, std::uint64_t dst_offset) {
+        for (const auto& t : step.transfers) {
+            if (t.kind == collectives::TransferKind::tree_reduce && t.dst_offset == dst_offset) return t.count;
+        }
+        return 0;
+    }
+
+    // schedule.hpp's tree fold with in-place adds: every pair is combined into
+    // the place of the part that holds the chip's own value (the target), or
+    // else of the left part. a + b and b + a are the same bits, so where the
+    // sum lands does not change it, and the own part ends in the target.
+    void fold_tree(std::size_t c, std::vector<Place> terms, std::int64_t count) {
+        const auto combine = [&](Place& left, const Place& right) {
+            const bool into_right = right.own;
+            const Place& into = into_right ? right : left;
+            const Place& from = into_right ? left : right;
+            scheduler_.compute(c, op(OpKind::add, {into.offset, from.offset, count}, {into.buffer, from.buffer},
+                                     {into.buffer}, vector_cycles(sim::VectorOp::Add, count)));
+            if (into_right) left = right;
+        };
+        const std::size_t p = std::bit_floor(terms.size());
+        for (std::size_t j = 0; j + p < terms.size(); ++j) combine(terms[j], terms[p + j]);
+        for (std::size_t distance = p / 2; distance >= 1; distance /= 2) {
+            for (std::size_t j = 0; j < distance; ++j) combine(terms[j], terms[j + distance]);
         }
     }
 

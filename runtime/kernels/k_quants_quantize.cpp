@@ -289,17 +289,28 @@ BlockQ2_K quantize_block_q2_k(const float* x) {
     return block;
 }
 
-BlockQ3_K quantize_block_q3_k(const float* x) {
-    std::int8_t levels[kSuperBlock];
-    float scales[16];
+// Fits each of a super-block's 16 groups of 16 values with `fit` (scales[j] and
+// the group's levels), and returns the scale of largest magnitude, with its
+// sign: Q3_K and Q6_K quantise the group scales against it.
+template <class FitGroup>
+float fit_sub_block_scales(const float* x, float* scales, std::int8_t* levels, FitGroup&& fit) {
     float max_abs_scale = 0, max_scale = 0;
     for (int j = 0; j < 16; ++j) {
-        scales[j] = fit_q3_scale(16, 4, x + 16 * j, levels + 16 * j);
+        scales[j] = fit(x + 16 * j, levels + 16 * j);
         if (std::fabs(scales[j]) > max_abs_scale) {
             max_abs_scale = std::fabs(scales[j]);
             max_scale = scales[j];
         }
     }
+    return max_scale;
+}
+
+BlockQ3_K quantize_block_q3_k(const float* x) {
+    std::int8_t levels[kSuperBlock];
+    float scales[16];
+    const float max_scale = fit_sub_block_scales(x, scales, levels, [](const float* group, std::int8_t* group_levels) {
+        return fit_q3_scale(16, 4, group, group_levels);
+    });
     BlockQ3_K block{};
     if (max_scale != 0) {
         const float inverse = -32.f / max_scale;
@@ -362,16 +373,11 @@ BlockQ5_K quantize_block_q5_k(const float* x) {
 BlockQ6_K quantize_block_q6_k(const float* x) {
     std::int8_t levels[kSuperBlock];
     float scales[16];
-    float max_abs_scale = 0, max_scale = 0;
-    for (int j = 0; j < 16; ++j) {
-        scales[j] = fit_symmetric_scale(16, 32, x + 16 * j, levels + 16 * j);
-        if (std::fabs(scales[j]) > max_abs_scale) {
-            max_abs_scale = std::fabs(scales[j]);
-            max_scale = scales[j];
-        }
-    }
+    const float max_scale = fit_sub_block_scales(x, scales, levels, [](const float* group, std::int8_t* group_levels) {
+        return fit_symmetric_scale(16, 32, group, group_levels);
+    });
     BlockQ6_K block{};
-    if (max_abs_scale < kGroupMaxEpsilon) return block;
+    if (std::fabs(max_scale) < kGroupMaxEpsilon) return block;
     const float inverse = -128.f / max_scale;
     block.d_f16 = f32_to_f16(1 / inverse);
     for (int j = 0; j < 16; ++j) block.scales[j] = static_cast<std::int8_t>(std::min(127, nearest_int(inverse * scales[j])));

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "sim/chip/calibrated_fields.hpp"
 
 namespace lpu::sim {
 namespace {
@@ -44,6 +45,7 @@ const IntegerField kIntegerFields[] = {
     {"fp16_macs_per_cycle", &ChipSpec::fp16_macs_per_cycle, 1, 1'000'000'000'000},
     {"fp8_macs_per_cycle", &ChipSpec::fp8_macs_per_cycle, 0, 1'000'000'000'000},
     {"mxm_latency_cycles", &ChipSpec::mxm_latency_cycles, 0, kMaxLatencyCycles},
+    {"mxm_weight_install_bytes_per_cycle", &ChipSpec::mxm_weight_install_bytes_per_cycle, 0, 1'000'000'000'000},
     {"vector_lanes", &ChipSpec::vector_lanes, 1, 65'536},
     {"vector_alus_per_lane", &ChipSpec::vector_alus_per_lane, 1, 65'536},
     {"vector_bytes", &ChipSpec::vector_bytes, 1, 65'536},
@@ -51,8 +53,8 @@ const IntegerField kIntegerFields[] = {
     {"c2c_ports", &ChipSpec::c2c_ports, 0, 1024},
     {"c2c_lanes_per_port", &ChipSpec::c2c_lanes_per_port, 1, 1024},
     {"c2c_lane_bits_per_second", &ChipSpec::c2c_lane_bits_per_second, 1, 10'000'000'000'000},
-    {"c2c_encoding_payload_bits", &ChipSpec::c2c_encoding_payload_bits, 1, 1024},
-    {"c2c_encoding_line_bits", &ChipSpec::c2c_encoding_line_bits, 1, 1024},
+    {"c2c_encoding_payload_bits", &ChipSpec::c2c_encoding_payload_bits, 1, 1 << 20},
+    {"c2c_encoding_line_bits", &ChipSpec::c2c_encoding_line_bits, 1, 1 << 20},
     {"link_latency_mean_cycles", &ChipSpec::link_latency_mean_cycles, 0, kMaxLatencyCycles},
     {"host_link_bytes_per_second", &ChipSpec::host_link_bytes_per_second, 1,
      10'000'000'000'000},
@@ -131,10 +133,18 @@ nlohmann::json parse_spec_file(const std::string& path) {
 
 }  // namespace
 
-std::vector<std::string> chip_spec_preset_names() { return {"tsp-v1", "tsp-v1-1ghz"}; }
+std::vector<std::string> chip_spec_preset_names() { return {"tsp-v1-calibrated", "tsp-v1", "tsp-v1-1ghz"}; }
+
+std::string default_chip_spec_name() { return chip_spec_preset_names().front(); }
 
 ChipSpec chip_spec_preset(const std::string& name) {
     if (name == "tsp-v1") return ChipSpec{};
+    if (name == "tsp-v1-calibrated") {
+        ChipSpec spec;
+        spec.name = name;
+        spec.mxm_weight_install_bytes_per_cycle = calibrated::mxm_weight_install_bytes_per_cycle;
+        return spec;
+    }
     if (name == "tsp-v1-1ghz") {
         ChipSpec spec;
         spec.name = name;
@@ -180,7 +190,7 @@ void validate(const ChipSpec& spec) {
 
 ChipSpec chip_spec_from_json(const nlohmann::json& document, const std::string& origin) {
     require(document.is_object(), origin + ": a chip spec must be a JSON object");
-    std::string base = chip_spec_preset_names().front();
+    std::string base = "tsp-v1";
     if (document.contains("base")) {
         const auto& value = document.at("base");
         require(value.is_string(), origin + ": field 'base' must be a preset name string");

@@ -1,10 +1,11 @@
 #pragma once
 // ChipSpec: every figure of one emulated LPU that the time model, the fabric,
-// the compiler and the runtime need. The default preset "tsp-v1" is built from
-// ../shared/reference/hardware.md (GroqChip / TSP v1, ISCA 2020 and the product
-// sheet); each field says where its default comes from. Figures marked
-// "assumed" are not published: they are calibration knobs, overridable in a
-// spec file like every other field.
+// the compiler and the runtime need. The preset "tsp-v1" is built from the
+// published figures (GroqChip / TSP v1: ISCA 2020, ISCA 2022 and the product
+// sheet); each field carries its source tag: [P] primary source, [S] secondary,
+// [D] derived by arithmetic, [assumed] not published (a knob to calibrate).
+// examples/specs/README.md lists every field with its tag. Every field is
+// overridable in a spec file.
 //
 // Spec file format (JSON): an object whose keys are the field names below, any
 // subset of them, plus "base": the preset the file starts from (default
@@ -40,6 +41,13 @@ struct ChipSpec {
     std::int64_t fp16_macs_per_cycle = 102'400;
     std::int64_t fp8_macs_per_cycle = 0;  // 0 = no FP8 mode (TSP v1 has none)
     std::int64_t mxm_latency_cycles = 64;  // assumed: weights in, first result out
+    // How fast the matrix unit takes in weights that are used once (a batch-1
+    // matrix-vector product), in bytes per cycle for the whole chip (all planes
+    // together) [not published: fitted]. Per chip, not per plane, because the
+    // compiler gives every product the whole unit and nothing published says how
+    // installs share the planes; one number is what measurements can pin down.
+    // 0 = installs never limit a product (they hide behind compute and streaming).
+    std::int64_t mxm_weight_install_bytes_per_cycle = 0;
 
     // --- vector unit (VXM) and the data unit ---------------------------------
     std::int64_t vector_lanes = 320;         // 320 lanes [S]
@@ -50,13 +58,18 @@ struct ChipSpec {
     // --- chip-to-chip links (RealScale) -----------------------------------------
     std::int64_t c2c_ports = 16;                             // 16 links per chip [S]
     std::int64_t c2c_lanes_per_port = 4;                     // x 4 lanes [S]
-    std::int64_t c2c_lane_bits_per_second = 30'000'000'000;  // 30 Gb/s per lane [P]
-    // Line code, assumed 64b/66b (the usual code at this lane rate): 4 x 30 Gb/s
-    // x 64/66 / 8 = 14.5 GB/s per direction, inside the published ~14-15 GB/s.
-    std::int64_t c2c_encoding_payload_bits = 64;
-    std::int64_t c2c_encoding_line_bits = 66;
-    std::int64_t link_latency_mean_cycles = 216;  // measured ~216 cycles [S]
-    double link_latency_stddev_cycles = 2.75;     // measured 2.6-2.9 cycles [S]
+    // Lanes run at 25 Gb/s as deployed (30 Gb/s is the maximum) [S, ISCA'22].
+    std::int64_t c2c_lane_bits_per_second = 25'000'000'000;
+    // Framing: a 320-byte vector travels as a 328-byte frame [S], so the payload
+    // is 2560 of every 2624 bits: 4 x 25 Gb/s x 320/328 / 8 = 12.2 GB/s per
+    // direction [D].
+    std::int64_t c2c_encoding_payload_bits = 2560;
+    std::int64_t c2c_encoding_line_bits = 2624;
+    // One pipelined hop: 722 ns [S, ISCA'22's all-reduce analysis] = 650 cycles
+    // at 900 MHz [D]. (The ~216 cycles of ISCA'22 Table 2 are the HAC's reading,
+    // the latency modulo the HAC period, not a hop.)
+    std::int64_t link_latency_mean_cycles = 650;
+    double link_latency_stddev_cycles = 2.75;  // HAC-measured spread 2.6-2.9 cycles [S]
 
     // --- host link ---------------------------------------------------------------
     // PCIe Gen4 x16 [S]: 16 lanes x 16 GT/s x 128/130 / 8 bytes.
@@ -89,10 +102,15 @@ struct ChipSpec {
 
 // The names chip_spec_preset accepts, default first.
 std::vector<std::string> chip_spec_preset_names();
+// The preset commands use when no --spec is given.
+std::string default_chip_spec_name();
 
-// A built-in spec: "tsp-v1" (the default above) or "tsp-v1-1ghz" (the same chip
-// at the 1 GHz of the ISCA 2020 paper, with that paper's ~55 TiB/s SRAM
-// bandwidth). Throws lpu::Error for any other name, listing the valid ones.
+// A built-in spec: "tsp-v1" (the published figures above), "tsp-v1-calibrated"
+// (the default: tsp-v1 with the unpublished weight-install rate fitted by
+// `lpu calibrate` to the published Llama-2 70B figures, see calibrated_fields.hpp)
+// or "tsp-v1-1ghz" (tsp-v1 at the 1 GHz of the ISCA 2020 paper, with that
+// paper's ~55 TiB/s SRAM bandwidth). Throws lpu::Error for any other name,
+// listing the valid ones.
 ChipSpec chip_spec_preset(const std::string& name);
 
 // Throws lpu::Error naming the first field that is out of range.

@@ -89,11 +89,13 @@ std::int64_t CostModel::product_issue_cycles(std::int64_t rows, std::int64_t col
     const std::int64_t streamed_bytes = checked_multiply(
         checked_multiply(round_up(row_bytes, spec_.vector_bytes), rows), count);
     const std::int64_t stream_cycles = sram_transfer_cycles(streamed_bytes);
+    const std::int64_t install_rate = spec_.mxm_weight_install_bytes_per_cycle;
+    const std::int64_t install_cycles = install_rate > 0 ? ceil_divide(streamed_bytes, install_rate) : 0;
     const std::int64_t unpack_cycles =
         packing.packed()
             ? vector_issue_cycles(checked_multiply(checked_multiply(rows, cols), count), packing.unpack_alu_ops)
             : 0;
-    return std::max({compute_cycles, stream_cycles, unpack_cycles});
+    return std::max({compute_cycles, stream_cycles, install_cycles, unpack_cycles});
 }
 
 std::int64_t CostModel::matmul_cycles(const MatmulShape& shape) const {

@@ -9,11 +9,15 @@
 // - Everything on chip moves in vectors of spec.vector_bytes (320 B) over
 //   spec.vector_lanes (320) lanes, so sizes round up to whole vectors.
 // - Matrix products (weights [rows x cols] times `batch` activation vectors) take
-//   max(compute, weight streaming) + mxm_latency_cycles, where
+//   max(compute, weight streaming, weight install) + mxm_latency_cycles, where
 //     compute   = padded MACs x passes / MACs per cycle of the precision; rows pad
 //                 to the MXM plane (mxm_plane_dim, 320), cols to the vector lanes;
 //     streaming = every weight row read once as whole vectors, at
-//                 sram_bytes_per_second / clock_hz (80 TB/s at 900 MHz: 88,889 B/cycle).
+//                 sram_bytes_per_second / clock_hz (80 TB/s at 900 MHz: 88,889 B/cycle);
+//     install   = the same padded weight bytes taken into the matrix unit at
+//                 mxm_weight_install_bytes_per_cycle (0: not a limit). It does not
+//                 grow with the batch: weights installed once serve every
+//                 activation vector, which is how batching amortises it.
 //   INT8 uses int8_macs_per_cycle (4 planes x 320 x 320), FP16 fp16_macs_per_cycle
 //   (1/4 of it), FP8 fp8_macs_per_cycle (refused when 0). The TSP has no FP32 mode:
 //   FP32 weights cost two FP16 passes (the high and low halves of each weight),

@@ -15,8 +15,8 @@
 namespace lpu::sim {
 
 struct LinkTiming {
-    std::int64_t latency_ps = 240'000;                // 216 cycles at 900 MHz
-    std::int64_t bytes_per_second = 14'545'454'545;   // ChipSpec::link_bytes_per_second()
+    std::int64_t latency_ps = 722'223;                // 650 cycles at 900 MHz (a 722 ns hop)
+    std::int64_t bytes_per_second = 12'195'121'920;   // ChipSpec::link_bytes_per_second()
     std::int64_t jitter_stddev_ps = 3'056;             // 2.75 cycles at 900 MHz
     std::int64_t vector_bytes = 320;
 };

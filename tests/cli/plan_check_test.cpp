@@ -99,11 +99,12 @@ lpu::plan::Plan plan_with_one_vector_rings(const std::string& gguf) {
     using namespace lpu;
     const auto file = model::open_model(gguf);
     const auto topology = topology::topology_from_spec("fc:8");
-    const sim::ChipSpec spec = sim::chip_spec_preset("tsp-v1");
+    const sim::ChipSpec spec = sim::chip_spec_preset(sim::default_chip_spec_name());
     compiler::CompileOptions options;
     options.tp = 4;
     options.pp = 2;
     options.positions = 256;
+    options.collective_algorithm = "direct";  // three reductions of a quarter each (auto picks one_shot here)
     plan::Plan plan = compiler::compile_plan(file->config(), compiler::model_fingerprint(*file),
                                              {&topology, "fc:8", &spec}, options);
     for (plan::ChipProgram& chip : plan.chips) {
@@ -119,7 +120,7 @@ lpu::plan::Plan late_sample_plan() {
     using namespace lpu;
     plan::Plan plan = plan::testing::sample_plan();
     plan.system = compiler::system_fingerprint(topology::topology_from_spec("fc:2"), "fc:2",
-                                               sim::chip_spec_preset("tsp-v1"));
+                                               sim::chip_spec_preset(sim::default_chip_spec_name()));
     return plan;
 }
 

@@ -87,6 +87,20 @@ TEST_CASE("lpu sim says that the plan it timed is in lockstep", "[launch][sim]")
     CHECK(result.out.find("tokens/s per user") > line);  // the figures follow the verdict
 }
 
+TEST_CASE("lpu sim without --chips uses the fewest chips that fit, and says so", "[launch][sim]") {
+    const auto chosen = run_lpu("sim --model-preset llama2-7b --dtype int8 --context 256 --json");
+    REQUIRE(chosen.exit_code == 0);
+    const auto out = nlohmann::json::parse(chosen.out);
+    REQUIRE(out["fits"] == true);
+    const int chips = out["system"]["chips"];
+    CHECK(chosen.err.find("note: no --chips given: " + std::to_string(chips) + " chip(s), the fewest") !=
+          std::string::npos);
+    // One chip fewer does not fit: the choice is the fewest.
+    const auto fewer = run_lpu("sim --model-preset llama2-7b --dtype int8 --context 256 --json --chips " +
+                               std::to_string(chips - 1));
+    CHECK(nlohmann::json::parse(fewer.out)["fits"] == false);
+}
+
 TEST_CASE("lpu sim --json: a refusal is a result with fits false", "[launch][sim]") {
     const auto result = run_lpu("sim --model-preset llama2-70b --chips 8 --json");
     REQUIRE(result.exit_code == 0);
@@ -151,7 +165,7 @@ TEST_CASE("lpu sim --prompt-tokens P: time to first token is P decode steps", "[
 TEST_CASE("lpu sim: bad input is exit 2 with one error line", "[launch][sim]") {
     check_bad_input(run_lpu("sim --model-preset llama2-8b"), "unknown model preset 'llama2-8b'");
     check_bad_input(run_lpu("sim --model-preset llama2-7b --dtype fp4"), "unknown weight type 'fp4'");
-    check_bad_input(run_lpu("sim --model-preset llama2-7b --dtype fp8 --chips 64"), "chip 'tsp-v1' has no FP8 matrix mode");
+    check_bad_input(run_lpu("sim --model-preset llama2-7b --dtype fp8 --chips 64"), "chip 'tsp-v1-calibrated' has no FP8 matrix mode");
     check_bad_input(run_lpu("sim --chips 4"), "exactly one of --model-preset and --model");
     check_bad_input(run_lpu("sim --model-preset llama2-7b --tp 64 --pp 1"), "n_heads = 32");
 }

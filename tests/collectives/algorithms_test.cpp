@@ -56,6 +56,28 @@ TEST_CASE("step counts follow each algorithm's shape", "[collectives][algorithms
     CHECK(find_algorithm("hierarchical").build(dragonfly, two_nodes).steps.size() >= 4);
 }
 
+TEST_CASE("latency-bound all-reduces of one vector: one hop on a node, 7 on a rack", "[collectives][algorithms]") {
+    const sim::ChipSpec spec;  // the corrected figures: a 722 ns hop, 12.2 GB/s links
+    const std::int64_t hop_ps = FabricTiming(topology::topology_from_spec("fc:2"), spec).latency_ps(0);
+    const auto node = topology::topology_from_spec("fc:8");
+    const Request vector8{CollectiveOp::all_reduce, first_chips(8), 80, 4};  // 320 bytes
+    CHECK(find_algorithm("one_shot").build(node, vector8).steps.size() == 1);
+    const auto on_node = select_schedule(FabricTiming(node, spec), vector8);
+    CHECK(on_node.schedule.algorithm == "one_shot");
+    CHECK(on_node.emulated_ps <= 2 * hop_ps);
+    const auto rack = topology::topology_from_spec("dragonfly:1");
+    const Request vector72{CollectiveOp::all_reduce, first_chips(72), 80, 4};
+    CHECK(find_algorithm("node_ports").build(rack, vector72).steps.size() == 7);
+    const auto on_rack = select_schedule(FabricTiming(rack, spec), vector72);
+    CHECK(on_rack.schedule.algorithm == "node_ports");
+    CHECK(on_rack.emulated_ps <= 6'500'000);
+    // Large messages still go to the bandwidth-bound algorithms.
+    const Request large{CollectiveOp::all_reduce, first_chips(8), 1 << 20, 4};
+    CHECK(select_schedule(FabricTiming(node, spec), large).schedule.algorithm != "one_shot");
+    // one_shot needs its own link between every two participants.
+    CHECK_THAT(*find_algorithm("one_shot").unsupported_reason(rack, vector72), Catch::Contains("fully connected"));
+}
+
 TEST_CASE("algorithms refuse what they cannot do, with the reason", "[collectives][algorithms]") {
     const auto ring = topology::topology_from_spec("ring:8");
     const auto dragonfly = topology::topology_from_spec("dragonfly:1");

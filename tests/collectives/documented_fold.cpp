@@ -4,6 +4,7 @@
 #include <map>
 
 #include "base/error.hpp"
+#include "collectives/algorithms/node_ports.hpp"
 #include "collectives/schedule.hpp"
 
 namespace lpu::collectives::testing {
@@ -43,6 +44,12 @@ float direct_fold(const Values& values, const std::vector<std::size_t>& members,
         if (j != k) sum += values[members[j]][e];
     }
     return sum;
+}
+
+std::vector<topology::ChipId> first_participants(std::size_t n) {
+    std::vector<topology::ChipId> chips(n);
+    for (std::size_t i = 0; i < n; ++i) chips[i] = static_cast<topology::ChipId>(i);
+    return chips;
 }
 
 std::vector<std::size_t> all_members(std::size_t n) {
@@ -121,6 +128,40 @@ std::vector<float> torus(const Values& in, const std::vector<std::uint32_t>& dim
     return out;
 }
 
+// node_ports.hpp: node sums S_u folded as one_shot's tree (halving_doubling's)
+// over each node's members; then, for an element of node v's block, in
+// sub-block c of v's members: W_c, then the other members' W in member order,
+// where W of a member is the node sum whose piece it received over a global
+// link (the first member: S_v + that sum).
+std::vector<float> node_ports(const topology::Topology& topology, const Values& in) {
+    const std::uint64_t count = in[0].size();
+    NodeWiring wiring;
+    const Request request{CollectiveOp::all_reduce, first_participants(in.size()), count, sizeof(float)};
+    if (auto reason = node_wiring(topology, request, wiring)) throw Error(*reason);
+    std::vector<std::vector<float>> node_sum;
+    for (const auto& members : wiring.nodes) {
+        Values terms;
+        for (auto chip : members) terms.push_back(in[chip]);
+        node_sum.push_back(halving_doubling(terms));
+    }
+    // w[chip][e] for e in the chip's node's block.
+    Values w(in.size(), std::vector<float>(count));
+    const auto receive = [&](topology::ChipId chip, std::size_t node, std::size_t from, const ElementRange& piece) {
+        const bool first = wiring.nodes[node].front() == chip;
+        for (auto e = piece.offset; e < piece.end(); ++e) w[chip][e] = first ? node_sum[node][e] + node_sum[from][e] : node_sum[from][e];
+    };
+    for (const auto& link : wiring.links) {
+        receive(link.chip_b, link.node_b, link.node_a, NodeWiring::piece(wiring.block(count, link.node_b), link, true));
+        receive(link.chip_a, link.node_a, link.node_b, NodeWiring::piece(wiring.block(count, link.node_a), link, false));
+    }
+    std::vector<float> out(count);
+    for (std::size_t v = 0; v < wiring.nodes.size(); ++v) {
+        std::vector<std::size_t> members(wiring.nodes[v].begin(), wiring.nodes[v].end());
+        direct_into(w, members, wiring.block(count, v), out);
+    }
+    return out;
+}
+
 enum class Level { node, rack, system };
 
 // hierarchical.hpp: at each level the groups direct-reduce-scatter; the j-th
@@ -156,7 +197,8 @@ std::vector<float> documented_all_reduce(const std::string& algorithm, const top
                                          const std::vector<std::vector<float>>& inputs) {
     if (algorithm == "ring") return ring(inputs);
     if (algorithm == "direct") return direct(inputs);
-    if (algorithm == "halving_doubling") return halving_doubling(inputs);
+    if (algorithm == "halving_doubling" || algorithm == "one_shot") return halving_doubling(inputs);
+    if (algorithm == "node_ports") return node_ports(topology, inputs);
     if (algorithm == "torus") return torus(inputs, topology.info().grid_dims);
     if (algorithm == "hierarchical") {
         Values partial = inputs;

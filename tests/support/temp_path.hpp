@@ -15,4 +15,17 @@ inline std::filesystem::path unique_temp_path(const std::string& tag, const std:
            ("lpu-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + extension);
 }
 
+// A fresh directory of unique_temp_path, removed with everything in it when it goes.
+class TempDir {
+public:
+    explicit TempDir(const std::string& tag) : path_(unique_temp_path(tag)) { std::filesystem::create_directories(path_); }
+    ~TempDir() { std::filesystem::remove_all(path_); }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+private:
+    std::filesystem::path path_;
+};
+
 }  // namespace lpu::test

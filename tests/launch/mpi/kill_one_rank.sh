@@ -23,14 +23,8 @@ timeout 120 mpirun --oversubscribe -n "$ranks" "$lpu" run --model "$model" --ste
   --ignore-eos --tp 4 --pp 2 --seed "$marker" "$@" >"$dir/out" 2>"$dir/err" &
 job=$!
 
-# until CONDITION holds (checked every 20 ms), for at most 60 s
-wait_for() {
-  local deadline=$((SECONDS + 60))
-  until eval "$1"; do
-    if [ "$SECONDS" -ge "$deadline" ]; then echo "gave up waiting for: $1"; cat "$dir/err"; exit 1; fi
-    sleep 0.02
-  done
-}
+source "$(dirname "$0")/../../support/wait_for.sh"
+on_give_up() { cat "$dir/err"; }  # what mpirun said
 ranks_running() { [ "$(pgrep -f "^$lpu run .*--seed $marker" | wc -l)" -ge "$ranks" ]; }
 # The pid of the lpu process whose Open MPI rank is $1 (empty until it exists).
 pid_of_rank() {

@@ -18,14 +18,7 @@ lpu=$1 probe=$2 model=$3
 shift 3
 dir=$(mktemp -d)
 trap 'kill -KILL "$worker" 2>/dev/null; rm -rf "$dir"' EXIT
-wait_for() {
-  local deadline=$((SECONDS + 60))
-  until eval "$1"; do
-    if [ "$SECONDS" -ge "$deadline" ]; then echo "gave up waiting for: $1"; exit 1; fi
-    sleep 0.02
-  done
-}
-running() { kill -0 "$1" 2>/dev/null; }
+source "$(dirname "$0")/../../support/wait_for.sh"
 
 "$lpu" worker --model "$model" --port-file "$dir/port" --peer-timeout 1 2>"$dir/worker.err" &
 worker=$!

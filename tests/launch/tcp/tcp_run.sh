@@ -14,6 +14,7 @@
 #   --- stdout / --- stderr of the coordinator, then each worker's stderr
 # Every wait is on a condition (a port file, the first text, a process's
 # end), never on a fixed time; one not met within 60 s ends the script, exit 1.
+# GRID in the environment replaces the coordinator's "--tp 4 --pp 2".
 # Usage: tcp_run.sh LPU MODEL WORKER_MODEL WORKERS [VICTIM [SIGNAL [FLAGS...]]]
 set -u
 lpu=$1 model=$2 worker_model=$3 workers=$4 victim=${5:-} signal=${6:-KILL}
@@ -25,15 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# until CONDITION holds (checked every 20 ms), for at most 60 s
-wait_for() {
-  local deadline=$((SECONDS + 60))
-  until eval "$1"; do
-    if [ "$SECONDS" -ge "$deadline" ]; then echo "gave up waiting for: $1"; exit 1; fi
-    sleep 0.02
-  done
-}
-running() { kill -0 "$1" 2>/dev/null; }
+source "$(dirname "$0")/../../support/wait_for.sh"
 
 for i in $(seq "$workers"); do
   "$lpu" worker --model "$worker_model" --port-file "$dir/port$i" "$@" 2>"$dir/worker$i.err" &
@@ -43,7 +36,7 @@ for i in $(seq "$workers"); do wait_for "[ -f '$dir/port$i' ]"; done
 list=$(for i in $(seq "$workers"); do printf '127.0.0.1:%s,' "$(cat "$dir/port$i")"; done)
 if [ -n "$victim" ]; then extra="--steps 2048 --ignore-eos"; else extra="--steps 256"; fi
 start=$(date +%s.%N)
-timeout 120 "$lpu" run --model "$model" --temperature 0 --tp 4 --pp 2 $extra --workers "${list%,}" "$@" \
+timeout 120 "$lpu" run --model "$model" --temperature 0 ${GRID:---tp 4 --pp 2} $extra --workers "${list%,}" "$@" \
   >"$dir/out" 2>"$dir/err" &
 coordinator=$!
 if [ -n "$victim" ]; then

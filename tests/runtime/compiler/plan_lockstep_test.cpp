@@ -110,7 +110,8 @@ TEST_CASE("compiled plans are in lockstep: Llama-2 7B across two racks", "[compi
 }
 
 TEST_CASE("receive rings sized by their data bytes are overwritten (110M, tp 4)", "[compiler][lockstep]") {
-    Compiled compiled(bench_110m_shape(), "fc:8", 4, 2, 256);
+    // The direct all-reduce (auto picks one_shot here, whose terms are whole vectors).
+    Compiled compiled(bench_110m_shape(), "fc:8", 4, 2, 256, "direct");
     REQUIRE(sim::verify_plan_lockstep(compiled.plan, compiled.topology, compiled.spec).ok());
     // Each all-reduce sends a chip three 768-byte reductions: 2304 bytes, a ring
     // of 8 vectors for the 9 that they take. (SRAM offsets stay valid: the

@@ -61,11 +61,12 @@ std::vector<int> positions_where_costs_step(const plan::Plan& plan) {
 // A plan compiled from the model's shape alone, as `lpu sim` does.
 struct Compiled {
     topology::Topology topology;
-    sim::ChipSpec spec = sim::chip_spec_preset("tsp-v1");
+    sim::ChipSpec spec;
     plan::Plan plan;
 
-    Compiled(const model::ModelFile& file, int tp, int pp, int batch)
-        : topology(topology::topology_from_spec(compiler::default_topology_spec(tp * pp))) {
+    Compiled(const model::ModelFile& file, int tp, int pp, int batch,
+             const sim::ChipSpec& chip = sim::chip_spec_preset("tsp-v1"))
+        : topology(topology::topology_from_spec(compiler::default_topology_spec(tp * pp))), spec(chip) {
         compiler::CompileOptions options;
         options.tp = tp;
         options.pp = pp;
@@ -121,8 +122,9 @@ std::optional<std::string> first_disagreement(const Compiled& compiled, const pl
     return std::nullopt;
 }
 
-void check_sim_matches_runtime(const model::ModelFile& file, int tp, int pp, int batch) {
-    const Compiled compiled(file, tp, pp, batch);
+void check_sim_matches_runtime(const model::ModelFile& file, int tp, int pp, int batch,
+                               const sim::ChipSpec& spec = sim::chip_spec_preset("tsp-v1")) {
+    const Compiled compiled(file, tp, pp, batch, spec);
     const auto disagreement = first_disagreement(compiled, compiled.plan, compiled.plan, file);
     CHECK(disagreement.value_or("") == "");
 }
@@ -135,6 +137,22 @@ TEST_CASE("sim predicts the runtime's cycles for stories260K on several grids", 
     const auto [tp, pp] = GENERATE(table<int, int>({{1, 1}, {2, 1}, {4, 2}, {2, 5}}));
     CAPTURE(tp, pp);
     check_sim_matches_runtime(*file, tp, pp, 1);
+}
+
+TEST_CASE("sim and runtime both charge the weight install, and agree", "[engine][plan][sim]") {
+    LPU_REQUIRE_SHARED_MODEL(path, "stories260K.gguf");
+    const auto file = model::open_model(path);
+    sim::ChipSpec installing = sim::chip_spec_preset("tsp-v1");
+    installing.mxm_weight_install_bytes_per_cycle = 700;  // every product install-bound
+    const auto [tp, pp, batch] = GENERATE(table<int, int, int>({{1, 1, 1}, {2, 1, 1}, {2, 5, 1}, {1, 5, 5}}));
+    CAPTURE(tp, pp, batch);
+    check_sim_matches_runtime(*file, tp, pp, batch, installing);
+    // The install shows in both: the step is slower than without it.
+    const Compiled with(*file, tp, pp, batch, installing), without(*file, tp, pp, batch);
+    const plan::Retimer retime_with(with.plan), retime_without(without.plan);
+    const collectives::FabricTiming fabric(with.topology, with.spec);
+    CHECK(study::study_step(with.plan, retime_with, 0, fabric, with.spec).latency_cycles >
+          study::study_step(without.plan, retime_without, 0, fabric, without.spec).latency_cycles);
 }
 
 TEST_CASE("sim predicts the runtime's cycles for a batch in the pipeline", "[engine][plan][sim]") {

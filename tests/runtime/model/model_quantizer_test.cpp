@@ -17,16 +17,6 @@ using kernels::DType;
 
 namespace {
 
-class TempDir {
-public:
-    TempDir() : path_(test::unique_temp_path("quantizer")) { std::filesystem::create_directories(path_); }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-private:
-    std::filesystem::path path_;
-};
-
 model::SyntheticShape shape(DType dtype) {
     model::SyntheticShape synthetic;
     synthetic.dim = 256;
@@ -56,7 +46,7 @@ bool same_tensors(const model::GgufFile& a, const model::GgufFile& b) {
 }  // namespace
 
 TEST_CASE("quantising a synthetic F32 model gives the synthetic model of that type, byte for byte", "[model][quantize]") {
-    TempDir dir;
+    const test::TempDir dir("quantizer");
     model::write_synthetic_model(shape(DType::F32), dir.file("f32.gguf"));
     for (const auto& [recipe, dtype] : {std::pair{"q4_k", DType::Q4_K}, std::pair{"q5_0", DType::Q5_0}}) {
         INFO(recipe);
@@ -70,7 +60,7 @@ TEST_CASE("quantising a synthetic F32 model gives the synthetic model of that ty
 }
 
 TEST_CASE("a quantised file keeps the metadata and the norms, and says what it is", "[model][quantize]") {
-    TempDir dir;
+    const test::TempDir dir("quantizer");
     model::write_synthetic_model(shape(DType::F32), dir.file("f32.gguf"));
     model::quantize_model_file(dir.file("f32.gguf"), dir.file("q.gguf"), {model::quantize_recipe("q4_k_m")});
     const model::GgufFile original(dir.file("f32.gguf")), quantized(dir.file("q.gguf"));
@@ -95,7 +85,7 @@ TEST_CASE("a quantised file keeps the metadata and the norms, and says what it i
 }
 
 TEST_CASE("quantising refuses requantisation unless asked, and never overwrites its input", "[model][quantize]") {
-    TempDir dir;
+    const test::TempDir dir("quantizer");
     model::write_synthetic_model(shape(DType::Q8_0), dir.file("q8.gguf"));
     CHECK_THROWS_WITH(model::quantize_model_file(dir.file("q8.gguf"), dir.file("q4.gguf"), {model::quantize_recipe("q4_k")}),
                       Catch::Contains("tensor 'token_embd.weight' is already Q8_0") &&

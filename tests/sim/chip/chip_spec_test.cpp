@@ -49,7 +49,9 @@ TEST_CASE("tsp-v1 preset carries the published figures", "[chip_spec]") {
     CHECK(spec.vector_alus() == 5'120);
     CHECK(spec.vector_bytes == 320);
     CHECK(spec.c2c_ports == 16);
-    CHECK(spec.link_latency_mean_cycles == 216);
+    CHECK(spec.link_latency_mean_cycles == 650);  // the 722 ns hop, not the HAC's 216-cycle reading
+    CHECK(spec.c2c_lane_bits_per_second == 25'000'000'000);
+    CHECK(spec.mxm_weight_install_bytes_per_cycle == 0);
     CHECK(spec.power_max_watts == 300.0);
     CHECK(spec.power_tdp_watts == 215.0);
     CHECK(spec.power_average_watts == 185.0);
@@ -61,13 +63,13 @@ TEST_CASE("tsp-v1 derived rates match the published ones", "[chip_spec]") {
     CHECK(spec.int8_ops_per_second() == Approx(750e12).epsilon(0.02));
     CHECK(spec.fp16_flops_per_second() == Approx(188e12).epsilon(0.03));
     CHECK(spec.sram_bytes_per_cycle() == Approx(88'888.9).epsilon(1e-4));
-    // ~14-15 GB/s per link and direction: 4 x 30 Gb/s with 64b/66b coding.
-    CHECK(spec.link_bytes_per_second() == 14'545'454'544);
-    // One 320-byte vector every ~19-20 cycles on a link.
+    // ~12.2 GB/s of payload per link and direction: 4 x 25 Gb/s, 320-byte vectors in 328-byte frames.
+    CHECK(spec.link_bytes_per_second() == 12'195'121'920);
+    // One 320-byte vector every ~23.6 cycles on a link.
     const double cycles_per_vector = static_cast<double>(spec.vector_bytes) /
                                      static_cast<double>(spec.link_bytes_per_second()) *
                                      static_cast<double>(spec.clock_hz);
-    CHECK(cycles_per_vector == Approx(19.8).epsilon(0.01));
+    CHECK(cycles_per_vector == Approx(23.6).epsilon(0.01));
 }
 
 TEST_CASE("tsp-v1-1ghz preset changes the clock and SRAM bandwidth only", "[chip_spec]") {
@@ -91,6 +93,21 @@ TEST_CASE("to_json and back gives the same spec", "[chip_spec]") {
         const ChipSpec spec = chip_spec_preset(name);
         CHECK(lpu::sim::chip_spec_from_json(lpu::sim::to_json(spec), "round trip") == spec);
     }
+}
+
+TEST_CASE("the default preset is tsp-v1 with its fitted install rate, nothing else", "[chip_spec]") {
+    CHECK(lpu::sim::default_chip_spec_name() == "tsp-v1-calibrated");
+    ChipSpec calibrated = chip_spec_preset("tsp-v1-calibrated");
+    CHECK(calibrated.mxm_weight_install_bytes_per_cycle > 0);
+    calibrated.name = "tsp-v1";
+    calibrated.mxm_weight_install_bytes_per_cycle = 0;
+    CHECK(calibrated == chip_spec_preset("tsp-v1"));
+}
+
+TEST_CASE("the figures tsp-v1 had before the correction stay reachable as a spec file", "[chip_spec]") {
+    const ChipSpec old = load_chip_spec(example_spec("tsp-v1-2023.json"));
+    CHECK(old.link_latency_mean_cycles == 216);
+    CHECK(old.link_bytes_per_second() == 14'545'454'544);
 }
 
 TEST_CASE("example spec files load", "[chip_spec]") {
@@ -134,7 +151,7 @@ TEST_CASE("bad spec files are refused naming the problem", "[chip_spec]") {
     refused(R"({"power_tdp_watts": "hot"})", "'power_tdp_watts' must be a number");
     refused(R"({"power_tdp_watts": 400})", "'power_tdp_watts' exceeds 'power_max_watts'");
     refused(R"({"fp8_macs_per_cycle": -1})", "'fp8_macs_per_cycle'");
-    refused(R"({"c2c_encoding_payload_bits": 70})", "'c2c_encoding_payload_bits'");
+    refused(R"({"c2c_encoding_payload_bits": 2700})", "'c2c_encoding_payload_bits'");
     refused(R"({"base": "tsp-v7"})", "unknown chip spec preset 'tsp-v7'");
     refused(R"({"base": 3})", "'base'");
     refused(R"({"name": ""})", "'name'");

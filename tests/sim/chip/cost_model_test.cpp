@@ -37,6 +37,23 @@ TEST_CASE("matmul cycles, computed by hand for tsp-v1", "[cost_model]") {
     CHECK(model.matmul_cycles({4096, 4096, 64, Precision::Fp32}) == 21'696);
 }
 
+TEST_CASE("weight install bounds a product from below, and batching amortises it", "[cost_model]") {
+    lpu::sim::ChipSpec spec = lpu::sim::chip_spec_preset("tsp-v1");
+    spec.mxm_weight_install_bytes_per_cycle = 4'160;  // one padded 4096-byte row a cycle
+    const CostModel model(spec);
+    // 4096 rows of 4160 padded bytes: 4096 install cycles, above streaming (192) and compute.
+    CHECK(model.matmul_cycles({4096, 4096, 1, Precision::Int8}) == 4096 + 64);
+    // Batch 16 installs the same weights once: still 4096 (compute 676); per sequence 16x cheaper.
+    CHECK(model.matmul_cycles({4096, 4096, 16, Precision::Int8}) == 4096 + 64);
+    // Batch 64: compute (2704) stays below install; batch 128 (5408) is compute-bound.
+    CHECK(model.matmul_cycles({4096, 4096, 128, Precision::Int8}) == 5408 + 64);
+    // Rate 0 means installs never limit: the tsp-v1 figures.
+    CHECK(tsp_v1().matmul_cycles({4096, 4096, 1, Precision::Int8}) == 256);
+    // Monotone in the rate: a slower install never makes a product cheaper.
+    spec.mxm_weight_install_bytes_per_cycle = 2'080;
+    CHECK(CostModel(spec).matmul_cycles({4096, 4096, 1, Precision::Int8}) == 8192 + 64);
+}
+
 TEST_CASE("vector, attention and copy cycles, computed by hand for tsp-v1", "[cost_model]") {
     const CostModel& model = tsp_v1();
     // 4096 elements = 13 vectors x 4 ops / 16 ALUs per lane = 3.25 -> 4, + 24.

@@ -10,7 +10,7 @@ namespace lpu::sim {
 
 TEST_CASE("LinkModel: defaults come from the chip spec", "[sim][link_model]") {
     const LinkTiming timing = link_timing_from_spec(ChipSpec{});
-    CHECK(timing.latency_ps == 240'000);  // 216 cycles at 900 MHz
+    CHECK(timing.latency_ps == 722'223);  // 650 cycles at 900 MHz: the 722 ns hop
     CHECK(timing.jitter_stddev_ps == 3'056);  // 2.75 cycles
     CHECK(timing.vector_bytes == 320);
     CHECK(timing.bytes_per_second == ChipSpec{}.link_bytes_per_second());
@@ -23,6 +23,7 @@ TEST_CASE("LinkModel: serialisation in whole 320-byte vectors", "[sim][link_mode
     CHECK(vector_slots(0, 320) == 0);
     CHECK_THROWS_AS(vector_slots(-1, 320), Error);
     LinkTiming timing;
+    timing.latency_ps = 240'000;
     timing.bytes_per_second = 16'000'000'000;  // 20 ns per vector
     timing.jitter_stddev_ps = 0;
     const LinkModel link(timing, 1);
@@ -53,7 +54,7 @@ TEST_CASE("LinkModel: per-transfer jitter is seeded, bounded, zero-mean", "[sim]
 
 TEST_CASE("LinkModel: bad timings are refused by name", "[sim][link_model]") {
     LinkTiming timing;
-    timing.jitter_stddev_ps = 50'000;  // 6 sigma > latency
+    timing.jitter_stddev_ps = 150'000;  // 6 sigma > latency
     CHECK_THROWS_WITH(LinkModel(timing, 1), Catch::Contains("jitter_stddev_ps"));
     timing = LinkTiming{};
     timing.bytes_per_second = 0;

@@ -75,8 +75,8 @@ TEST_CASE("Echo calibration measures the one-way link time to within a cycle", "
     const LinkModel links(link_timing_from_spec(ChipSpec{}), 3);
     ClockFabric fabric(topology, crystals({100, -100, 50, 0}), links, fast_params());
     fabric.calibrate_latencies();
-    // 216 cycles of latency + one 320-byte vector (22 ns = 19.8 cycles).
-    const double expected = 216.0 + 22'000.0 * 0.9 / 1000.0;
+    // 650 cycles of latency + one 320-byte vector (26.24 ns = 23.6 cycles).
+    const double expected = 650.0 + 26'240.0 * 0.9 / 1000.0;
     for (topology::ChipId chip = 1; chip < 4; ++chip) {
         const double measured =
             static_cast<double>(fabric.latency_estimate_q32(chip)) / static_cast<double>(q32_one);

@@ -19,6 +19,7 @@ FreeRunningClocks clocks(const std::vector<double>& ppm) {
 // 240 ns latency and 20 ns per vector, no jitter: arrival is exact.
 LinkModel exact_link() {
     LinkTiming timing;
+    timing.latency_ps = 240'000;
     timing.bytes_per_second = 16'000'000'000;
     timing.jitter_stddev_ps = 0;
     return LinkModel(timing, 1);
@@ -34,6 +35,19 @@ ScheduledTransfer transfer(std::int64_t send, std::int64_t read, std::int64_t by
     t.bytes = bytes;
     t.buffer_vectors = buffer_vectors;
     return t;
+}
+
+// The report's one violation: transfer `victim` overwritten by transfer
+// `by`, `by_cycles` before it was read.
+const LockstepViolation& single_overwrite(const LockstepReport& report, std::size_t victim, std::size_t by,
+                                          std::int64_t by_cycles) {
+    REQUIRE(report.violations.size() == 1);
+    const LockstepViolation& overwritten = report.violations.front();
+    CHECK(overwritten.kind == ViolationKind::overwritten);
+    CHECK(overwritten.transfer == victim);
+    CHECK(overwritten.overwritten_by == by);
+    CHECK(overwritten.by_cycles == by_cycles);
+    return overwritten;
 }
 
 }  // namespace
@@ -80,12 +94,7 @@ TEST_CASE("Lockstep: a ring buffer slot overwritten before it is read", "[sim][l
     const std::vector<ScheduledTransfer> transfers = {transfer(1'000, 4'000, 320, 2), transfer(2'000, 4'100, 320, 2),
                                                       transfer(3'000, 4'200, 320, 2)};
     const LockstepReport report = check_lockstep(transfers, perfect, exact_link());
-    REQUIRE(report.violations.size() == 1);
-    const LockstepViolation& overwritten = report.violations.front();
-    CHECK(overwritten.kind == ViolationKind::overwritten);
-    CHECK(overwritten.transfer == 0);
-    CHECK(overwritten.overwritten_by == 2u);
-    CHECK(overwritten.by_cycles == 4'000 - 3'234);
+    const LockstepViolation& overwritten = single_overwrite(report, 0, 2, 4'000 - 3'234);
     CHECK(describe(overwritten).find("overwritten by transfer 2") != std::string::npos);
 
     // Reading the first one in time makes it safe.
@@ -114,12 +123,7 @@ TEST_CASE("Lockstep: a ring fills in ring_sequence order, not in the order trans
     std::vector<ScheduledTransfer> transfers = {transfer(2'000, 4'100, 320, 1), transfer(1'000, 4'000, 320, 1)};
     transfers[0].ring_sequence = 1;
     transfers[1].ring_sequence = 0;
-    const LockstepReport report = check_lockstep(transfers, perfect, exact_link());
-    REQUIRE(report.violations.size() == 1);
-    CHECK(report.violations.front().kind == ViolationKind::overwritten);
-    CHECK(report.violations.front().transfer == 1);
-    CHECK(report.violations.front().overwritten_by == 0u);
-    CHECK(report.violations.front().by_cycles == 4'000 - 2'234);
+    single_overwrite(check_lockstep(transfers, perfect, exact_link()), 1, 0, 4'000 - 2'234);
 }
 
 TEST_CASE("Lockstep: every transfer that wraps onto a slot is checked, not only the first", "[sim][lockstep]") {
@@ -129,13 +133,7 @@ TEST_CASE("Lockstep: every transfer that wraps onto a slot is checked, not only 
     // sent earlier, it lands at 1,234, before the read at 2,000.
     const std::vector<ScheduledTransfer> transfers = {transfer(0, 2'000, 640, 2), transfer(1'900, 3'000, 320, 2),
                                                       transfer(1'000, 3'000, 320, 2)};
-    const LockstepReport report = check_lockstep(transfers, perfect, exact_link());
-    REQUIRE(report.violations.size() == 1);
-    const LockstepViolation& overwritten = report.violations.front();
-    CHECK(overwritten.kind == ViolationKind::overwritten);
-    CHECK(overwritten.transfer == 0);
-    CHECK(overwritten.overwritten_by == 2u);
-    CHECK(overwritten.by_cycles == 2'000 - 1'234);
+    single_overwrite(check_lockstep(transfers, perfect, exact_link()), 0, 2, 2'000 - 1'234);
 }
 
 TEST_CASE("Lockstep: malformed transfers are refused by name", "[sim][lockstep]") {
