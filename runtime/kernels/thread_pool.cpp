@@ -17,7 +17,7 @@ namespace {
 // per layer per token, so the next job (or the last chunk) usually arrives
 // within microseconds, sooner than a futex sleep and wake-up round trip.
 constexpr auto kSpinDuration = std::chrono::microseconds(50);
-constexpr int kMaxThreads = 1024;
+constexpr int kMaxThreads = 1024;  // chunk counts fit the 16 bits of a claim (thread_pool.hpp)
 
 void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -50,9 +50,7 @@ ThreadPool::ThreadPool(int thread_count) : thread_count_(thread_count) {
             "thread pool size " + std::to_string(thread_count) + " is outside [1, " + std::to_string(kMaxThreads) + "]");
     errors_.resize(static_cast<std::size_t>(thread_count));
     workers_.reserve(static_cast<std::size_t>(thread_count - 1));
-    for (int index = 1; index < thread_count; ++index) {
-        workers_.emplace_back([this, index] { worker_loop(index); });
-    }
+    for (int index = 1; index < thread_count; ++index) workers_.emplace_back([this] { worker_loop(); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -63,7 +61,6 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::run_chunk(int index) {
-    if (index >= job_chunks_) return;
     const std::int64_t begin = job_count_ * index / job_chunks_;
     const std::int64_t end = job_count_ * (index + 1) / job_chunks_;
     if (begin == end) return;
@@ -74,13 +71,26 @@ void ThreadPool::run_chunk(int index) {
     }
 }
 
-void ThreadPool::worker_loop(int index) {
+void ThreadPool::worker_loop() {
     std::uint64_t seen = 0;
     while (true) {
         seen = wait_for_change(generation_, seen);
         if (stopping_.load(std::memory_order_relaxed)) return;
+        run_chunks(static_cast<std::uint32_t>(seen));
+    }
+}
+
+void ThreadPool::run_chunks(std::uint32_t job) {
+    std::uint64_t claim = next_chunk_.load(std::memory_order_acquire);
+    while (true) {
+        const auto chunks = static_cast<int>((claim >> 16) & 0xFFFFu);
+        const auto index = static_cast<int>(claim & 0xFFFFu);
+        if (static_cast<std::uint32_t>(claim >> 32) != job || index >= chunks) return;
+        // acquire: the job's fields, written before the claim word was published.
+        if (!next_chunk_.compare_exchange_weak(claim, claim + 1, std::memory_order_acq_rel)) continue;
         run_chunk(index);
-        if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+        if (done_chunks_.fetch_add(1, std::memory_order_acq_rel) + 1 == chunks) done_chunks_.notify_one();
+        claim = next_chunk_.load(std::memory_order_acquire);
     }
 }
 
@@ -106,13 +116,16 @@ void ThreadPool::run(std::int64_t count, std::int64_t min_chunk, void* context, 
     if (job_chunks_ == 1) {
         run_chunk(0);
     } else {
-        pending_.store(thread_count_ - 1, std::memory_order_relaxed);
+        const auto job = static_cast<std::uint32_t>(generation_.load(std::memory_order_relaxed) + 1);
+        done_chunks_.store(0, std::memory_order_relaxed);
+        next_chunk_.store(std::uint64_t{job} << 32 | static_cast<std::uint64_t>(job_chunks_) << 16,
+                          std::memory_order_release);
         generation_.fetch_add(1, std::memory_order_release);
         generation_.notify_all();
-        run_chunk(0);
-        // pending_ only counts down, so wait until it stops being non-zero.
-        for (int remaining = pending_.load(std::memory_order_acquire); remaining != 0;) {
-            remaining = wait_for_change(pending_, remaining);
+        run_chunks(job);
+        // done_chunks_ only counts up, so wait until it reaches every chunk.
+        for (int done = done_chunks_.load(std::memory_order_acquire); done != job_chunks_;) {
+            done = wait_for_change(done_chunks_, done);
         }
     }
     for (auto& error : errors_) {

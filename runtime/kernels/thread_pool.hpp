@@ -1,8 +1,11 @@
 #pragma once
 // A small persistent thread pool for the kernels. parallel_for splits [0, count)
-// into one contiguous chunk per thread (static and deterministic: chunk t is
-// [count*t/T, count*(t+1)/T)), runs chunk 0 on the calling thread and the others
-// on the workers, and returns when all are done.
+// into at most one contiguous chunk per thread (static and deterministic: chunk
+// t is [count*t/T, count*(t+1)/T)), and the caller and the workers take the
+// chunks one by one until none is left; it returns when all are done. Which
+// thread runs a chunk does not change what it computes, and a worker that the
+// host has not scheduled yet (a busy machine, more threads than cores) holds
+// nobody up: the caller runs the chunks the workers have not taken.
 //
 // Rule: one caller at a time per pool. parallel_for from a second thread while a
 // call is in flight, or from inside a body, throws lpu::InternalError instead of
@@ -51,7 +54,9 @@ private:
     using Trampoline = void (*)(void* context, std::int64_t begin, std::int64_t end);
 
     void run(std::int64_t count, std::int64_t min_chunk, void* context, Trampoline trampoline);
-    void worker_loop(int index);
+    void worker_loop();
+    // Takes and runs chunks of the job published as `job` until none is left.
+    void run_chunks(std::uint32_t job);
     void run_chunk(int index);
 
     int thread_count_;
@@ -65,7 +70,12 @@ private:
     Trampoline job_trampoline_ = nullptr;
 
     std::atomic<std::uint64_t> generation_{0};  // bumped once per job (and at shutdown)
-    std::atomic<int> pending_{0};               // workers still running the current job
+    // The chunks to take, in one word so that a claim is one atomic step: the
+    // job's number (the low 32 bits of its generation), its chunk count and the
+    // next chunk (16 bits each). A worker takes a chunk only of the job it woke
+    // for, so one that wakes late takes none and reads nothing of a later job.
+    std::atomic<std::uint64_t> next_chunk_{0};
+    std::atomic<int> done_chunks_{0};           // of the current job
     std::atomic<bool> stopping_{false};
     std::atomic<bool> busy_{false};             // a parallel_for is in flight
 };

@@ -18,20 +18,11 @@ std::string read_all(const std::filesystem::path& path) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-struct TempDir {
-    std::filesystem::path path = test::unique_temp_path("output-file");
-    TempDir() { std::filesystem::create_directories(path); }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    std::size_t entries() const {
-        return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(path), {}));
-    }
-};
-
 }  // namespace
 
 TEST_CASE("OutputFile: the target appears only at commit, with every byte", "[base]") {
-    TempDir dir;
-    const auto target = dir.path / "out.bin";
+    const test::TempDir dir("output-file");
+    const auto target = dir.path() / "out.bin";
     OutputFile file(target.string());
     file.stream() << "first half ";
     CHECK_FALSE(std::filesystem::exists(target));
@@ -43,8 +34,8 @@ TEST_CASE("OutputFile: the target appears only at commit, with every byte", "[ba
 }
 
 TEST_CASE("OutputFile: abandoned before commit, nothing is left and an old target stays", "[base]") {
-    TempDir dir;
-    const auto target = dir.path / "out.txt";
+    const test::TempDir dir("output-file");
+    const auto target = dir.path() / "out.txt";
     write_file(target.string(), "old");
     {
         OutputFile file(target.string());
@@ -60,17 +51,17 @@ TEST_CASE("OutputFile: a path that cannot be written is an error naming it", "[b
 }
 
 TEST_CASE("require_free_space refuses what the file system cannot hold", "[base]") {
-    TempDir dir;
-    const auto target = (dir.path / "big.gguf").string();
+    const test::TempDir dir("output-file");
+    const auto target = (dir.path() / "big.gguf").string();
     CHECK_NOTHROW(require_free_space(target, 1, "the model"));
     CHECK_THROWS_WITH(require_free_space(target, std::uint64_t{1} << 62, "the model"),
                       Catch::Contains("the model would take 4611686018427387904 bytes"));
 }
 
 TEST_CASE("remove_unfinished_outputs removes temporary files unless they asked to be kept", "[base]") {
-    TempDir dir;
-    OutputFile removed((dir.path / "a").string());
-    OutputFile kept((dir.path / "b").string(), OutputFile::OnInterrupt::keep);
+    const test::TempDir dir("output-file");
+    OutputFile removed((dir.path() / "a").string());
+    OutputFile kept((dir.path() / "b").string(), OutputFile::OnInterrupt::keep);
     remove_unfinished_outputs();
     CHECK_FALSE(std::filesystem::exists(removed.temporary_path()));
     CHECK(std::filesystem::exists(kept.temporary_path()));

@@ -8,26 +8,12 @@
 
 #include "runtime/model/model_file.hpp"
 #include "tests/support/run_command.hpp"
+#include "tests/support/temp_path.hpp"
 
 namespace lpu::test {
-namespace {
-
-class TempDir {
-public:
-    TempDir() : path_(std::filesystem::temp_directory_path() / ("lpu-model-synth-" + std::to_string(::getpid()))) {
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-private:
-    std::filesystem::path path_;
-};
-
-}  // namespace
 
 TEST_CASE("lpu model synth: defaults write the tiny preset", "[launch][model]") {
-    TempDir dir;
+    const test::TempDir dir("model-synth");
     const auto path = dir.file("tiny.gguf");
     const auto result = run_lpu("model synth -o " + path);
     INFO(result.err);
@@ -42,7 +28,7 @@ TEST_CASE("lpu model synth: defaults write the tiny preset", "[launch][model]") 
 }
 
 TEST_CASE("lpu model synth: flags override the preset", "[launch][model]") {
-    TempDir dir;
+    const test::TempDir dir("model-synth");
     const auto path = dir.file("compiler.gguf");
     const auto result = run_lpu("model synth --preset compiler-test --layers 1 --vocab 300 --dtype q8_0 --seed 3 "
                                 "--tied --output " + path);
@@ -61,7 +47,7 @@ TEST_CASE("lpu model synth: flags override the preset", "[launch][model]") {
 }
 
 TEST_CASE("lpu model synth: bad shapes exit 2 with a clear error", "[launch][model]") {
-    TempDir dir;
+    const test::TempDir dir("model-synth");
     const auto path = dir.file("bad.gguf");
     const auto q8 = run_lpu("model synth --dtype q8_0 --dim 40 -o " + path);
     CHECK(q8.exit_code == 2);
@@ -83,7 +69,7 @@ TEST_CASE("lpu model synth: bad shapes exit 2 with a clear error", "[launch][mod
 }
 
 TEST_CASE("lpu model synth: qwen2 and Llama 3.1-style files with a byte-level vocabulary", "[launch][model]") {
-    TempDir dir;
+    const test::TempDir dir("model-synth");
     const auto qwen2 = dir.file("qwen2.gguf");
     auto result = run_lpu("model synth --arch qwen2 --vocab 600 -o " + qwen2);
     INFO(result.err);

@@ -19,20 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
-public:
-    TempDir() : path_(unique_temp_path("tokenize")) { fs::create_directories(path_); }
-    ~TempDir() { fs::remove_all(path_); }
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-    std::string write(const std::string& name, const std::string& content) const {
-        std::ofstream(file(name), std::ios::binary) << content;
-        return file(name);
-    }
-
-private:
-    fs::path path_;
-};
-
 std::string stored(const std::string& file) {
     return (fs::path(LPU_SOURCE_DIR) / "tests" / "data" / "tokenizer" / file).string();
 }
@@ -56,7 +42,7 @@ TEST_CASE("lpu model tokenize: the SentencePiece reference prompt, and back", "[
 }
 
 TEST_CASE("lpu model import-tokenizer, tokenize and detokenize on a byte-level vocabulary", "[launch][tokenize]") {
-    TempDir dir;
+    const TempDir dir("tokenize");
     const std::string vocab = dir.file("qwen.gguf");
     auto result = run_lpu("model import-tokenizer --tokenizer-json " + stored("qwen3.tokenizer.json") +
                           " --tokenizer-config " + stored("qwen3.tokenizer_config.json") + " -o " + vocab);
@@ -89,7 +75,7 @@ TEST_CASE("lpu model import-tokenizer, tokenize and detokenize on a byte-level v
 }
 
 TEST_CASE("lpu model detokenize --json: bytes that are not UTF-8 become U+FFFD and it says so", "[launch][tokenize]") {
-    TempDir dir;
+    const TempDir dir("tokenize");
     const std::string vocab = dir.file("qwen.gguf");
     const auto imported = stored_qwen();
     model::write_vocab_only_gguf(imported.data, "qwen2", "qwen", vocab);
@@ -103,7 +89,7 @@ TEST_CASE("lpu model detokenize --json: bytes that are not UTF-8 become U+FFFD a
 }
 
 TEST_CASE("lpu model tokenize: bad vocabularies and inputs are one error line, exit 2", "[launch][tokenize]") {
-    TempDir dir;
+    const TempDir dir("tokenize");
     const auto imported = stored_qwen();
     const auto expect_error = [](const CommandResult& result, const std::string& text) {
         INFO(result.err);

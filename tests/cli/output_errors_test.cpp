@@ -14,13 +14,6 @@
 namespace lpu::test {
 namespace {
 
-struct TempDir {
-    std::filesystem::path path = unique_temp_path("cli-output");
-    TempDir() { std::filesystem::create_directories(path); }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    bool empty() const { return std::filesystem::directory_iterator(path) == std::filesystem::directory_iterator(); }
-};
-
 void require_input_error(const CommandResult& result, const std::string& says) {
     INFO(result.err);
     CHECK(result.exit_code == 2);
@@ -31,10 +24,10 @@ void require_input_error(const CommandResult& result, const std::string& says) {
 }  // namespace
 
 TEST_CASE("lpu model synth refuses a model larger than the free disk, before writing", "[cli][model]") {
-    TempDir dir;
-    const auto result = run_lpu("model synth --dim 65536 --layers 1000 --vocab 1000000 -o " + (dir.path / "s.gguf").string());
+    const TempDir dir("cli-output");
+    const auto result = run_lpu("model synth --dim 65536 --layers 1000 --vocab 1000000 -o " + (dir.path() / "s.gguf").string());
     require_input_error(result, "would take");
-    CHECK(dir.empty());
+    CHECK(dir.entries() == 0);
 }
 
 TEST_CASE("paths the file system refuses are input errors naming them", "[cli]") {
@@ -57,18 +50,18 @@ TEST_CASE("a collective schedule too large to build is refused before it is buil
 }
 
 TEST_CASE("Ctrl-C during lpu model synth leaves no file behind", "[cli][model]") {
-    TempDir dir;
-    const auto target = dir.path / "big.gguf";
+    const TempDir dir("cli-output");
+    const auto target = dir.path() / "big.gguf";
     // About 600 MB of F32 weights: long enough to be interrupted while writing.
     const std::string command = lpu_binary() + " model synth --dim 2048 --layers 12 --hidden 5632 --vocab 32000 -o " +
                                 target.string() + " 2>/dev/null & pid=$!; " +
                                 // Wait until the temporary file exists, then interrupt.
-                                "for i in $(seq 1 6000); do ls " + dir.path.string() +
+                                "for i in $(seq 1 6000); do ls " + dir.path().string() +
                                 " | grep -q partial && break; sleep 0.01; done; kill -INT $pid; wait $pid; echo exit=$?";
     const auto result = run_shell(command);
     INFO(result.out);
     CHECK(result.out.find("exit=130") != std::string::npos);
-    CHECK(dir.empty());
+    CHECK(dir.entries() == 0);
 }
 
 }  // namespace lpu::test

@@ -5,6 +5,9 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <system_error>
 #include <string>
 
 namespace lpu::test {
@@ -15,14 +18,29 @@ inline std::filesystem::path unique_temp_path(const std::string& tag, const std:
            ("lpu-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + extension);
 }
 
-// A fresh directory of unique_temp_path, removed with everything in it when it goes.
+// A fresh directory of unique_temp_path(tag), removed with everything in it
+// when it goes.
 class TempDir {
 public:
     explicit TempDir(const std::string& tag) : path_(unique_temp_path(tag)) { std::filesystem::create_directories(path_); }
-    ~TempDir() { std::filesystem::remove_all(path_); }
+    ~TempDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
+
+    const std::filesystem::path& path() const { return path_; }
     std::string file(const std::string& name) const { return (path_ / name).string(); }
+    // Writes `content` to the file `name` in it; returns the file's path.
+    std::string write(const std::string& name, const std::string& content) const {
+        std::ofstream(file(name), std::ios::binary) << content;
+        return file(name);
+    }
+    // How many entries it holds.
+    std::size_t entries() const {
+        return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(path_), {}));
+    }
 
 private:
     std::filesystem::path path_;

@@ -1,4 +1,6 @@
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -50,14 +52,22 @@ TEST_CASE("parallel_for covers [0, count) once in static contiguous chunks", "[k
     }
 }
 
-TEST_CASE("parallel_for runs chunks on several threads, one of them the caller", "[kernels][thread_pool]") {
+TEST_CASE("parallel_for runs chunks on several threads at once, one of them the caller", "[kernels][thread_pool]") {
+    // Each body waits for the others to start: a thread that takes a chunk
+    // cannot take another until all three run, so they run on three threads
+    // (a caller that ran them alone, one after another, would wait in vain).
     ThreadPool pool(3);
     std::mutex mutex;
+    std::condition_variable all_started;
     std::set<std::thread::id> ids;
+    bool together = true;
     pool.parallel_for(3, [&](std::int64_t, std::int64_t) {
-        std::lock_guard lock(mutex);
+        std::unique_lock lock(mutex);
         ids.insert(std::this_thread::get_id());
+        all_started.notify_all();
+        together = all_started.wait_for(lock, std::chrono::seconds(60), [&] { return ids.size() == 3; }) && together;
     });
+    CHECK(together);
     CHECK(ids.size() == 3);
     CHECK(ids.count(std::this_thread::get_id()) == 1);
 }

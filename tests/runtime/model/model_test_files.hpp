@@ -13,28 +13,12 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "tests/support/temp_path.hpp"
 
 namespace lpu::test {
 
 using Bytes = std::vector<unsigned char>;
 
-class TempDir {
-public:
-    explicit TempDir(const std::string& tag)
-        : path_(std::filesystem::temp_directory_path() / ("lpu-" + tag + "-" + std::to_string(::getpid()))) {
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-private:
-    std::filesystem::path path_;
-};
 
 inline Bytes read_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

@@ -19,6 +19,7 @@
 #include "runtime/kernels/quantize.hpp"
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/tokenizer.hpp"
+#include "tests/support/temp_path.hpp"
 
 namespace lpu::model {
 namespace {
@@ -26,18 +27,6 @@ namespace {
 using kernels::DType;
 
 // A scratch directory removed at the end of the test.
-class TempDir {
-public:
-    TempDir() : path_(std::filesystem::temp_directory_path() / ("lpu-synth-test-" + std::to_string(::getpid()))) {
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-private:
-    std::filesystem::path path_;
-};
-
 SyntheticShape small_shape(DType dtype) {
     SyntheticShape shape;
     shape.dim = 64;
@@ -161,7 +150,7 @@ TEST_CASE("synthetic model: the vocabulary is byte-level, unique and exactly voc
 }
 
 TEST_CASE("synthetic model: F32, F16 and Q8_0 files are one model at three precisions", "[synthetic]") {
-    TempDir dir;
+    const test::TempDir dir("synth-test");
     const auto f32_path = dir.file("f32.gguf");
     write_synthetic_model(small_shape(DType::F32), f32_path);
     const auto f32 = open_model(f32_path);
@@ -203,7 +192,7 @@ TEST_CASE("synthetic model: F32, F16 and Q8_0 files are one model at three preci
 }
 
 TEST_CASE("synthetic model: weights are seeded, deterministic and O(1)", "[synthetic]") {
-    TempDir dir;
+    const test::TempDir dir("synth-test");
     auto shape = small_shape(DType::Q8_0);
     write_synthetic_model(shape, dir.file("a.gguf"));
     write_synthetic_model(shape, dir.file("b.gguf"));
