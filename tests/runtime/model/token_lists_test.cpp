@@ -2,10 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include <fstream>
-
 #include "base/error.hpp"
-#include "tests/runtime/model/model_test_files.hpp"
+#include "tests/support/temp_path.hpp"
 
 namespace lpu::model {
 namespace {
@@ -22,11 +20,7 @@ TEST_CASE("token lists: ids from a flag, separated by commas or white space", "[
 
 TEST_CASE("token lists: JSON files of strings and of id sequences, refused by element", "[model][token_lists]") {
     lpu::test::TempDir dir("token-lists");
-    const auto write = [&](const std::string& text) {
-        const std::string path = dir.file("list.json");
-        std::ofstream(path) << text;
-        return path;
-    };
+    const auto write = [&](const std::string& text) { return dir.write("list.json", text); };
     CHECK(read_string_list(write(R"(["a", "b c"])")) == std::vector<std::string>{"a", "b c"});
     CHECK_THROWS_WITH(read_string_list(write(R"(["a", 3])")), Catch::Contains("element 1 is not a string"));
     CHECK_THROWS_WITH(read_string_list(write("[")), Catch::Contains("is not valid JSON"));
