@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "base/json_text.hpp"
 #include "base/output_file.hpp"
 #include "base/progress_bar.hpp"
 #include "cli/commands.hpp"
@@ -97,10 +98,10 @@ void run_calibrate(const CalibrateOptions& options) {
         OutputFile file(options.output);
         nlohmann::json document = sim::to_json(result.spec);
         document["base"] = "tsp-v1";
-        file.stream() << document.dump(2) << "\n";
+        file.stream() << json_text(document, 2) << "\n";
         file.commit();
     }
-    std::cout << (options.json ? calibration_json(result).dump(2) + "\n" : calibration_text(result));
+    std::cout << (options.json ? json_text(calibration_json(result), 2) + "\n" : calibration_text(result));
 }
 
 }  // namespace
