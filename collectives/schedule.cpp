@@ -106,7 +106,9 @@ std::string overlap_error(std::size_t step_index, ChipId chip, std::size_t a, st
 // of the step writes into it (the fold's result replaces the region).
 void check_tree_terms(const std::map<ChipId, std::vector<Access>>& trees, const std::map<ChipId, ChipAccesses>& chips,
                       std::size_t step_index) {
-    for (const auto& [chip, terms] : trees) {
+    for (const auto& tree : trees) {
+        const ChipId chip = tree.first;  // (no structured binding: lambdas below capture them, which clang 14 refuses)
+        const std::vector<Access>& terms = tree.second;
         for (std::size_t i = 0; i < terms.size(); ++i) {
             for (std::size_t j = i + 1; j < terms.size(); ++j) {
                 const bool same = terms[i].offset == terms[j].offset && terms[i].end == terms[j].end;

@@ -187,7 +187,6 @@ sim::ChipSpec spec_with(const sim::ChipSpec& base, const std::vector<FitField>& 
             slot = values[i];
         }
     }
-    document["base"] = "tsp-v1";
     return sim::chip_spec_from_json(document, "the calibrated spec");
 }
 

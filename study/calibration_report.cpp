@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_text.hpp"
+
 namespace lpu::study {
 namespace {
 
@@ -64,13 +66,12 @@ nlohmann::json calibration_json(const Calibration& result) {
 }  // namespace
 
 std::string calibration_report(const Calibration& result, bool json) {
-    return json ? calibration_json(result).dump(2) + "\n" : calibration_text(result);
+    return json ? json_text(calibration_json(result), 2) + "\n" : calibration_text(result);
 }
 
 std::string calibrated_spec_file(const Calibration& result) {
-    nlohmann::json document = sim::to_json(result.spec);
-    document["base"] = "tsp-v1";
-    return document.dump(2) + "\n";
+    // Every field is written, so the file does not depend on a base preset.
+    return json_text(sim::to_json(result.spec), 2) + "\n";
 }
 
 }  // namespace lpu::study
