@@ -97,7 +97,7 @@ std::vector<std::string> run_scripts(const std::string& lpu, const Model& model,
         "until [ -f " + ports + "1 ] && [ -f " + ports + "2 ]; do sleep 0.02; done; " + run + grid +
         " --workers 127.0.0.1:$(cat " + ports + "1),127.0.0.1:$(cat " + ports + "2); wait";
     return {run, run + grid,
-            "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe -n 2 " + run + grid,
+            "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe --bind-to none -n 2 " + run + grid,
             workers};
 }
 

@@ -25,8 +25,21 @@ namespace lpu::launch {
 int processes_computing_with(const plan::Plan& plan, const RankOfChip& placement, const std::vector<int>& rank_hosts,
                              int rank);
 
+// Kernel threads for a process that may run on `usable_cores` of its host's
+// `host_cores` and computes at the same time as `sharing - 1` others there.
+// A process allowed on every core splits them with the others. A process
+// bound to fewer (Open MPI binds each rank to one core when it starts 2 or
+// fewer, taskset, a batch system) was given its share already: it uses what
+// it was given. Such binding keeps ranks that take turns (the stages of a
+// batch-1 pipeline) off each other's idle cores: `mpirun --bind-to none`
+// lets each use every core for its turn.
+int kernel_threads(int host_cores, int usable_cores, int sharing);
+
 // The pool for this process (made on the first call; later calls return it),
-// for a process that shares its host's cores with `sharing - 1` others.
+// with kernel_threads for this host and this process's CPU affinity.
 kernels::ThreadPool& process_thread_pool(int sharing);
+
+// True when this process may run on fewer cores than its host has.
+bool bound_to_fewer_cores();
 
 }  // namespace lpu::launch

@@ -1,5 +1,6 @@
 #include "launch/mpi/mpi_run.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "base/json_text.hpp"
@@ -94,9 +95,15 @@ void run_ranks(const launch::mpi::MpiSession& session, const model::ModelFile& f
     launch::mpi::MpiLogitsBroadcast broadcast(session.comm(), head_rank);
     local.broadcast = &broadcast;
     const std::string grid = grid_name(plan) + ", " + std::to_string(session.size()) + " ranks";
+    const int sharing = launch::processes_computing_with(plan, placement, hosts, session.rank());
+    const auto ranks_here = std::count(hosts.begin(), hosts.end(), hosts[static_cast<std::size_t>(session.rank())]);
+    if (session.rank() == 0 && sharing < ranks_here && launch::bound_to_fewer_cores()) {
+        std::fprintf(stderr, "lpu run: this rank is bound to fewer cores than its host has, and the ranks of the "
+                             "host take turns (pipeline stages): `mpirun --bind-to none` lets each use every core "
+                             "for its turn\n");
+    }
     engine::PlanModel model(std::move(prepared.plan), file, prepared.spec, transport, local,
-                            launch::process_thread_pool(
-                                launch::processes_computing_with(plan, placement, hosts, session.rank())));
+                            launch::process_thread_pool(sharing));
 
     const bool root = session.rank() == 0;
     const auto results = engine::generate_batch(model, tokenizer, options.generation,

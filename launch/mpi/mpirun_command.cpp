@@ -55,7 +55,9 @@ std::vector<std::string> mpirun_command(const MpirunRequest& request, const plan
     }
     require(ranks >= 1 && ranks <= chips, "--ranks " + std::to_string(ranks) + " must be between 1 and the plan's " +
                                               std::to_string(chips) + " chips");
-    std::vector<std::string> command = {"mpirun", "-n", std::to_string(ranks), "--map-by", "slot"};
+    // --bind-to none: the ranks of a pipeline take turns, and each may use every core of its host for its
+    // turn (Open MPI would bind each of 2 or fewer ranks to one core; launch/host_threads.hpp).
+    std::vector<std::string> command = {"mpirun", "-n", std::to_string(ranks), "--map-by", "slot", "--bind-to", "none"};
     if (!request.hosts.empty()) command.insert(command.end(), {"--host", request.hosts});
     if (!request.hostfile.empty()) command.insert(command.end(), {"--hostfile", request.hostfile});
     command.insert(command.end(), {request.lpu, "run", "--model", request.model_path, "--plan", request.plan_path,

@@ -219,7 +219,7 @@ void ChipRunner::keep_time(chip::OpKind kind, std::int64_t cycles, std::int64_t 
     durations_[next_] = cycles;
 }
 
-bool ChipRunner::advance(collectives::Transport& transport) {
+bool ChipRunner::advance(collectives::Transport& transport, const std::function<void()>& sent) {
     const std::size_t start = next_;
     const auto chip = program_.chip;
     while (!done()) {
@@ -238,7 +238,10 @@ bool ChipRunner::advance(collectives::Transport& transport) {
             // Consecutive sends (a stage hop's blocks, a collective's step) leave in one write per process.
             const bool more_sends = next_ + 1 < program_.instructions.size() &&
                                     std::holds_alternative<plan::Send>(program_.instructions[next_ + 1].body);
-            if (!more_sends) transport.flush();
+            if (!more_sends) {
+                transport.flush();
+                if (sent) sent();
+            }
         } else if (const auto* recv = std::get_if<plan::Recv>(&instruction.body)) {
             const auto target = buffers_.at(recv->buffer).subspan(static_cast<std::size_t>(recv->offset_bytes),
                                                                   static_cast<std::size_t>(recv->bytes));

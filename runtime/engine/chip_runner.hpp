@@ -15,6 +15,7 @@
 // data arrives from the message itself, wherever the sender runs. The cycles
 // each instruction actually started and took are the chip's timing of the step.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <span>
 #include <vector>
@@ -39,7 +40,10 @@ public:
     // Starts a step: tokens[b] is sequence b's token (read by its embed), all at `position`.
     void begin_step(std::span<const int> tokens, int position);
     // Runs until done or blocked on a Recv; returns true when it executed anything.
-    bool advance(collectives::Transport& transport);
+    // `sent`, when given, is called each time a run of sends has left (been
+    // flushed), so a scheduler can start the chips waiting for them at once
+    // rather than when this chip next blocks.
+    bool advance(collectives::Transport& transport, const std::function<void()>& sent = {});
     bool done() const { return next_ >= program_.instructions.size(); }
     // The instruction it waits at, for error messages.
     std::size_t next_instruction() const { return next_; }

@@ -23,7 +23,9 @@ public:
             if (const auto chip = pick()) {
                 run(*chip, lock);
             } else if (running_ > 0 || transport_waiter_) {
+                ++sleeping_;
                 changed_.wait(lock);  // a running chip (or the waiting thread) will say when something changed
+                --sleeping_;
             } else {
                 wait_for_transport(lock);
             }
@@ -60,7 +62,7 @@ private:
         bool progressed = false;
         std::exception_ptr failure;
         try {
-            progressed = chips_[c]->advance(transport_);
+            progressed = chips_[c]->advance(transport_, [this] { sent(); });
         } catch (...) {
             failure = std::current_exception();
         }
@@ -79,6 +81,16 @@ private:
             state.tried_at = began;  // worth another try once the epoch has moved past it
         }
         changed_.notify_all();
+    }
+
+    // A running chip's sends have left: a chip waiting for them may go on now.
+    // Without this, a thread with nothing to run would sleep until the sender
+    // blocks, which at the all-reduces of a TP group is after the sender's
+    // whole next segment: the chips would take turns instead of overlapping.
+    void sent() {
+        const std::lock_guard lock(mutex_);
+        ++epoch_;
+        if (sleeping_ > 0) changed_.notify_one();
     }
 
     // The first failure ends the step; a thread waiting for the transport is
@@ -129,6 +141,7 @@ private:
     std::vector<State> states_;
     std::size_t done_ = 0;
     int running_ = 0;
+    int sleeping_ = 0;  // threads waiting on changed_
     bool transport_waiter_ = false;
     std::uint64_t epoch_ = 1;
     std::exception_ptr failure_;

@@ -6,9 +6,9 @@
 // Each thread takes a chip that nobody runs, runs it until it waits for a
 // message it does not have (ChipRunner::advance), and takes another. A chip
 // that waited is tried again only once something has happened since it
-// started its last try (another chip went on, so may have sent to it, or a
-// message came from another process), so idle threads sleep instead of
-// spinning over chips that wait. When no chip can go on and none runs, only
+// started its last try (another chip went on or its sends left, so may have
+// sent to it, or a message came from another process), so idle threads sleep
+// instead of spinning over chips that wait. When no chip can go on and none runs, only
 // a message from another process can help: one thread waits for the
 // transport; in a plan whose chips are all here that is a deadlock, reported
 // naming a waiting chip.

@@ -84,3 +84,12 @@ TEST_CASE("host threads: replicas compute their same stages at once", "[launch][
 }
 
 }  // namespace lpu::launch
+
+TEST_CASE("host threads: a process bound to fewer cores uses what it was given", "[launch][transport]") {
+    CHECK(lpu::launch::kernel_threads(2, 2, 1) == 2);  // free to use both cores, takes turns: all of them
+    CHECK(lpu::launch::kernel_threads(2, 2, 2) == 1);  // two computing at once split them
+    CHECK(lpu::launch::kernel_threads(8, 8, 3) == 2);
+    CHECK(lpu::launch::kernel_threads(2, 1, 1) == 1);  // bound to one core (mpirun's default for 2 ranks)
+    CHECK(lpu::launch::kernel_threads(16, 4, 2) == 4);  // the binder split the cores already
+    CHECK(lpu::launch::kernel_threads(1, 1, 4) == 1);
+}

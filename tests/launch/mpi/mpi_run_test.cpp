@@ -175,12 +175,12 @@ TEST_CASE("lpu launch prints the mpirun command for a plan, and runs it with --e
     const auto printed = lpu::test::run_lpu("launch --plan " + plan + " --model " + gguf +
                                             " --hosts a:1,b:3 -- --temperature 0 --prompt 'Once upon'");
     REQUIRE(printed.exit_code == 0);
-    CHECK(printed.out == "mpirun -n 2 --map-by slot --host a:1,b:3 lpu run --model " + gguf + " --plan " + plan +
-                             " --print-placement --temperature 0 --prompt 'Once upon'\n");
+    CHECK(printed.out == "mpirun -n 2 --map-by slot --bind-to none --host a:1,b:3 lpu run --model " + gguf +
+                             " --plan " + plan + " --print-placement --temperature 0 --prompt 'Once upon'\n");
     const auto from_hostfile = lpu::test::run_lpu("launch --plan " + plan + " --model " + gguf + " --hostfile " + hostfile);
     REQUIRE(from_hostfile.exit_code == 0);
-    CHECK(from_hostfile.out == "mpirun -n 2 --map-by slot --hostfile " + hostfile + " lpu run --model " + gguf +
-                                   " --plan " + plan + " --print-placement\n");
+    CHECK(from_hostfile.out == "mpirun -n 2 --map-by slot --bind-to none --hostfile " + hostfile +
+                                   " lpu run --model " + gguf + " --plan " + plan + " --print-placement\n");
 
     // The hostfile's two slots on this machine: the job fits without --oversubscribe.
     const auto executed =

@@ -21,13 +21,14 @@ TEST_CASE("mpirun command: one rank per stage, capped by the hosts' slots", "[la
     request.model_path = "stories260K.gguf";
     request.run_arguments = {"--temperature", "0"};
     CHECK(mpirun_command(request, plan_of(2, 4)) ==
-          std::vector<std::string>{"mpirun", "-n", "4", "--map-by", "slot", "lpu", "run", "--model", "stories260K.gguf",
-                                   "--plan", "story.lpuplan", "--print-placement", "--temperature", "0"});
+          std::vector<std::string>{"mpirun", "-n", "4", "--map-by", "slot", "--bind-to", "none", "lpu", "run", "--model",
+                                   "stories260K.gguf", "--plan", "story.lpuplan", "--print-placement", "--temperature",
+                                   "0"});
     request.hosts = "node1:2,node2";
     const auto capped = mpirun_command(request, plan_of(2, 4));
     CHECK(capped[2] == "3");
-    CHECK(capped[5] == "--host");
-    CHECK(capped[6] == "node1:2,node2");
+    CHECK(capped[7] == "--host");
+    CHECK(capped[8] == "node1:2,node2");
     request.ranks = 8;
     CHECK(mpirun_command(request, plan_of(2, 4))[2] == "8");
 }
