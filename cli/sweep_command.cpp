@@ -19,17 +19,11 @@
 namespace lpu::cli {
 namespace {
 
+// The flags fill the study's request directly; only --replicas (counts or
+// "auto") and --quiet need converting.
 struct SweepCommandOptions {
-    std::string preset;
-    std::string model_path;
-    std::string dtype;
-    std::string spec = sim::default_chip_spec_name();
-    std::string collective = "auto";
+    study::SweepRequest request;
     std::vector<std::string> replicas{"auto"};
-    std::int64_t prompt_tokens = 128;
-    study::SweepAxes axes;
-    std::string out = "sweep";
-    bool plots = true;
     bool quiet = false;
 };
 
@@ -50,17 +44,8 @@ std::vector<int> parse_replicas(const std::vector<std::string>& values) {
 }
 
 void run_sweep(const SweepCommandOptions& options) {
-    study::SweepRequest request;
-    request.preset = options.preset;
-    request.model_path = options.model_path;
-    request.dtype = options.dtype;
-    request.spec = options.spec;
-    request.collective = options.collective;
-    request.prompt_tokens = options.prompt_tokens;
-    request.axes = options.axes;
+    study::SweepRequest request = options.request;
     request.axes.replicas = parse_replicas(options.replicas);
-    request.out_dir = options.out;
-    request.plots = options.plots;
     request.progress = !options.quiet;
     study::run_sweep(request, std::cout);
 }
@@ -69,44 +54,46 @@ void run_sweep(const SweepCommandOptions& options) {
 
 void add_sweep_command(CLI::App& app) {
     auto options = std::make_shared<SweepCommandOptions>();
+    auto& request = options->request;
+    request.spec = sim::default_chip_spec_name();
     auto* command = app.add_subcommand(
         "sweep", "Scaling study: predict a model over a grid of chips, partitions, topologies, batches and contexts");
-    command->add_option("--model-preset", options->preset, "A published model shape (see lpu sim --help)");
-    command->add_option("-m,--model", options->model_path, "A GGUF file: its header gives the shape")
+    command->add_option("--model-preset", request.preset, "A published model shape (see lpu sim --help)");
+    command->add_option("-m,--model", request.model_path, "A GGUF file: its header gives the shape")
         ->check(CLI::ExistingFile);
-    command->add_option("--dtype", options->dtype,
+    command->add_option("--dtype", request.dtype,
                         "Weight types: int8, fp8, fp16, fp32 or a GGUF type/mix such as q4_k_m (default: as lpu sim)");
-    command->add_option("--spec", options->spec, "Chip spec: a preset name or a JSON file")->capture_default_str();
-    command->add_option("--chips", options->axes.chips, "Total chip counts, e.g. 64,576,10440 (or give --tp and --pp)")
+    command->add_option("--spec", request.spec, "Chip spec: a preset name or a JSON file")->capture_default_str();
+    command->add_option("--chips", request.axes.chips, "Total chip counts, e.g. 64,576,10440 (or give --tp and --pp)")
         ->delimiter(',')
         ->check(positive_number);
-    command->add_option("--tp", options->axes.tp, "Tensor-parallel degrees (every pair with --pp)")
+    command->add_option("--tp", request.axes.tp, "Tensor-parallel degrees (every pair with --pp)")
         ->delimiter(',')
         ->check(positive_number);
-    command->add_option("--pp", options->axes.pp, "Pipeline stages (every pair with --tp)")
+    command->add_option("--pp", request.axes.pp, "Pipeline stages (every pair with --tp)")
         ->delimiter(',')
         ->check(positive_number);
     command->add_option("--replicas", options->replicas,
                         "Data-parallel replicas: counts and/or auto (the fewest the model can be split over)")
         ->delimiter(',')
         ->capture_default_str();
-    command->add_option("--topology", options->axes.topologies,
+    command->add_option("--topology", request.axes.topologies,
                         "Systems, e.g. dragonfly:8,dragonfly:145 (default: one Dragonfly for the largest point)")
         ->delimiter(',');
-    command->add_option("--batch", options->axes.batches, "Sequences per decode step and replica")
+    command->add_option("--batch", request.axes.batches, "Sequences per decode step and replica")
         ->delimiter(',')
         ->capture_default_str()
         ->check(CLI::Range(1, 1024));
-    command->add_option("--context", options->axes.contexts, "KV-cache positions (0 = the model's context length)")
+    command->add_option("--context", request.axes.contexts, "KV-cache positions (0 = the model's context length)")
         ->delimiter(',')
         ->capture_default_str()
         ->check(non_negative_number);
-    command->add_option("--collective", options->collective, "All-reduce algorithm (auto = fastest)")->capture_default_str();
-    command->add_option("--prompt-tokens", options->prompt_tokens, "Prompt length for the time to first token")
+    command->add_option("--collective", request.collective, "All-reduce algorithm (auto = fastest)")->capture_default_str();
+    command->add_option("--prompt-tokens", request.prompt_tokens, "Prompt length for the time to first token")
         ->capture_default_str()
         ->check(positive_number);
-    command->add_option("-o,--out", options->out, "Directory for sweep.csv and the plots")->capture_default_str();
-    command->add_flag("!--no-plots", options->plots, "Write only the CSV (no gnuplot)");
+    command->add_option("-o,--out", request.out_dir, "Directory for sweep.csv and the plots")->capture_default_str();
+    command->add_flag("!--no-plots", request.plots, "Write only the CSV (no gnuplot)");
     command->add_flag("-q,--quiet", options->quiet, "No progress bar");
     command->footer(
         "One CSV row per point: the grid the compiler chose, chips needed, latency, tokens/s per user and\n"

@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <optional>
 
@@ -13,8 +14,11 @@ namespace {
 
 class Step {
 public:
-    Step(std::span<ChipRunner* const> chips, collectives::Transport& transport, bool all_local)
-        : chips_(chips), transport_(transport), all_local_(all_local), states_(chips.size()) {}
+    Step(std::span<ChipRunner* const> chips, collectives::Transport& transport, bool all_local, int threads)
+        : chips_(chips), transport_(transport), all_local_(all_local), states_(chips.size()) {
+        // One thread has nobody to wake: its sends need no word to the scheduler.
+        if (threads > 1) on_sent_ = [this] { sent(); };
+    }
 
     // What every thread does until the step is over.
     void work() {
@@ -62,7 +66,7 @@ private:
         bool progressed = false;
         std::exception_ptr failure;
         try {
-            progressed = chips_[c]->advance(transport_, [this] { sent(); });
+            progressed = chips_[c]->advance(transport_, on_sent_);
         } catch (...) {
             failure = std::current_exception();
         }
@@ -145,14 +149,15 @@ private:
     bool transport_waiter_ = false;
     std::uint64_t epoch_ = 1;
     std::exception_ptr failure_;
+    std::function<void()> on_sent_;
 };
 
 }  // namespace
 
 void run_chips(std::span<ChipRunner* const> chips, collectives::Transport& transport, kernels::ThreadPool* host,
                bool all_local) {
-    Step step(chips, transport, all_local);
     const int threads = host ? host->thread_count() : 1;
+    Step step(chips, transport, all_local, threads);
     if (threads <= 1) {
         step.work();
     } else {
