@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "base/error.hpp"
+#include "runtime/model/chat_prompt.hpp"
 
 namespace lpu::engine {
 
@@ -26,20 +27,7 @@ ChatSession::ChatSession(LanguageModel& model, const model::Tokenizer& tokenizer
 }
 
 std::vector<int> ChatSession::prompt_tokens(bool add_assistant_start) const {
-    std::vector<model::ChatSegment> segments;
-    if (template_) {
-        segments = template_->render(messages_, add_assistant_start);
-    } else {
-        for (const auto& message : messages_) segments.push_back({message.content, false});
-    }
-    std::vector<model::TextSegment> text;
-    for (const auto& segment : segments) text.push_back({segment.text, segment.from_template});
-    std::vector<int> tokens = tokenizer_.encode(text, /*add_special=*/true);
-    if (tokens.empty()) {
-        require(tokenizer_.bos_id() >= 0, "the conversation is empty and the vocabulary has no BOS token to start from");
-        tokens.push_back(tokenizer_.bos_id());
-    }
-    return tokens;
+    return model::chat_prompt_tokens(tokenizer_, template_, messages_, add_assistant_start);
 }
 
 std::span<float> ChatSession::run(int token, GenerationStats& stats) {

@@ -23,6 +23,24 @@ std::vector<ChatMessage> read_chat_messages(const std::string& path) {
     return messages;
 }
 
+std::vector<int> chat_prompt_tokens(const Tokenizer& tokenizer, const std::optional<ChatTemplate>& chat_template,
+                                    std::span<const ChatMessage> messages, bool add_assistant_start) {
+    std::vector<ChatSegment> segments;
+    if (chat_template) {
+        segments = chat_template->render(messages, add_assistant_start);
+    } else {
+        for (const auto& message : messages) segments.push_back({message.content, false});
+    }
+    std::vector<TextSegment> text;
+    for (const auto& segment : segments) text.push_back({segment.text, segment.from_template});
+    std::vector<int> tokens = tokenizer.encode(text, /*add_special=*/true);
+    if (tokens.empty()) {
+        require(tokenizer.bos_id() >= 0, "the conversation is empty and the vocabulary has no BOS token to start from");
+        tokens.push_back(tokenizer.bos_id());
+    }
+    return tokens;
+}
+
 ChatTemplate choose_chat_template(const Tokenizer& tokenizer, const std::string& name) {
     const auto chat_template = name.empty() ? ChatTemplate::detect(tokenizer.chat_template()) : ChatTemplate::named(name);
     require(chat_template.has_value(),
@@ -35,11 +53,8 @@ ChatTemplate choose_chat_template(const Tokenizer& tokenizer, const std::string&
 
 std::string chat_prompt_report(const Tokenizer& tokenizer, const ChatTemplate& chat_template,
                                const std::vector<ChatMessage>& messages, bool add_assistant_start, bool json) {
-    const auto segments = chat_template.render(messages, add_assistant_start);
-    std::vector<TextSegment> text;
-    for (const auto& segment : segments) text.push_back({segment.text, segment.from_template});
-    const std::vector<int> ids = tokenizer.encode(text, /*add_special=*/true);
-    const std::string rendered = ChatTemplate::text_of(segments);
+    const std::vector<int> ids = chat_prompt_tokens(tokenizer, chat_template, messages, add_assistant_start);
+    const std::string rendered = ChatTemplate::text_of(chat_template.render(messages, add_assistant_start));
     if (json) {
         const ValidUtf8 valid = valid_utf8(rendered);
         return nlohmann::json{{"template", chat_template.name()},

@@ -1,6 +1,9 @@
 #pragma once
-// `lpu model chat-prompt`: the prompt a conversation (a JSON file of messages)
-// becomes in a chat template, as text and token ids, without the model's weights.
+// The prompt a conversation becomes in a chat template, as token ids (what
+// `lpu chat` and `lpu serve` run), and `lpu model chat-prompt`'s report of it
+// for a JSON file of messages, without the model's weights.
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -12,6 +15,14 @@ namespace lpu::model {
 // A JSON array of {"role": string, "content": string}. Throws lpu::Error naming
 // the file and the message.
 std::vector<ChatMessage> read_chat_messages(const std::string& path);
+
+// The tokens of `messages` rendered in `chat_template` (nullopt: raw text, the
+// messages' contents one after another with nothing around them), BOS first
+// when the vocabulary adds it; with `add_assistant_start` they end where the
+// assistant's reply begins. Never empty: an empty conversation is BOS alone
+// (lpu::Error when the vocabulary has no BOS).
+std::vector<int> chat_prompt_tokens(const Tokenizer& tokenizer, const std::optional<ChatTemplate>& chat_template,
+                                    std::span<const ChatMessage> messages, bool add_assistant_start);
 
 // The template `name` (empty: the one the tokenizer's chat template is).
 // Throws lpu::Error when there is none, naming the families lpu knows.
