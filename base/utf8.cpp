@@ -70,6 +70,32 @@ bool is_valid_utf8(std::string_view bytes) {
     return true;
 }
 
+std::string Utf8Stream::append(std::string_view bytes) {
+    held_.append(bytes);
+    // The last character is cut when it starts with a lead byte and the text
+    // ends before it does: decoding it fails right at the end.
+    std::size_t whole = held_.size();
+    for (std::size_t back = 1; back <= 3 && back <= held_.size(); ++back) {
+        const std::size_t offset = held_.size() - back;
+        const auto lead = static_cast<unsigned char>(held_[offset]);
+        if (is_continuation(lead)) continue;
+        const Utf8CodePoint code_point = decode_utf8(held_, offset);
+        if (lead >= 0xC2 && lead <= 0xF4 && !code_point.valid && offset + code_point.length == held_.size()) {
+            whole = offset;
+        }
+        break;
+    }
+    std::string out = valid_utf8(std::string_view(held_).substr(0, whole)).text;
+    held_.erase(0, whole);
+    return out;
+}
+
+std::string Utf8Stream::flush() {
+    std::string out = valid_utf8(held_).text;
+    held_.clear();
+    return out;
+}
+
 void append_utf8(std::string& out, char32_t code_point) {
     if (code_point < 0x80) {
         out.push_back(static_cast<char>(code_point));

@@ -34,6 +34,22 @@ ValidUtf8 valid_utf8(std::string_view bytes);
 
 bool is_valid_utf8(std::string_view bytes);
 
+// Bytes that come in pieces (a stream of tokens) as valid UTF-8 pieces: a
+// character cut between two pieces is held back until it is whole (valid_utf8
+// on each piece would turn both halves into U+FFFD); every other invalid part
+// becomes U+FFFD as in valid_utf8.
+class Utf8Stream {
+public:
+    // The text up to the end of the last whole character of what was held back
+    // plus `bytes`; may be empty.
+    std::string append(std::string_view bytes);
+    // What is still held back, at the end of the stream (a cut character: U+FFFD).
+    std::string flush();
+
+private:
+    std::string held_;  // the start of a character, at most 3 bytes
+};
+
 // Appends the UTF-8 encoding of a code point (at most U+10FFFF, not a surrogate).
 void append_utf8(std::string& out, char32_t code_point);
 

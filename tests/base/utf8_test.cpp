@@ -49,3 +49,28 @@ TEST_CASE("utf8: decoding and encoding code points", "[base][utf8]") {
 }
 
 }  // namespace lpu
+
+namespace lpu {
+
+TEST_CASE("utf8: a stream holds back a character cut between pieces", "[base][utf8]") {
+    const std::string fffd = "\xEF\xBF\xBD";
+    Utf8Stream euro;
+    CHECK(euro.append("a\xE2") == "a");
+    CHECK(euro.append("\x82") == "");
+    CHECK(euro.append("\xAC!") == "\xE2\x82\xAC!");
+    CHECK(euro.flush() == "");
+
+    Utf8Stream emoji;  // U+1F600, one byte at a time
+    CHECK(emoji.append("\xF0").empty());
+    CHECK(emoji.append("\x9F").empty());
+    CHECK(emoji.append("\x98").empty());
+    CHECK(emoji.append("\x80") == "\xF0\x9F\x98\x80");
+
+    // Invalid parts are replaced at once; a cut character at the end of the stream on flush.
+    Utf8Stream bad;
+    CHECK(bad.append("\x80x\xE2y") == fffd + "x" + fffd + "y");
+    CHECK(bad.append("z\xC3") == "z");
+    CHECK(bad.flush() == fffd);
+}
+
+}  // namespace lpu
