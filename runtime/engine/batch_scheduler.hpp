@@ -106,6 +106,7 @@ public:
     // `model` and `tokenizer` must outlive the scheduler; `max_waiting` bounds
     // the requests queued for a slot (beyond it submit() throws QueueFull).
     BatchScheduler(LanguageModel& model, const model::Tokenizer& tokenizer, int max_waiting);
+    ~BatchScheduler();  // defined where Pending and Slot are complete
 
     int slots() const { return slots_; }
     int max_positions() const { return model_.max_positions(); }
