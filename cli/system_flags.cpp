@@ -15,7 +15,7 @@ void add_chip_options(CLI::App& command, launch::SystemOptions& options) {
         ->check(non_negative_number);
 }
 
-void add_partition_options(CLI::App& command, launch::SystemOptions& options) {
+void add_grid_options(CLI::App& command, launch::SystemOptions& options) {
     command.add_option("--tp", options.compile.tp, "Tensor-parallel degree (with --pp)")->check(positive_number);
     command.add_option("--pp", options.compile.pp, "Pipeline stages (with --tp)")->check(positive_number);
     command.add_option("--chips", options.compile.chips,
@@ -31,13 +31,17 @@ void add_partition_options(CLI::App& command, launch::SystemOptions& options) {
     command.add_option("--topology", options.topology,
                        "System wiring: fc:N, ring:N, torus:AxB[xC], mesh:..., dragonfly:R, or a topology file "
                        "(default: fc:N up to 8 chips, else a Dragonfly)");
+    command.add_option("--collective", options.compile.collective_algorithm,
+                       "All-reduce algorithm for tensor parallelism (auto = fastest on the fabric model)")
+        ->capture_default_str();
+}
+
+void add_partition_options(CLI::App& command, launch::SystemOptions& options) {
+    add_grid_options(command, options);
     command.add_option("--batch", options.compile.batch,
                        "Sequences per decode step, pipelined through the stages (same prompt, seeds seed+i)")
         ->capture_default_str()
         ->check(CLI::Range(1, 1024));
-    command.add_option("--collective", options.compile.collective_algorithm,
-                       "All-reduce algorithm for tensor parallelism (auto = fastest on the fabric model)")
-        ->capture_default_str();
 }
 
 }  // namespace lpu::cli
