@@ -13,6 +13,7 @@ void add_bench_command(CLI::App& app);
 void add_compile_command(CLI::App& app);
 void add_launch_command(CLI::App& app);
 void add_worker_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 void add_plan_command(CLI::App& app);
 void add_trace_command(CLI::App& app);
 void add_sim_command(CLI::App& app);
@@ -25,6 +26,7 @@ inline void add_all_commands(CLI::App& app) {
     add_compile_command(app);
     add_launch_command(app);
     add_worker_command(app);
+    add_serve_command(app);
     add_plan_command(app);
     add_trace_command(app);
     add_sim_command(app);

@@ -6,6 +6,9 @@ find_package(nlohmann_json 3 REQUIRED)
 find_package(CapnProto REQUIRED)
 find_package(MPI REQUIRED COMPONENTS CXX)
 find_package(Catch2 2 REQUIRED)
+find_package(PkgConfig REQUIRED)
+# cpp-httplib, as Debian builds it: a shared library with its header (serve/).
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 
 # Standalone Asio is header-only and ships no CMake or pkg-config file.
 find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
