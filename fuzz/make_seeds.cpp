@@ -156,7 +156,7 @@ void write_tcp_streams(const Path& root) {
             .add([](Message m) {
                 auto step = m.initStep();
                 step.initTokens(1).set(0, 1);
-                step.setPosition(0);
+                step.initPositions(1).set(0, 0);
             })
             .add([](Message m) { m.setHeartbeat(); })
             .add([](Message m) {

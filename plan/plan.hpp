@@ -18,7 +18,8 @@
 namespace lpu::plan {
 
 // The format this build writes and reads (stored in plan files and checked on load).
-constexpr std::uint32_t plan_format_version = 3;  // 2: position cost per 1024 positions; 3: rope pairing, biases
+// 2: position cost per 1024 positions; 3: rope pairing, biases; 4: each compute names its sequence
+constexpr std::uint32_t plan_format_version = 4;
 
 using BufferId = std::uint32_t;  // index into ChipProgram::buffers
 
@@ -91,6 +92,10 @@ struct Compute {
     // Fixed point, because a shard's attention often costs a fraction of a
     // cycle per position, which whole cycles would round away.
     std::int64_t cycles_per_1024_positions = 0;
+    // The sequence of the batch this op works for (< Grid::batch): its
+    // position is that sequence's, so the slots of a batch may each be at
+    // their own position (continuous batching).
+    std::uint32_t sequence = 0;
     bool operator==(const Compute&) const = default;
 };
 

@@ -72,7 +72,7 @@ InstructionBody body_from(schema::Instruction::Reader instruction, const std::st
             require(op < op_kind_count, where + ": unknown op kind " + std::to_string(op));
             return Compute{static_cast<OpKind>(op), vector_from<std::int64_t>(compute.getShape()),
                            vector_from<BufferId>(compute.getInputs()), vector_from<BufferId>(compute.getOutputs()),
-                           compute.getCycles(), compute.getCyclesPer1024Positions()};
+                           compute.getCycles(), compute.getCyclesPer1024Positions(), compute.getSequence()};
         }
         case schema::Instruction::SEND: return Send{transfer_from(instruction.getSend())};
         case schema::Instruction::RECV: return Recv{transfer_from(instruction.getRecv())};
@@ -97,6 +97,7 @@ void body_to(schema::Instruction::Builder builder, const InstructionBody& body) 
                 list_to(compute.initOutputs(static_cast<unsigned>(value.outputs.size())), value.outputs);
                 compute.setCycles(value.cycles);
                 compute.setCyclesPer1024Positions(value.cycles_per_1024_positions);
+                compute.setSequence(value.sequence);
             } else if constexpr (std::is_same_v<Body, Send>) {
                 transfer_to(builder.initSend(), value);
             } else if constexpr (std::is_same_v<Body, Recv>) {

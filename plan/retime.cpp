@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,20 @@ Retimer::Retimer(const Plan& plan) : plan_(plan), transfers_(match_transfers(pla
 }
 
 StepTiming Retimer::timing(std::int64_t position) const {
-    require(position >= 0, "cannot retime a plan for negative position " + std::to_string(position));
+    const std::vector<std::int64_t> positions(plan_.grid.batch, position);
+    return timing(positions);
+}
+
+StepTiming Retimer::timing(std::span<const std::int64_t> positions) const {
+    require(positions.size() == plan_.grid.batch, [&] {
+        return "cannot retime a plan of batch " + std::to_string(plan_.grid.batch) + " for " +
+               std::to_string(positions.size()) + " positions";
+    });
+    for (const std::int64_t position : positions) {
+        require(position >= 0, "cannot retime a plan for negative position " + std::to_string(position));
+    }
+    // The largest position names the step in overflow messages.
+    const std::int64_t position = *std::max_element(positions.begin(), positions.end());
     const auto& chips = plan_.chips;
     StepTiming timing{std::vector<std::vector<std::int64_t>>(chips.size()), std::vector<std::vector<std::int64_t>>(chips.size())};
     for (std::size_t c = 0; c < chips.size(); ++c) {
@@ -72,7 +86,7 @@ StepTiming Retimer::timing(std::int64_t position) const {
             shift_cycles[c] = cycle - instruction.cycle;
             std::int64_t duration = instruction_duration(instruction.body);
             if (const auto* compute = std::get_if<Compute>(&instruction.body)) {
-                const std::int64_t extra = extra_cycles(*compute, position);
+                const std::int64_t extra = extra_cycles(*compute, positions[compute->sequence]);
                 duration = checked_add(duration, extra, position);
                 shift_cycles[c] = checked_add(shift_cycles[c], extra, position);
             }
@@ -95,7 +109,12 @@ StepTiming Retimer::timing(std::int64_t position) const {
 }
 
 Plan Retimer::retime(std::int64_t position) const {
-    const StepTiming concrete = timing(position);
+    const std::vector<std::int64_t> positions(plan_.grid.batch, position);
+    return retime(positions);
+}
+
+Plan Retimer::retime(std::span<const std::int64_t> positions) const {
+    const StepTiming concrete = timing(positions);
     Plan retimed = plan_;
     for (std::size_t c = 0; c < retimed.chips.size(); ++c) {
         auto& instructions = retimed.chips[c].instructions;

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "plan/plan.hpp"
@@ -37,8 +38,13 @@ struct StepTiming {
 class Retimer {
 public:
     explicit Retimer(const Plan& plan);
+    // Every sequence of the batch at `position`.
     Plan retime(std::int64_t position) const;
     StepTiming timing(std::int64_t position) const;
+    // positions[s] is sequence s's position, one for each sequence of the
+    // plan's batch: each Compute takes the cost at its own sequence's position.
+    Plan retime(std::span<const std::int64_t> positions) const;
+    StepTiming timing(std::span<const std::int64_t> positions) const;
     // step_end_cycle(retime(position)), computed directly.
     std::int64_t step_end_cycle(std::int64_t position) const { return timing(position).end_cycle(); }
     // The plan's transfers, as match_transfers gives them (matched once, here).

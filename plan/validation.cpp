@@ -129,6 +129,8 @@ void validate_instruction(const Plan& plan, std::size_t chip, std::size_t index)
                         where + ": unknown op kind " + std::to_string(static_cast<unsigned>(body.op)));
                 require_cycles(body.cycles, "cycles");
                 require_cycles(body.cycles_per_1024_positions, "cycles_per_1024_positions");
+                require(body.sequence < plan.grid.batch, where + ": sequence " + std::to_string(body.sequence) +
+                                                             " is outside the batch of " + std::to_string(plan.grid.batch));
                 for (BufferId id : body.inputs) require_buffer(id, "input");
                 for (BufferId id : body.outputs) require_buffer(id, "output");
             } else if constexpr (std::is_same_v<Body, Send> || std::is_same_v<Body, Recv>) {

@@ -68,6 +68,7 @@ struct Compute {
   outputs @3 :List(UInt32);
   cycles @4 :Int64;
   cyclesPer1024Positions @5 :Int64;  # extra cycles per 1024 positions attended (fixed point)
+  sequence @6 :UInt32;               # the sequence of the batch the op works for (its position is that sequence's)
 }
 
 struct Transfer {

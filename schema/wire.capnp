@@ -43,7 +43,7 @@ struct Hello {
 
 struct Step {
   tokens @0 :List(Int32);
-  position @1 :Int32;
+  positions @1 :List(Int32);       # one per token: each sequence of the batch at its own position
 }
 
 struct ChipMessage {

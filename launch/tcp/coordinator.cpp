@@ -65,12 +65,14 @@ TcpCluster::~TcpCluster() {
 
 std::span<float> CoordinatedModel::forward(int token, int position) {
     const int tokens[] = {token};
-    return forward_batch(tokens, position).front();
+    const int positions[] = {position};
+    return forward_batch(tokens, positions).front();
 }
 
-std::vector<std::span<float>> CoordinatedModel::forward_batch(std::span<const int> tokens, int position) {
-    send_step(cluster_.mesh(), tokens, position);
-    return inner_.forward_batch(tokens, position);
+std::vector<std::span<float>> CoordinatedModel::forward_batch(std::span<const int> tokens,
+                                                              std::span<const int> positions) {
+    send_step(cluster_.mesh(), tokens, positions);
+    return inner_.forward_batch(tokens, positions);
 }
 
 }  // namespace lpu::launch::tcp

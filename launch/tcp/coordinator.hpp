@@ -59,7 +59,7 @@ public:
     std::int64_t last_forward_cycles() const override { return inner_.last_forward_cycles(); }
     double clock_hz() const override { return inner_.clock_hz(); }
     int batch_size() const override { return inner_.batch_size(); }
-    std::vector<std::span<float>> forward_batch(std::span<const int> tokens, int position) override;
+    std::vector<std::span<float>> forward_batch(std::span<const int> tokens, std::span<const int> positions) override;
     std::int64_t last_step_period_cycles() const override { return inner_.last_step_period_cycles(); }
 
 private:

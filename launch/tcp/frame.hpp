@@ -24,7 +24,7 @@
 namespace lpu::launch::tcp {
 
 // The wire protocol this build speaks (checked in Job and Hello).
-constexpr std::uint32_t protocol_version = 3;  // 3: chip payloads after their frame, heartbeats
+constexpr std::uint32_t protocol_version = 4;  // 3: chip payloads after their frame, heartbeats; 4: a position per sequence
 
 // Largest message (a job carries a plan file) and largest chip payload.
 constexpr std::uint64_t kMaxMessageBytes = std::uint64_t{1} << 30;

@@ -27,8 +27,12 @@ void RunInbox::on_message(int peer, schema::WireMessage::Reader message) {
             const auto step = message.getStep();
             require(step.getTokens().size() >= 1 && step.getTokens().size() <= kMaxStepTokens,
                     "a step of " + std::to_string(step.getTokens().size()) + " tokens");
-            StepRequest request{{}, step.getPosition(), std::nullopt};
+            require(step.getPositions().size() == step.getTokens().size(),
+                    "a step of " + std::to_string(step.getTokens().size()) + " tokens and " +
+                        std::to_string(step.getPositions().size()) + " positions");
+            StepRequest request;
             for (int token : step.getTokens()) request.tokens.push_back(token);
+            for (int position : step.getPositions()) request.positions.push_back(position);
             steps_.emplace_back(std::move(request));  // the model checks tokens and position against the plan
             return;
         }
@@ -36,7 +40,7 @@ void RunInbox::on_message(int peer, schema::WireMessage::Reader message) {
             if (coordinator || !from_coordinator) refuse("a finish");
             const auto finish = message.getFinish();
             require(finish.getPositions() >= 0, "a finish after " + std::to_string(finish.getPositions()) + " steps");
-            steps_.emplace_back(StepRequest{{}, 0, FinishRequest{finish.getSeed(), finish.getPositions()}});
+            steps_.emplace_back(StepRequest{{}, {}, FinishRequest{finish.getSeed(), finish.getPositions()}});
             return;
         }
         case schema::WireMessage::DONE:
@@ -120,12 +124,13 @@ void RunInbox::take_logits_from(int rank) {
     logits_rank_ = rank;
 }
 
-void send_step(TcpMesh& mesh, std::span<const int> tokens, int position) {
+void send_step(TcpMesh& mesh, std::span<const int> tokens, std::span<const int> positions) {
     capnp::MallocMessageBuilder message;
     auto step = message.initRoot<schema::WireMessage>().initStep();
-    step.setPosition(position);
-    auto list = step.initTokens(static_cast<unsigned>(tokens.size()));
-    for (std::size_t i = 0; i < tokens.size(); ++i) list.set(static_cast<unsigned>(i), tokens[i]);
+    auto token_list = step.initTokens(static_cast<unsigned>(tokens.size()));
+    for (std::size_t i = 0; i < tokens.size(); ++i) token_list.set(static_cast<unsigned>(i), tokens[i]);
+    auto position_list = step.initPositions(static_cast<unsigned>(positions.size()));
+    for (std::size_t i = 0; i < positions.size(); ++i) position_list.set(static_cast<unsigned>(i), positions[i]);
     to_every_worker(mesh, message);
 }
 

@@ -33,7 +33,7 @@ struct FinishRequest {
 // A decode step, or (with `finish`) the end of generation.
 struct StepRequest {
     std::vector<int> tokens;
-    int position = 0;
+    std::vector<int> positions;  // one per token
     std::optional<FinishRequest> finish;
 };
 
@@ -74,7 +74,7 @@ private:
 };
 
 // Coordinator -> every worker.
-void send_step(TcpMesh& mesh, std::span<const int> tokens, int position);
+void send_step(TcpMesh& mesh, std::span<const int> tokens, std::span<const int> positions);
 void send_finish(TcpMesh& mesh, const FinishRequest& request);
 // Worker -> coordinator.
 void send_ready(TcpMesh& mesh);

@@ -125,7 +125,7 @@ void run_job(const model::ModelFile& file, Job job, TcpMesh& mesh, RunInbox& inb
     std::fprintf(stderr, "lpu worker: rank %d of %d runs %zu chips\n", rank, job.placement.ranks, model.chips().size());
     while (const auto step = inbox.next_step(mesh)) {
         if (!step->finish) {
-            model.forward_batch(step->tokens, step->position);
+            model.forward_batch(step->tokens, step->positions);
             continue;
         }
         std::vector<ChipReport> chips;

@@ -56,6 +56,7 @@ public:
         std::vector<std::vector<SendTicket>> residuals(static_cast<std::size_t>(in_.batch));
         for (int stage = 0; stage < pp_; ++stage) {
             for (int sequence = 0; sequence < in_.batch; ++sequence) {
+                sequence_ = sequence;
                 auto& tickets = residuals[static_cast<std::size_t>(sequence)];
                 if (stage == 0) {
                     embed(sequence);
@@ -193,6 +194,7 @@ private:
         compute.inputs = std::move(inputs);
         compute.outputs = std::move(outputs);
         compute.cycles = cycles;
+        compute.sequence = static_cast<std::uint32_t>(sequence_);
         return compute;
     }
 
@@ -553,6 +555,7 @@ private:
     std::vector<TensorShard> shards_;
     std::map<topology::ChipId, std::size_t> index_of_;
     std::map<std::pair<int, collectives::CollectiveOp>, TimedSchedule> schedules_;
+    int sequence_ = 0;  // the sequence whose ops are being emitted (Compute::sequence)
     std::vector<StageHop> stage_hops_;  // [s]: how x goes from stage s to s + 1
 };
 

@@ -106,7 +106,7 @@ public:
     // `model` and `tokenizer` must outlive the scheduler; `max_waiting` bounds
     // the requests queued for a slot (beyond it submit() throws QueueFull).
     BatchScheduler(LanguageModel& model, const model::Tokenizer& tokenizer, int max_waiting);
-    ~BatchScheduler();  // defined where Pending and Slot are complete
+    ~BatchScheduler();
 
     int slots() const { return slots_; }
     int max_positions() const { return model_.max_positions(); }
@@ -136,10 +136,12 @@ private:
     struct Pending;
     struct Slot;
 
-    // One step of the model for every slot; the caller holds no lock.
-    void step();
-    void fill_free_slots();  // with the lock held
-    void finish(Slot& slot, FinishReason reason);
+    // The engine thread's own work, without the lock (it alone touches running_):
+    void step();  // one step of the model for every slot
+    void finish(std::unique_ptr<Slot>& slot, FinishReason reason);  // frees the slot, then on_finish
+    void abandon_all();  // after a failure: ends every request
+    int free_slots() const;
+    void count_finished(FinishReason reason);  // takes the lock
 
     LanguageModel& model_;
     const model::Tokenizer& tokenizer_;

@@ -203,10 +203,14 @@ const kernels::Matrix& ChipRunner::matrix(plan::BufferId buffer) const {
     return found->second;
 }
 
-void ChipRunner::begin_step(std::span<const int> tokens, int position) {
+void ChipRunner::begin_step(std::span<const int> tokens, std::span<const int> positions) {
+    invariant(tokens.size() == plan_.grid.batch && positions.size() == plan_.grid.batch, [&] {
+        return "a step of a plan of batch " + std::to_string(plan_.grid.batch) + " needs a token and a position per sequence, got " +
+               std::to_string(tokens.size()) + " and " + std::to_string(positions.size());
+    });
     next_ = 0;
     tokens_.assign(tokens.begin(), tokens.end());
-    position_ = position;
+    positions_.assign(positions.begin(), positions.end());
     chip_.reset_step();
     start_cycles_.assign(program_.instructions.size(), 0);
     durations_.assign(program_.instructions.size(), 0);
@@ -226,7 +230,7 @@ bool ChipRunner::advance(collectives::Transport& transport, const std::function<
         const plan::Instruction& instruction = program_.instructions[next_];
         if (const auto* compute = std::get_if<plan::Compute>(&instruction.body)) {
             execute(*compute);
-            keep_time(account_kind(compute->op), plan::compute_cycles_at(*compute, position_));
+            keep_time(account_kind(compute->op), plan::compute_cycles_at(*compute, position_of(*compute)));
         } else if (const auto* send = std::get_if<plan::Send>(&instruction.body)) {
             const auto bytes = buffers_.at(send->buffer).subspan(static_cast<std::size_t>(send->offset_bytes),
                                                                  static_cast<std::size_t>(send->bytes));
@@ -287,34 +291,36 @@ void ChipRunner::execute(const plan::Compute& compute) {
         case plan::OpKind::matmul:
         case plan::OpKind::lm_head: kernels::matvec(matrix(compute.inputs.at(0)), in(1), out(0), pool_); break;
         case plan::OpKind::rope: {
+            const int position = position_of(compute);
             const auto head_dim = static_cast<int>(dim(2));
             const kernels::RopeParams params{config_.rope_theta, config_.rope_freq_scale, config_.rope_pairing,
                                              compute.inputs.size() > 2 ? in(2) : nullptr};
-            kernels::rope(out(0), static_cast<int>(dim(0)), head_dim, position_, params);
-            kernels::rope(out(1), static_cast<int>(dim(1)), head_dim, position_, params);
+            kernels::rope(out(0), static_cast<int>(dim(0)), head_dim, position, params);
+            kernels::rope(out(1), static_cast<int>(dim(1)), head_dim, position, params);
             break;
         }
         case plan::OpKind::attention: {
+            const int position = position_of(compute);
             const kernels::AttentionHeads heads{static_cast<int>(dim(0)), static_cast<int>(dim(1)),
                                                 static_cast<int>(dim(2)), static_cast<int>(dim(3)),
                                                 static_cast<int>(dim(4))};
             const std::int64_t stride = std::int64_t{heads.kv_head_count()} * heads.head_dim;
             float* keys = floats(compute.inputs.at(3)).data();
             float* values = floats(compute.inputs.at(4)).data();
-            const std::size_t row = static_cast<std::size_t>(position_) * static_cast<std::size_t>(stride);
+            const std::size_t row = static_cast<std::size_t>(position) * static_cast<std::size_t>(stride);
             require(row + static_cast<std::size_t>(stride) <= floats(compute.inputs.at(3)).size(), [&] {
-                return "position " + std::to_string(position_) + " is beyond the KV cache of chip " +
+                return "position " + std::to_string(position) + " is beyond the KV cache of chip " +
                        std::to_string(program_.chip);
             });
             std::copy_n(in(1), stride, keys + row);
             std::copy_n(in(2), stride, values + row);
-            require(kernels::attention_scratch_floats(heads.head_count, position_ + 1) <=
+            require(kernels::attention_scratch_floats(heads.head_count, position + 1) <=
                             floats(compute.inputs.at(5)).size(),
                     [&] {
-                        return "position " + std::to_string(position_) + " needs more attention scratch than chip " +
+                        return "position " + std::to_string(position) + " needs more attention scratch than chip " +
                                std::to_string(program_.chip) + " holds";
                     });
-            const kernels::KvCacheView cache{keys, values, stride, position_ + 1};
+            const kernels::KvCacheView cache{keys, values, stride, position + 1};
             kernels::attention(in(0), cache, heads, out(0), floats(compute.inputs.at(5)).data(), pool_);
             break;
         }

@@ -37,8 +37,9 @@ public:
     ChipRunner(const plan::Plan& plan, std::size_t chip, const model::ModelFile& file, const sim::ChipSpec& spec,
                kernels::ThreadPool& pool);
 
-    // Starts a step: tokens[b] is sequence b's token (read by its embed), all at `position`.
-    void begin_step(std::span<const int> tokens, int position);
+    // Starts a step: tokens[b] is sequence b's token (read by its embed) at
+    // positions[b] (read by its rope and attention), one of each per sequence of the batch.
+    void begin_step(std::span<const int> tokens, std::span<const int> positions);
     // Runs until done or blocked on a Recv; returns true when it executed anything.
     // `sent`, when given, is called each time a run of sends has left (been
     // flushed), so a scheduler can start the chips waiting for them at once
@@ -63,6 +64,7 @@ private:
     void check(const plan::Compute& compute) const;
     void execute(const plan::Compute& compute);
     const kernels::Matrix& matrix(plan::BufferId buffer) const;
+    int position_of(const plan::Compute& compute) const { return positions_[compute.sequence]; }
     // Starts instruction next_ (arriving data at `arrival_cycle`) and runs it for `cycles` of `kind`.
     void keep_time(chip::OpKind kind, std::int64_t cycles, std::int64_t arrival_cycle = 0);
 
@@ -76,7 +78,7 @@ private:
     std::map<plan::BufferId, kernels::Matrix> matrices_;
     std::size_t next_ = 0;
     std::vector<int> tokens_;
-    int position_ = 0;
+    std::vector<int> positions_;  // by sequence, this step
     std::vector<std::int64_t> start_cycles_;  // by instruction, this step
     std::vector<std::int64_t> durations_;
     std::vector<std::byte> outgoing_;  // a message being sent: the bytes, then the stamp

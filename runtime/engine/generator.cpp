@@ -11,14 +11,6 @@
 namespace lpu::engine {
 namespace {
 
-// A lone control byte (e.g. a <0x07> byte token) is not printed, as in the
-// llama2.c reference; everything else, including partial UTF-8, is.
-bool printable(std::string_view piece) {
-    if (piece.size() != 1) return !piece.empty();
-    const auto byte = static_cast<unsigned char>(piece[0]);
-    return byte >= 0x80 || std::isprint(byte) || std::isspace(byte);
-}
-
 // One sequence of a batch: forced prompt tokens, then sampled ones, until
 // BOS or an end-of-generation token (BOS starts a new sequence, EOS / end of turn end this one).
 // Teacher-forced runs take every token from the prompt and stop after its last one.
@@ -96,6 +88,12 @@ std::vector<int> sequence_start(const LanguageModel& model, const model::Tokeniz
 
 }  // namespace
 
+bool printable(std::string_view piece) {
+    if (piece.size() != 1) return !piece.empty();
+    const auto byte = static_cast<unsigned char>(piece[0]);
+    return byte >= 0x80 || std::isprint(byte) || std::isspace(byte);
+}
+
 std::vector<TokenLogit> highest_logits(std::span<const float> logits, int count) {
     require(count >= 0, "top logits: count " + std::to_string(count) + " must not be negative");
     std::vector<TokenLogit> all(logits.size());
@@ -144,7 +142,8 @@ std::vector<GenerationResult> generate_batch(LanguageModel& model, const model::
     for (int position = 0; position < steps && !all_done(); ++position) {
         for (int b = 0; b < batch; ++b) tokens[static_cast<std::size_t>(b)] = sequences[static_cast<std::size_t>(b)].token();
         const auto start = std::chrono::steady_clock::now();
-        const std::vector<std::span<float>> logits = model.forward_batch(tokens, position);
+        const std::vector<int> positions(static_cast<std::size_t>(batch), position);
+        const std::vector<std::span<float>> logits = model.forward_batch(tokens, positions);
         stats.host_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         stats.emulated_cycles += model.last_forward_cycles();
         stats.emulated_period_cycles += model.last_step_period_cycles();

@@ -68,6 +68,11 @@ struct GenerationResult {
     GenerationStats stats;
 };
 
+// Whether a decoded piece is output: a lone control byte (e.g. a <0x07> byte
+// token) is not, as in the llama2.c reference; everything else, including
+// partial UTF-8, is.
+bool printable(std::string_view piece);
+
 // The `count` highest of `logits`, highest first, ties by token id.
 std::vector<TokenLogit> highest_logits(std::span<const float> logits, int count);
 

@@ -30,11 +30,13 @@ public:
 
     // Sequences a step processes together (a compiled plan's batch).
     virtual int batch_size() const { return 1; }
-    // tokens[b] is sequence b's token, every sequence at `position`; returns the
-    // logits of each sequence. Models of batch 1 take one token.
-    virtual std::vector<std::span<float>> forward_batch(std::span<const int> tokens, int position) {
-        invariant(tokens.size() == 1, "this model runs one sequence per step, not " + std::to_string(tokens.size()));
-        return {forward(tokens.front(), position)};
+    // tokens[b] is sequence b's token at positions[b] (each sequence has its
+    // own position: continuous batching); returns the logits of each
+    // sequence. Models of batch 1 take one token.
+    virtual std::vector<std::span<float>> forward_batch(std::span<const int> tokens, std::span<const int> positions) {
+        invariant(tokens.size() == 1 && positions.size() == 1,
+                  "this model runs one sequence per step, not " + std::to_string(tokens.size()));
+        return {forward(tokens.front(), positions.front())};
     }
     // Cycles between the starts of consecutive steps when steps follow each
     // other back to back: below the step's latency when pipeline stages work

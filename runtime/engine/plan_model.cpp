@@ -108,7 +108,7 @@ PlanModel::PlanModel(plan::Plan plan, const model::ModelFile& file, const sim::C
     }
 }
 
-PlanModel::StepCycles PlanModel::executed_step(int position) const {
+PlanModel::StepCycles PlanModel::executed_step(std::span<const int> positions) const {
     if (all_local_) {
         plan::StepTiming executed;
         for (const auto& runner : runners_) {
@@ -117,7 +117,8 @@ PlanModel::StepCycles PlanModel::executed_step(int position) const {
         }
         return {executed.end_cycle(), compiler::step_period_cycles(plan_, executed)};
     }
-    const plan::StepTiming planned = retimer_.timing(position);
+    const std::vector<std::int64_t> wide(positions.begin(), positions.end());
+    const plan::StepTiming planned = retimer_.timing(wide);
     for (const auto& runner : runners_) {
         const std::size_t c = runner->plan_index();
         for (std::size_t i = 0; i < runner->start_cycles().size(); ++i) {
@@ -125,7 +126,7 @@ PlanModel::StepCycles PlanModel::executed_step(int position) const {
             invariant(runner->start_cycles()[i] == planned.cycles[c][i] && runner->durations()[i] == planned.durations[c][i],
                       [&] {
                           return "chip " + std::to_string(runner->program().chip) + " ran instruction " +
-                                 std::to_string(i) + " of position " + std::to_string(position) + " at cycle " +
+                                 std::to_string(i) + " of the step at cycle " +
                                  std::to_string(runner->start_cycles()[i]) + " for " +
                                  std::to_string(runner->durations()[i]) + " cycles; the plan's timing says " +
                                  std::to_string(planned.cycles[c][i]) + " for " + std::to_string(planned.durations[c][i]);
@@ -139,26 +140,29 @@ std::span<float> PlanModel::forward(int token, int position) {
     invariant(batch_size() == 1, "the plan runs " + std::to_string(batch_size()) +
                                      " sequences per step: give a token for each (forward_batch)");
     const int tokens[] = {token};
-    return forward_batch(tokens, position).front();
+    const int positions[] = {position};
+    return forward_batch(tokens, positions).front();
 }
 
-std::vector<std::span<float>> PlanModel::forward_batch(std::span<const int> tokens, int position) {
-    invariant(static_cast<int>(tokens.size()) == batch_size(), "the plan runs " + std::to_string(batch_size()) +
-                                                                   " sequences per step, " +
-                                                                   std::to_string(tokens.size()) + " tokens were given");
+std::vector<std::span<float>> PlanModel::forward_batch(std::span<const int> tokens, std::span<const int> positions) {
+    invariant(static_cast<int>(tokens.size()) == batch_size() && static_cast<int>(positions.size()) == batch_size(),
+              "the plan runs " + std::to_string(batch_size()) + " sequences per step, " + std::to_string(tokens.size()) +
+                  " tokens and " + std::to_string(positions.size()) + " positions were given");
     for (int token : tokens) {
         require(token >= 0 && token < config_.vocab_size, "token id " + std::to_string(token) + " out of range");
     }
-    require(position >= 0 && position < max_positions(), "position " + std::to_string(position) + " beyond the " +
-                                                             std::to_string(max_positions()) + "-position KV cache");
-    for (auto& runner : runners_) runner->begin_step(tokens, position);
+    for (int position : positions) {
+        require(position >= 0 && position < max_positions(), "position " + std::to_string(position) + " beyond the " +
+                                                                 std::to_string(max_positions()) + "-position KV cache");
+    }
+    for (auto& runner : runners_) runner->begin_step(tokens, positions);
     try {
         run_chips(running_, transport_, host_, all_local_);
     } catch (const std::exception& e) {
         transport_.abort(e.what());
         throw;
     }
-    last_timing_ = executed_step(position);
+    last_timing_ = executed_step(positions);
     std::vector<std::span<float>> logits;
     for (std::size_t b = 0; b < logits_.size(); ++b) {
         std::span<float> values = head_runner_ ? head_runner_->floats(logits_[b]).first(static_cast<std::size_t>(config_.vocab_size))

@@ -64,7 +64,7 @@ public:
     std::int64_t last_forward_cycles() const override { return last_timing_.latency_cycles; }
     double clock_hz() const override { return clock_hz_; }
     int batch_size() const override { return static_cast<int>(plan_.grid.batch); }
-    std::vector<std::span<float>> forward_batch(std::span<const int> tokens, int position) override;
+    std::vector<std::span<float>> forward_batch(std::span<const int> tokens, std::span<const int> positions) override;
     std::int64_t last_step_period_cycles() const override { return last_timing_.period_cycles; }
 
     const plan::Plan& plan() const { return plan_; }
@@ -78,8 +78,8 @@ private:
         std::int64_t latency_cycles = 0;  // from the first op to the last
         std::int64_t period_cycles = 0;   // between back-to-back steps (step_period.hpp)
     };
-    // The step just run at `position`, from the chips' own timing.
-    StepCycles executed_step(int position) const;
+    // The step just run at `positions` (one per sequence), from the chips' own timing.
+    StepCycles executed_step(std::span<const int> positions) const;
 
     plan::Plan plan_;
     plan::Retimer retimer_;

@@ -36,6 +36,12 @@ TEST_CASE("a plan round-trips exactly through bytes and files", "[plan]") {
     plan::save_plan(original, path.string());
     REQUIRE(plan::load_plan(path.string()) == original);
     std::filesystem::remove(path);
+
+    // Each compute's sequence too (a batched plan's slots run at their own positions).
+    auto batched = sample_plan();
+    batched.grid.batch = 2;
+    std::get<plan::Compute>(batched.chips[0].instructions[1].body).sequence = 1;
+    REQUIRE(plan::plan_from_bytes(plan::plan_to_bytes(batched), "<memory>") == batched);
 }
 
 TEST_CASE("an invalid plan is refused when saved", "[plan]") {

@@ -47,6 +47,30 @@ TEST_CASE("retime at a later position shifts both chips through the transfers", 
     REQUIRE(plan::retime(retimed, 5) == retimed);
 }
 
+TEST_CASE("retime gives each sequence of a batch its own position", "[plan]") {
+    // The sample plan's one position-dependent op (chip 0's attention), as sequence 1's of a batch of 2.
+    auto batched = sample_plan();
+    batched.grid.batch = 2;
+    std::get<plan::Compute>(batched.chips[0].instructions[1].body).sequence = 1;
+    REQUIRE_NOTHROW(plan::validate(batched));
+    const plan::Retimer retimer(batched);
+    const std::vector<std::int64_t> late_second{0, 99}, late_first{99, 0};
+    const auto same_cycles = [](const plan::Plan& a, const plan::Plan& b) {
+        for (std::size_t c = 0; c < a.chips.size(); ++c) {
+            if (cycles_of(a.chips[c]) != cycles_of(b.chips[c])) return false;
+        }
+        return true;
+    };
+    // Only sequence 1's position moves its attention.
+    CHECK(same_cycles(retimer.retime(late_second), plan::retime(sample_plan(), 99)));
+    CHECK(same_cycles(retimer.retime(late_first), plan::retime(sample_plan(), 0)));
+    CHECK(retimer.timing(late_second).end_cycle() == plan::Retimer(sample_plan()).timing(99).end_cycle());
+    const std::vector<std::int64_t> one{5};
+    REQUIRE_THROWS_WITH(retimer.timing(one), Contains("batch 2 for 1 positions"));
+    const std::vector<std::int64_t> negative{3, -2};
+    REQUIRE_THROWS_WITH(retimer.timing(negative), Contains("negative position -2"));
+}
+
 TEST_CASE("retime rejects a negative position, overflow and transfers waiting in a cycle", "[plan]") {
     REQUIRE_THROWS_WITH(plan::retime(sample_plan(), -1), Contains("negative position -1"));
 

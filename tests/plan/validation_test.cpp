@@ -79,6 +79,9 @@ TEST_CASE("validate rejects cycles going backwards and bad operands", "[plan]") 
     std::get<plan::Compute>(p.chips[0].instructions[1].body).cycles_per_1024_positions = -1;
     REQUIRE_THROWS_WITH(plan::validate(p), Contains("cycles_per_1024_positions must be between 0 and 2^48"));
     p = sample_plan();
+    std::get<plan::Compute>(p.chips[0].instructions[1].body).sequence = 1;
+    REQUIRE_THROWS_WITH(plan::validate(p), Contains("sequence 1 is outside the batch of 1"));
+    p = sample_plan();
     std::get<plan::Deskew>(p.chips[0].instructions[4].body).pad_cycles = -5;
     REQUIRE_THROWS_WITH(plan::validate(p), Contains("pad_cycles"));
     p = sample_plan();

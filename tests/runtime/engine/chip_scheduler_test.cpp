@@ -59,7 +59,7 @@ Logits run_plan(const model::ModelFile& file, int host_threads, int tp, int pp, 
     std::vector<int> tokens(static_cast<std::size_t>(batch));
     for (int position = 0; position < 8; ++position) {
         for (int b = 0; b < batch; ++b) tokens[static_cast<std::size_t>(b)] = (position * 37 + b * 11) % 2000 + 3;
-        for (const auto& values : model.forward_batch(tokens, position)) {
+        for (const auto& values : model.forward_batch(tokens, std::vector<int>(tokens.size(), position))) {
             logits.by_position.emplace_back(values.begin(), values.end());
         }
     }
@@ -125,8 +125,8 @@ TEST_CASE("a chip waiting for a message no chip of the process sends is a deadlo
         CAPTURE(threads);
         launch::inprocess::InProcessTransport transport;
         kernels::ThreadPool host(threads);
-        const int tokens[] = {5};
-        chip.begin_step(tokens, 0);
+        const int tokens[] = {5}, positions[] = {0};
+        chip.begin_step(tokens, positions);
         CHECK_THROWS_WITH(engine::run_chips(chips, transport, &host, true),
                           Catch::StartsWith("the plan deadlocks: chip 1 waits at instruction"));
     }

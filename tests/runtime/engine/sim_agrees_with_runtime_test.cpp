@@ -89,7 +89,7 @@ std::optional<std::string> first_disagreement(const Compiled& compiled, const pl
     const collectives::FabricTiming fabric(compiled.topology, compiled.spec);
     const std::vector<int> tokens(static_cast<std::size_t>(runtime.batch_size()), 1);
     for (int position : positions_where_costs_step(predicted)) {
-        runtime.forward_batch(tokens, position);
+        runtime.forward_batch(tokens, std::vector<int>(tokens.size(), position));
         const study::StepStudy step = study::study_step(predicted, retimer, position, fabric, compiled.spec);
         std::ostringstream where;
         where << "position " << position << ": ";
