@@ -56,6 +56,14 @@ void add_serve_command(CLI::App& app) {
     add_grid_options(*command, options->model.system);
     command->add_option("--plan", options->model.system.plan_path, "Serve with a plan compiled by `lpu compile`")
         ->check(CLI::ExistingFile);
+    command->add_option("--workers", options->model.workers,
+                        "Run the chips on these `lpu worker` processes (HOST:PORT,...), this process as rank 0");
+    command->add_flag("--print-placement", options->model.print_placement,
+                      "Under mpirun: print which rank (and host) runs which chips");
+    command->add_option("--peer-timeout", options->model.liveness.timeout_seconds,
+                        "Under mpirun or with --workers: end the server, naming the peer, when another process has "
+                        "sent nothing (not even its heartbeat) for this many seconds")
+        ->capture_default_str();
     command->footer(
         "Endpoints: GET /v1/models, POST /v1/completions, POST /v1/chat/completions (stream: true for server-sent\n"
         "events), GET /health, GET /metrics (Prometheus). Answers carry x_emulated_lpu beside usage: the emulated\n"
@@ -66,8 +74,13 @@ void add_serve_command(CLI::App& app) {
         "  lpu serve --model ../shared/models/stories260K.gguf --listen 127.0.0.1:8080 &\n"
         "  curl -s http://127.0.0.1:8080/v1/completions -H 'Content-Type: application/json' \\\n"
         "       -d '{\"prompt\": \"Once upon a time\", \"max_tokens\": 32, \"temperature\": 0}'\n"
-        "  lpu serve --model ../shared/models/stories260K.gguf --max-batch 8 --tp 2 --pp 2");
+        "  lpu serve --model ../shared/models/stories260K.gguf --max-batch 8 --tp 2 --pp 2\n"
+        "  mpirun -n 2 --bind-to none lpu serve --model ../shared/models/stories260K.gguf --max-batch 4 --tp 2 --pp 2\n"
+        "  lpu serve --model ../shared/models/stories260K.gguf --max-batch 4 --tp 2 --pp 2 --workers 127.0.0.1:7001,127.0.0.1:7002\n"
+        "Under mpirun rank 0 serves HTTP and the other ranks follow its steps; signal rank 0's process to drain\n"
+        "(signalling mpirun ends every rank at once, as mpirun does).");
     command->callback([options] {
+        launch::validate(options->model.liveness);
         launch::with_serving_model(options->model, [&](const launch::ServingModel& served) {
             engine::BatchScheduler scheduler(served.model, served.tokenizer, options->server.max_waiting);
             std::fprintf(stderr, "lpu serve: %s on %s, batch slots %d, context %d positions\n", served.name.c_str(),

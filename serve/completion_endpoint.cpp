@@ -150,6 +150,7 @@ engine::SequenceRequest CompletionEndpoint::sequence_request(const CompletionReq
     // Without a seed each request samples differently, as OpenAI's API does.
     sequence.sampling.seed = request.seed.value_or(random_u64());
     sequence.stop = request.stop;
+    sequence.ignore_eos = request.ignore_eos;
     return sequence;
 }
 

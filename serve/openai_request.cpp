@@ -162,6 +162,7 @@ CompletionRequest parse_completion_request(std::string_view body, Endpoint endpo
     }
     if (const json* stop = field(parsed, "stop")) request.stop = stop_strings(*stop);
     if (const json* stream = field(parsed, "stream")) request.stream = boolean(*stream, "stream");
+    if (const json* ignore_eos = field(parsed, "ignore_eos")) request.ignore_eos = boolean(*ignore_eos, "ignore_eos");
     return request;
 }
 

@@ -30,6 +30,9 @@ struct CompletionRequest {
     std::optional<std::uint64_t> seed;
     std::vector<std::string> stop;  // at most 4
     bool stream = false;
+    // Not OpenAI's: generate through end-of-sequence tokens up to max_tokens
+    // (vLLM's and llama.cpp's servers take it too; for fixed-length timing runs).
+    bool ignore_eos = false;
 };
 
 // Throws ApiError (400) naming the first field at fault.

@@ -22,6 +22,8 @@
 #include <optional>
 #include <thread>
 
+#include <sys/socket.h>
+
 #include <httplib.h>
 
 #include "base/failure_exit.hpp"
@@ -196,9 +198,19 @@ void serve_http(engine::BatchScheduler& scheduler, const model::Tokenizer& token
         logger->info("{} {} {}", request.method, request.path, response.status);
     });
 
+    // httplib 0.11.4 listens with a backlog of 5: a burst of clients (the
+    // load test's 32) overflows it and the kernel drops connections already
+    // made. The socket it binds is the last one it shows its option hook;
+    // listening again on it widens the backlog.
+    int socket = -1;
+    http.set_socket_options([&socket](socket_t created) {
+        httplib::default_socket_options(created);
+        socket = created;
+    });
     const int port = listen.port == 0 ? http.bind_to_any_port(listen.host)
                                       : (http.bind_to_port(listen.host, listen.port) ? listen.port : -1);
     require(port > 0, "cannot listen on " + options.listen + " (in use, or not an address of this machine)");
+    require(::listen(socket, SOMAXCONN) == 0, "cannot widen the listen backlog of " + options.listen);
     std::fprintf(stderr, "lpu serve: listening on http://%s:%d\n", listen.host.c_str(), port);
     std::fflush(stderr);
 

@@ -9,13 +9,13 @@
 namespace lpu::launch::mpi {
 
 void serve_under_mpi(const model::ModelFile& file, const MpiServeOptions& options,
-                     const std::function<void(engine::LanguageModel&)>& serve) {
+                     const std::function<void(engine::LanguageModel&, const std::string& grid)>& serve) {
     MpiSession session;
     try {
         RankChips rank(session, file, options.system, options.liveness, options.print_placement, "lpu serve");
         if (session.rank() == 0) {
             StepLeader leader(rank.model(), session.comm());
-            serve(leader);
+            serve(leader, rank.grid());
             leader.end();
         } else {
             follow_steps(rank.model(), session.comm());

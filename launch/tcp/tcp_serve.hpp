@@ -14,7 +14,9 @@
 
 namespace lpu::launch::tcp {
 
+// `serve` gets the model and its grid ("tp 2 x pp 2, coordinator + 2 TCP workers").
 void serve_with_workers(const model::ModelFile& file, const std::string& workers, const SystemOptions& system,
-                        const PeerLiveness& liveness, const std::function<void(engine::LanguageModel&)>& serve);
+                        const PeerLiveness& liveness,
+                        const std::function<void(engine::LanguageModel&, const std::string& grid)>& serve);
 
 }  // namespace lpu::launch::tcp

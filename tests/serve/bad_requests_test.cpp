@@ -46,6 +46,8 @@ TEST_CASE("serve: bad requests get 400, 404 and 413 with OpenAI error objects", 
         check_error(lpu::test::post_json(*client, completions, json::object()), 400, "'prompt' is missing", "prompt");
         check_error(lpu::test::post_json(*client, completions, {{"prompt", "a"}, {"max_tokens", "8"}}), 400, "'max_tokens'", "max_tokens");
         check_error(lpu::test::post_json(*client, completions, {{"prompt", "a"}, {"max_tokens", 0}}), 400, ">= 1", "max_tokens");
+        check_error(lpu::test::post_json(*client, completions, {{"prompt", "a"}, {"ignore_eos", "yes"}}), 400,
+                    "'ignore_eos' must be true or false", "ignore_eos");
         check_error(lpu::test::post_json(*client, completions, {{"prompt", "a"}, {"temperature", "hot"}}), 400, "number", "temperature");
         check_error(lpu::test::post_json(*client, completions, {{"prompt", "a"}, {"temperature", 3}}), 400, "[0, 2]", "temperature");
         check_error(lpu::test::post_json(*client, completions, {{"prompt", "a"}, {"top_p", 0}}), 400, "(0, 1]", "top_p");

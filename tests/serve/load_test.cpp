@@ -44,7 +44,7 @@ Round run_round(const lpu::test::ServeProcess& server, int clients, int requests
                     {{"prompt", kPrompts[static_cast<std::size_t>(prompt)]}, {"max_tokens", max_tokens}, {"temperature", 0}});
                 if (answer.status != 200 || !answer.done) {
                     round.mismatches.push_back("client " + std::to_string(c) + " request " + std::to_string(r) +
-                                               ": status " + std::to_string(answer.status));
+                                               ": status " + std::to_string(answer.status) + " " + answer.failure);
                     continue;
                 }
                 ++round.answered;
@@ -82,6 +82,7 @@ TEST_CASE("serve: 32 streaming clients x 8 requests on 8 slots of tp 2 x pp 2 ge
     for (int round = 0; round < 2; ++round) {
         const Round result = run_round(server, clients, requests, expected);
         CAPTURE(round);
+        INFO("the server's stderr:\n" << server.err());
         CHECK(result.answered == clients * requests);
         for (const auto& mismatch : result.mismatches) FAIL_CHECK(mismatch);
         rss_after[round] = server.rss_kib();

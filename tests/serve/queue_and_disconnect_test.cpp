@@ -37,8 +37,8 @@ bool eventually(Condition condition) {
     return false;
 }
 
-// A long greedy story: it holds its slot for a while.
-const json kLong = {{"prompt", "Once upon a time"}, {"max_tokens", 1500}, {"temperature", 0}};
+// A long greedy story, through EOS: it holds its slot for a while.
+const json kLong = {{"prompt", "Once upon a time"}, {"max_tokens", 1500}, {"temperature", 0}, {"ignore_eos", true}};
 
 }  // namespace
 

@@ -27,17 +27,19 @@ std::string slurp(const std::string& path) {
 
 }  // namespace
 
-ServeProcess::ServeProcess(const std::string& arguments) {
-    const std::string command =
-        "exec " + lpu_binary() + " serve --listen 127.0.0.1:0 " + arguments + " 2>" + dir_.file("err") + " >" + dir_.file("out");
+ServeProcess::ServeProcess(const std::string& arguments, const std::string& launcher) {
+    const std::string command = "exec " + launcher + " " + lpu_binary() + " serve --listen 127.0.0.1:0 " + arguments +
+                                " 2>" + dir_.file("err") + " >" + dir_.file("out");
     pid_ = ::fork();
     REQUIRE(pid_ >= 0);
     if (pid_ == 0) {
+        ::setpgid(0, 0);
         const int null = ::open("/dev/null", O_RDONLY);
         ::dup2(null, STDIN_FILENO);
         ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
         ::_exit(127);
     }
+    ::setpgid(pid_, pid_);  // here too: the group exists whichever runs first
     const std::regex listening("lpu serve: listening on http://127\\.0\\.0\\.1:([0-9]+)");
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
     while (std::chrono::steady_clock::now() < deadline) {
@@ -54,10 +56,9 @@ ServeProcess::ServeProcess(const std::string& arguments) {
 }
 
 ServeProcess::~ServeProcess() {
-    if (!exit_code_ && pid_ > 0) {
-        ::kill(pid_, SIGKILL);
-        reap(/*wait=*/true);
-    }
+    if (pid_ <= 0) return;
+    ::kill(-pid_, SIGKILL);  // the group: a launcher's children too
+    if (!exit_code_) reap(/*wait=*/true);
 }
 
 std::unique_ptr<httplib::Client> ServeProcess::client() const {
@@ -152,7 +153,10 @@ StreamedAnswer post_stream(httplib::Client& client, const std::string& path, nlo
             }
             return true;
         });
-    REQUIRE(result);
+    if (!result) {
+        answer.failure = "POST " + path + ": " + httplib::to_string(result.error());
+        return answer;
+    }
     answer.status = result->status;
     return answer;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // An `lpu serve` of this build running in the background for a test, on a free
 // loopback port (--listen 127.0.0.1:0: the port is read from its stderr), and
-// an HTTP client for it. Killed, if still running, when it goes.
+// an HTTP client for it. It runs in a process group of its own, killed
+// whole (mpirun's ranks too) if still running when it goes.
 #include <sys/types.h>
 
 #include <chrono>
@@ -19,9 +20,10 @@ namespace lpu::test {
 
 class ServeProcess {
 public:
-    // `arguments` follow `lpu serve` (shell words), e.g. "--model M --max-batch 1".
-    // Fails the test when the server does not listen within a minute.
-    explicit ServeProcess(const std::string& arguments);
+    // `arguments` follow `lpu serve` (shell words), e.g. "--model M --max-batch 1";
+    // `launcher` precedes lpu (e.g. "mpirun -n 2"). Fails the test when the
+    // server does not listen within a minute.
+    explicit ServeProcess(const std::string& arguments, const std::string& launcher = "");
     ~ServeProcess();
     ServeProcess(const ServeProcess&) = delete;
     ServeProcess& operator=(const ServeProcess&) = delete;
@@ -63,11 +65,13 @@ httplib::Result post_receiving(httplib::Client& client, const std::string& path,
 
 // A streamed answer: the JSON of each `data:` event before `data: [DONE]`.
 struct StreamedAnswer {
-    int status = 0;
+    int status = 0;      // 0 when no answer came
+    std::string failure;  // then, httplib's reason
     std::vector<nlohmann::json> events;
     bool done = false;  // ended with data: [DONE]
     std::string text;   // the pieces of text joined (completions' text, chat's delta.content)
 };
+// Safe on any thread: a failed request is an answer with status 0, not a test failure.
 StreamedAnswer post_stream(httplib::Client& client, const std::string& path, nlohmann::json body);
 
 // GET /metrics until its text holds `line` (an answer is counted once it is
