@@ -12,41 +12,17 @@
 #include <mutex>
 #include <thread>
 
-#include "launch/inprocess/in_process_transport.hpp"
-#include "runtime/compiler/compile.hpp"
-#include "runtime/compiler/fingerprints.hpp"
 #include "runtime/engine/generator.hpp"
-#include "runtime/engine/plan_model.hpp"
 #include "runtime/engine/single_chip_model.hpp"
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/tokenizer.hpp"
 #include "sim/chip/chip_spec.hpp"
+#include "tests/runtime/engine/compiled_run.hpp"
 #include "tests/support/paths.hpp"
-#include "topology/topology_spec.hpp"
 
 using namespace lpu;
 
 namespace {
-
-// stories260K compiled for `batch` slots on tp x pp chips, run in this process.
-struct BatchedRun {
-    BatchedRun(const model::ModelFile& file, int tp, int pp, int batch, int positions)
-        : topology(topology::topology_from_spec(compiler::default_topology_spec(tp * pp))),
-          spec(sim::chip_spec_preset("tsp-v1")) {
-        compiler::CompileOptions options;
-        options.tp = tp;
-        options.pp = pp;
-        options.batch = batch;
-        options.positions = positions;
-        auto plan = compiler::compile_plan(file.config(), compiler::model_fingerprint(file),
-                                           {&topology, compiler::default_topology_spec(tp * pp), &spec}, options);
-        model = std::make_unique<engine::PlanModel>(std::move(plan), file, spec, transport);
-    }
-    topology::Topology topology;
-    sim::ChipSpec spec;
-    launch::inprocess::InProcessTransport transport;
-    std::unique_ptr<engine::PlanModel> model;
-};
 
 // What one request produced, as its callbacks saw it.
 struct Collected {
@@ -126,7 +102,7 @@ TEST_CASE("continuous batching: requests joining and leaving at every step get t
     const auto [tp, pp] = GENERATE(table<int, int>({{1, 1}, {2, 2}}));
     CAPTURE(tp, pp);
     const int positions = 96;
-    BatchedRun run(*file, tp, pp, 3, positions);
+    lpu::test::CompiledRun run(*file, tp, pp, positions, 3);
     engine::BatchScheduler scheduler(*run.model, tokenizer, 16);
     // Seven requests for three slots, of different lengths, so that slots free
     // up at different steps and later requests join beside others mid-sequence.
@@ -173,7 +149,7 @@ TEST_CASE("batch scheduler: stop strings, max_tokens past the context, and the e
     const auto file = model::open_model(path);
     const model::Tokenizer tokenizer(*file->tokenizer());
     const int positions = 24;
-    BatchedRun run(*file, 1, 1, 2, positions);
+    lpu::test::CompiledRun run(*file, 1, 1, positions, 2);
     engine::BatchScheduler scheduler(*run.model, tokenizer, 4);
     engine::SequenceRequest stopped = request_for(tokenizer, "Once upon a time", 50);
     stopped.stop = {" was"};
@@ -194,7 +170,7 @@ TEST_CASE("batch scheduler: cancelled, queued beyond the bound, refused, and aft
     LPU_REQUIRE_SHARED_MODEL(path, "stories260K.gguf");
     const auto file = model::open_model(path);
     const model::Tokenizer tokenizer(*file->tokenizer());
-    BatchedRun run(*file, 1, 1, 1, 32);
+    lpu::test::CompiledRun run(*file, 1, 1, 32, 1);
     engine::BatchScheduler scheduler(*run.model, tokenizer, 1);
     std::mutex mutex;
     std::map<int, engine::FinishReason> finished;
@@ -239,7 +215,7 @@ TEST_CASE("batch scheduler: requests arriving while it runs, from other threads,
     LPU_REQUIRE_SHARED_MODEL(path, "stories260K.gguf");
     const auto file = model::open_model(path);
     const model::Tokenizer tokenizer(*file->tokenizer());
-    BatchedRun run(*file, 2, 1, 2, 64);
+    lpu::test::CompiledRun run(*file, 2, 1, 64, 2);
     engine::BatchScheduler scheduler(*run.model, tokenizer, 8);
     std::thread engine_thread([&] { scheduler.run(); });
     std::mutex mutex;

@@ -18,6 +18,7 @@
 #include "runtime/model/synthetic_model.hpp"
 #include "runtime/model/tokenizer.hpp"
 #include "sim/chip/chip_spec.hpp"
+#include "tests/runtime/engine/compiled_run.hpp"
 #include "tests/support/paths.hpp"
 #include "tests/support/reference_outputs.hpp"
 #include "tests/support/temp_path.hpp"
@@ -25,28 +26,7 @@
 
 using namespace lpu;
 
-namespace {
-
-struct CompiledRun {
-    topology::Topology topology;
-    sim::ChipSpec spec;
-    launch::inprocess::InProcessTransport transport;
-    std::unique_ptr<engine::PlanModel> model;
-
-    CompiledRun(const model::ModelFile& file, int tp, int pp, int positions, const std::string& spec_name = "tsp-v1")
-        : topology(topology::topology_from_spec(compiler::default_topology_spec(tp * pp))),
-          spec(sim::chip_spec_preset(spec_name)) {
-        compiler::CompileOptions options;
-        options.tp = tp;
-        options.pp = pp;
-        options.positions = positions;
-        auto plan = compiler::compile_plan(file.config(), compiler::model_fingerprint(file),
-                                           {&topology, compiler::default_topology_spec(tp * pp), &spec}, options);
-        model = std::make_unique<engine::PlanModel>(std::move(plan), file, spec, transport);
-    }
-};
-
-}  // namespace
+using lpu::test::CompiledRun;
 
 TEST_CASE("stories260K on every TP x PP grid, greedy, 256 steps: reference A", "[engine][plan][reference]") {
     LPU_REQUIRE_SHARED_MODEL(path, "stories260K.gguf");
