@@ -82,6 +82,8 @@ model::SyntheticShape resolve_shape(const SynthOptions& options, const ShapeFlag
     shape.vocabulary_from = flags.vocabulary_from;
     shape.rope_freqs = flags.rope_freqs;
     shape.rope_scale_linear = flags.rope_scale_linear;
+    shape.experts = flags.experts;
+    shape.experts_used = flags.experts_used;
     require(given.vocab_from->count() == 0 || given.vocab->count() == 0,
             "--vocab-from sets the vocabulary size; do not give --vocab too");
     return shape;
@@ -127,6 +129,12 @@ void add_synth_command(CLI::App& model_app) {
     synth->add_flag("--rope-freqs", flags.rope_freqs,
                     "Write a rope_freqs tensor (Llama 3.1's long-context RoPE frequency factors)");
     synth->add_option("--rope-scale", flags.rope_scale_linear, "Linear RoPE scaling factor (rope.scaling.type linear)");
+    synth->add_option("--experts", flags.experts,
+                      "Experts per layer: above 1, a mixture of experts as llama.cpp writes Mixtral (ffn_gate_inp, "
+                      "ffn_*_exps; --hidden is each expert's width)")
+        ->capture_default_str();
+    synth->add_option("--experts-used", flags.experts_used, "Experts each token is routed to (top-k)")
+        ->capture_default_str();
     synth->add_option("-o,--output", options->output_path, "GGUF file to write")->required();
     synth->footer(
         "Without flags it writes the \"tiny\" preset (dim 64, 2 layers, 4 heads, 2 KV heads, hidden 192,\n"
@@ -135,6 +143,7 @@ void add_synth_command(CLI::App& model_app) {
         "Examples:\n  lpu model synth --preset compiler-test --dtype q8_0 -o compiler-test-q8.gguf\n"
         "  lpu model synth --arch qwen2 --vocab 1024 -o qwen2-tiny.gguf\n"
         "  lpu model synth --rope-freqs --tokenizer bpe -o llama31-style.gguf\n"
+        "  lpu model synth --dim 512 --layers 4 --hidden 512 --experts 8 --experts-used 2 -o mixtral-style.gguf\n"
         "  lpu model synth --arch qwen2 --vocab-from qwen-vocab.gguf -o qwen2-real-vocab.gguf");
     synth->callback([options, given] { synthesize(*options, *given); });
 }

@@ -63,7 +63,7 @@ ChipRunner::ChipRunner(const plan::Plan& plan, std::size_t chip, const model::Mo
       config_(file.config()),
       pool_(pool),
       chip_(static_cast<int>(program_.chip), spec) {
-    require_executable(config_);
+    require_executable(config_, Executor::plan);
     // The arena is a stack: allocating in offset order reproduces the plan's offsets.
     std::vector<plan::BufferId> order(program_.buffers.size());
     std::iota(order.begin(), order.end(), 0u);

@@ -11,6 +11,7 @@
 #include "runtime/engine/executable_model.hpp"
 #include "runtime/kernels/activation.hpp"
 #include "runtime/kernels/attention.hpp"
+#include "runtime/kernels/expert_routing.hpp"
 #include "runtime/kernels/matvec.hpp"
 #include "runtime/kernels/norm.hpp"
 #include "runtime/kernels/quantize.hpp"
@@ -24,11 +25,13 @@ using kernels::DType;
 std::int64_t float_bytes(std::int64_t count) { return count * static_cast<std::int64_t>(sizeof(float)); }
 
 // Activation buffers of one forward pass, in floats: x, normed, q, k, v,
-// attention output, projected, gate, up, logits, and the attention scratch.
+// attention output, projected, gate, up, logits, the attention scratch, and a
+// mixture of experts' router logits and summed expert outputs.
 std::int64_t activation_floats(const model::ModelConfig& config, int positions) {
+    const std::int64_t experts = config.is_mixture_of_experts() ? config.experts + std::int64_t{config.dim} : 0;
     return 4 * std::int64_t{config.dim} + 2 * std::int64_t{config.kv_dim()} + std::int64_t{config.dim} +
            2 * std::int64_t{config.hidden_dim} + config.vocab_size +
-           static_cast<std::int64_t>(kernels::attention_scratch_floats(config.n_heads, positions));
+           static_cast<std::int64_t>(kernels::attention_scratch_floats(config.n_heads, positions)) + experts;
 }
 
 }  // namespace
@@ -44,11 +47,14 @@ std::int64_t SingleChipModel::sram_bytes_needed(const model::ModelConfig& config
     std::int64_t total = float_bytes(dim) + matrix(WeightTensor::token_embedding, -1, config.vocab_size, dim);
     if (!config.tied_output) total += matrix(WeightTensor::output, -1, config.vocab_size, dim);
     if (config.rope_freq_factors) total += float_bytes(config.head_dim() / 2);
+    // A mixture of experts holds every expert (stacked) and an F32 router.
+    const std::int64_t experts = config.experts;
+    const std::int64_t router = config.is_mixture_of_experts() ? float_bytes(experts * dim) : 0;
     for (int l = 0; l < config.n_layers; ++l) {
         total += float_bytes(2 * dim) + matrix(WeightTensor::wq, l, dim, dim) + matrix(WeightTensor::wk, l, kv, dim) +
                  matrix(WeightTensor::wv, l, kv, dim) + matrix(WeightTensor::wo, l, dim, dim) +
-                 matrix(WeightTensor::w_gate, l, hidden, dim) + matrix(WeightTensor::w_up, l, hidden, dim) +
-                 matrix(WeightTensor::w_down, l, dim, hidden) + float_bytes(2 * positions * kv) + biases;
+                 matrix(WeightTensor::w_gate, l, experts * hidden, dim) + matrix(WeightTensor::w_up, l, experts * hidden, dim) +
+                 matrix(WeightTensor::w_down, l, experts * dim, hidden) + router + float_bytes(2 * positions * kv) + biases;
     }
     return total + float_bytes(activation_floats(config, positions));
 }
@@ -59,7 +65,7 @@ SingleChipModel::SingleChipModel(const model::ModelFile& file, const sim::ChipSp
       positions_(positions == 0 ? file.config().context_length : positions),
       pool_(pool),
       chip_(0, spec) {
-    require_executable(config_);
+    require_executable(config_, Executor::one_chip);
     require(positions_ > 0 && positions_ <= config_.context_length,
             "--context must be between 1 and the model's " + std::to_string(config_.context_length) +
                 " positions (got " + std::to_string(positions_) + ")");
@@ -80,9 +86,16 @@ SingleChipModel::SingleChipModel(const model::ModelFile& file, const sim::ChipSp
         layer.wv = load_matrix(source.wv);
         layer.wo = load_matrix(source.wo);
         layer.ffn_norm = load_vector(source.ffn_norm);
-        layer.w_gate = load_matrix(source.w_gate);
-        layer.w_up = load_matrix(source.w_up);
-        layer.w_down = load_matrix(source.w_down);
+        if (config_.is_mixture_of_experts()) {
+            layer.router = load_matrix(source.router);
+            layer.expert_gate = load_experts(source.experts_gate);
+            layer.expert_up = load_experts(source.experts_up);
+            layer.expert_down = load_experts(source.experts_down);
+        } else {
+            layer.w_gate = load_matrix(source.w_gate);
+            layer.w_up = load_matrix(source.w_up);
+            layer.w_down = load_matrix(source.w_down);
+        }
         if (config_.qkv_bias) {
             layer.bq = load_vector(source.bq);
             layer.bk = load_vector(source.bk);
@@ -110,6 +123,10 @@ SingleChipModel::SingleChipModel(const model::ModelFile& file, const sim::ChipSp
     logits_ = activation(config_.vocab_size, "logits");
     scratch_ = activation(static_cast<std::int64_t>(kernels::attention_scratch_floats(config_.n_heads, positions_)),
                           "attention scores");
+    if (config_.is_mixture_of_experts()) {
+        router_logits_ = activation(config_.experts, "router logits");
+        experts_out_ = activation(config_.dim, "experts' output");
+    }
     log::get("engine")->info("model '{}' loaded on one chip: {} of {} SRAM bytes used", config_.name,
                              chip_.sram().used_bytes(), chip_.sram().capacity_bytes());
 }
@@ -123,6 +140,17 @@ kernels::Matrix SingleChipModel::load_matrix(const model::TensorView& tensor) {
     auto bytes = chip_.sram().allocate(static_cast<std::int64_t>(tensor.size_bytes()), chip::SramUse::Weights, tensor.name);
     std::memcpy(bytes.data(), tensor.data, tensor.size_bytes());
     return {tensor.dtype, tensor.rows, tensor.cols, bytes.data()};
+}
+
+std::vector<kernels::Matrix> SingleChipModel::load_experts(const model::TensorView& stacked) {
+    const kernels::Matrix all = load_matrix(stacked);
+    const std::int64_t rows = all.rows / config_.experts;
+    const std::size_t bytes = kernels::dtype_bytes(all.dtype, static_cast<std::size_t>(rows * all.cols));
+    std::vector<kernels::Matrix> experts;
+    for (int e = 0; e < config_.experts; ++e) {
+        experts.push_back({all.dtype, rows, all.cols, all.data + static_cast<std::size_t>(e) * bytes});
+    }
+    return experts;
 }
 
 std::span<const float> SingleChipModel::load_vector(const model::TensorView& tensor) {
@@ -160,7 +188,11 @@ std::span<float> SingleChipModel::forward(int token, int position) {
     charge_vector(sim::VectorOp::Multiply, config_.dim);  // dequantise the embedding row
     for (auto& layer : layers_) {
         attention_block(layer, position);
-        feed_forward_block(layer);
+        if (config_.is_mixture_of_experts()) {
+            mixture_of_experts_block(layer);
+        } else {
+            feed_forward_block(layer);
+        }
     }
     kernels::rmsnorm(x_.data(), x_.data(), final_norm_.data(), config_.dim, config_.rms_norm_eps);
     charge_vector(sim::VectorOp::RmsNorm, config_.dim);
@@ -212,23 +244,48 @@ void SingleChipModel::attention_block(Layer& layer, int position) {
 }
 
 void SingleChipModel::feed_forward_block(const Layer& layer) {
-    const int dim = config_.dim, hidden = config_.hidden_dim;
+    const int dim = config_.dim;
     kernels::rmsnorm(normed_.data(), x_.data(), layer.ffn_norm.data(), dim, config_.rms_norm_eps);
     charge_vector(sim::VectorOp::RmsNorm, dim);
+    swiglu_ffn(layer.w_gate, layer.w_up, layer.w_down);
+    for (int i = 0; i < dim; ++i) x_[static_cast<std::size_t>(i)] += projected_[static_cast<std::size_t>(i)];
+    charge_vector(sim::VectorOp::Add, dim);
+}
 
-    kernels::matvec(layer.w_gate, normed_.data(), gate_.data(), pool_);
-    kernels::matvec(layer.w_up, normed_.data(), up_.data(), pool_);
-    charge_matvec(layer.w_gate);
-    charge_matvec(layer.w_up);
+void SingleChipModel::mixture_of_experts_block(const Layer& layer) {
+    const int dim = config_.dim;
+    kernels::rmsnorm(normed_.data(), x_.data(), layer.ffn_norm.data(), dim, config_.rms_norm_eps);
+    charge_vector(sim::VectorOp::RmsNorm, dim);
+    kernels::matvec(layer.router, normed_.data(), router_logits_.data(), pool_);
+    charge_matvec(layer.router);
+    const auto chosen = kernels::route_token(router_logits_, config_.active_experts);
+    charge_vector(sim::VectorOp::Softmax, config_.experts);
+    std::fill(experts_out_.begin(), experts_out_.end(), 0.0f);
+    for (const kernels::ExpertChoice& choice : chosen) {
+        const auto e = static_cast<std::size_t>(choice.expert);
+        swiglu_ffn(layer.expert_gate[e], layer.expert_up[e], layer.expert_down[e]);
+        for (int i = 0; i < dim; ++i) {
+            experts_out_[static_cast<std::size_t>(i)] += choice.weight * projected_[static_cast<std::size_t>(i)];
+        }
+        charge_vector(sim::VectorOp::Multiply, dim);
+        charge_vector(sim::VectorOp::Add, dim);
+    }
+    for (int i = 0; i < dim; ++i) x_[static_cast<std::size_t>(i)] += experts_out_[static_cast<std::size_t>(i)];
+    charge_vector(sim::VectorOp::Add, dim);
+}
 
+void SingleChipModel::swiglu_ffn(const kernels::Matrix& w_gate, const kernels::Matrix& w_up,
+                                 const kernels::Matrix& w_down) {
+    const int hidden = config_.hidden_dim;
+    kernels::matvec(w_gate, normed_.data(), gate_.data(), pool_);
+    kernels::matvec(w_up, normed_.data(), up_.data(), pool_);
+    charge_matvec(w_gate);
+    charge_matvec(w_up);
     kernels::swiglu(gate_.data(), up_.data(), hidden);
     charge_vector(sim::VectorOp::Silu, hidden);
     charge_vector(sim::VectorOp::Multiply, hidden);
-
-    kernels::matvec(layer.w_down, gate_.data(), projected_.data(), pool_);
-    charge_matvec(layer.w_down);
-    for (int i = 0; i < dim; ++i) x_[static_cast<std::size_t>(i)] += projected_[static_cast<std::size_t>(i)];
-    charge_vector(sim::VectorOp::Add, dim);
+    kernels::matvec(w_down, gate_.data(), projected_.data(), pool_);
+    charge_matvec(w_down);
 }
 
 }  // namespace lpu::engine

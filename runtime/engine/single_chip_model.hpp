@@ -41,6 +41,9 @@ private:
         std::span<const float> attn_norm, ffn_norm;
         std::span<const float> bq, bk, bv;        // empty without q/k/v biases
         kernels::Matrix wq, wk, wv, wo, w_gate, w_up, w_down;
+        // A mixture of experts' router and each expert's matrices (else empty).
+        kernels::Matrix router;
+        std::vector<kernels::Matrix> expert_gate, expert_up, expert_down;
         std::span<float> key_cache, value_cache;  // [positions x kv_dim]
     };
 
@@ -53,6 +56,10 @@ private:
     kernels::RopeParams rope_params() const;
     void attention_block(Layer& layer, int position);
     void feed_forward_block(const Layer& layer);
+    void mixture_of_experts_block(const Layer& layer);
+    // The gate, up and down matrices on normed_ (SwiGLU), into projected_.
+    void swiglu_ffn(const kernels::Matrix& w_gate, const kernels::Matrix& w_up, const kernels::Matrix& w_down);
+    std::vector<kernels::Matrix> load_experts(const model::TensorView& stacked);
 
     model::ModelConfig config_;
     int positions_;
@@ -66,6 +73,7 @@ private:
 
     // Activations, reused every position.
     std::span<float> x_, normed_, q_, k_, v_, attention_out_, projected_, gate_, up_, logits_, scratch_;
+    std::span<float> router_logits_, experts_out_;  // a mixture of experts' (else empty)
     std::int64_t last_forward_cycles_ = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "runtime/model/gguf_model.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -77,11 +78,18 @@ float rope_freq_scale(const GgufFile& file, const ArchitectureKeys& keys) {
 
 ModelConfig read_config(const GgufFile& file) {
     const ArchitectureKeys keys(file);
-    if (keys.has("expert_count") && file.get_u32(keys.key("expert_count")) > 0) {
-        throw file.error(keys.key("expert_count") + " is " + std::to_string(file.get_u32(keys.key("expert_count"))) +
-                         ": mixture-of-experts models are not supported");
-    }
     ModelConfig config;
+    // A mixture of experts as llama.cpp writes Mixtral: {arch}.expert_count
+    // experts per layer, expert_used_count of them per token (validate checks both).
+    if (keys.has("expert_count") && file.get_u32(keys.key("expert_count")) > 0) {
+        if (keys.architecture() != Architecture::Llama) {
+            throw file.error(keys.key("expert_count") + ": mixtures of experts are read for the llama architecture only");
+        }
+        config.experts = static_cast<int>(std::min<std::uint32_t>(file.get_u32(keys.key("expert_count")), 1u << 20));
+        if (!keys.has("expert_used_count")) throw file.error("missing " + keys.key("expert_used_count"));
+        config.active_experts =
+            static_cast<int>(std::min<std::uint32_t>(file.get_u32(keys.key("expert_used_count")), 1u << 20));
+    }
     config.name =
         file.has("general.name") ? file.get_string("general.name") : std::filesystem::path(file.path()).stem().string();
     config.architecture = keys.architecture();
@@ -123,12 +131,16 @@ ModelConfig read_config(const GgufFile& file) {
 }
 
 // The view of tensor `name`, which must hold `rows` x `cols` values (GGUF:
-// ne0 = cols, ne1 = rows, any further dims 1). Vectors (norms, biases) must be F32.
-TensorView view(const GgufFile& file, const std::string& name, std::int64_t rows, std::int64_t cols) {
+// ne0 = cols, ne1 = rows, any further dims 1), or with `stacked` > 1 that many
+// such matrices (ne2 = stacked; viewed as stacked * rows rows). Vectors
+// (norms, biases) must be F32.
+TensorView view(const GgufFile& file, const std::string& name, std::int64_t rows, std::int64_t cols,
+                std::int64_t stacked = 1) {
     const GgufTensor& tensor = file.tensor(name);
-    const bool is_vector = rows == 1;
+    const bool is_vector = rows == 1 && stacked == 1;
     std::vector<std::int64_t> expected{cols};
     if (!is_vector) expected.push_back(rows);
+    if (stacked > 1) expected.push_back(stacked);
     std::vector<std::int64_t> actual = tensor.dims;
     while (actual.size() > expected.size() && actual.back() == 1) actual.pop_back();
     if (actual != expected) {
@@ -139,7 +151,7 @@ TensorView view(const GgufFile& file, const std::string& name, std::int64_t rows
         throw file.error("tensor '" + name + "' is " + kernels::dtype_name(tensor.dtype) +
                          "; vectors (norm weights, biases, rope_freqs) must be F32");
     }
-    return TensorView{name, tensor.dtype, rows, cols, tensor.data};
+    return TensorView{name, tensor.dtype, rows * stacked, cols, tensor.data};
 }
 
 ModelWeights read_weights(const GgufFile& file, const ModelConfig& config) {
@@ -156,9 +168,17 @@ ModelWeights read_weights(const GgufFile& file, const ModelConfig& config) {
         layer.wv = view(file, prefix + "attn_v.weight", kv_dim, dim);
         layer.wo = view(file, prefix + "attn_output.weight", dim, dim);
         layer.ffn_norm = view(file, prefix + "ffn_norm.weight", 1, dim);
-        layer.w_gate = view(file, prefix + "ffn_gate.weight", hidden, dim);
-        layer.w_down = view(file, prefix + "ffn_down.weight", dim, hidden);
-        layer.w_up = view(file, prefix + "ffn_up.weight", hidden, dim);
+        if (config.is_mixture_of_experts()) {
+            const std::int64_t experts = config.experts;
+            layer.router = view(file, prefix + "ffn_gate_inp.weight", experts, dim);
+            layer.experts_gate = view(file, prefix + "ffn_gate_exps.weight", hidden, dim, experts);
+            layer.experts_down = view(file, prefix + "ffn_down_exps.weight", dim, hidden, experts);
+            layer.experts_up = view(file, prefix + "ffn_up_exps.weight", hidden, dim, experts);
+        } else {
+            layer.w_gate = view(file, prefix + "ffn_gate.weight", hidden, dim);
+            layer.w_down = view(file, prefix + "ffn_down.weight", dim, hidden);
+            layer.w_up = view(file, prefix + "ffn_up.weight", hidden, dim);
+        }
         if (config.qkv_bias) {
             layer.bq = view(file, prefix + "attn_q.bias", 1, dim);
             layer.bk = view(file, prefix + "attn_k.bias", 1, kv_dim);

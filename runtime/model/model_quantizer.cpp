@@ -26,11 +26,15 @@ bool ends_with(std::string_view text, std::string_view suffix) {
     return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
-// A weight matrix: 2-D (further dims 1), named *.weight, not a norm.
+// A weight matrix: 2-D (further dims 1), or a mixture of experts' stacked
+// matrices (3-D *_exps), named *.weight, not a norm, not a router (llama.cpp
+// keeps ffn_gate_inp as it is: routing is sensitive to it, and it is small).
 bool is_matrix(const GgufTensor& tensor) {
     std::size_t dims = tensor.dims.size();
     while (dims > 1 && tensor.dims[dims - 1] == 1) --dims;
-    return dims == 2 && ends_with(tensor.name, ".weight") && !ends_with(tensor.name, "_norm.weight");
+    const bool shaped = dims == 2 || (dims == 3 && ends_with(tensor.name, "_exps.weight"));
+    return shaped && ends_with(tensor.name, ".weight") && !ends_with(tensor.name, "_norm.weight") &&
+           !ends_with(tensor.name, ".ffn_gate_inp.weight");
 }
 
 // The layer of a "blk.N." tensor, or -1.
@@ -53,6 +57,8 @@ WeightTensor role_of(const std::string& name) {
         {".attn_k.weight", WeightTensor::wk},       {".attn_v.weight", WeightTensor::wv},
         {".attn_output.weight", WeightTensor::wo},  {".ffn_gate.weight", WeightTensor::w_gate},
         {".ffn_up.weight", WeightTensor::w_up},     {".ffn_down.weight", WeightTensor::w_down},
+        {".ffn_gate_exps.weight", WeightTensor::w_gate}, {".ffn_up_exps.weight", WeightTensor::w_up},
+        {".ffn_down_exps.weight", WeightTensor::w_down},
     };
     for (const auto& [suffix, role] : suffixes) {
         if (ends_with(name, suffix)) return role;

@@ -35,7 +35,17 @@ struct LayerWeights {
     TensorView w_down;             // [dim x hidden]   (llama2.c w2, GGUF ffn_down)
     TensorView w_up;               // [hidden x dim]   (llama2.c w3, GGUF ffn_up)
     TensorView bq, bk, bv;         // [dim], [kv_dim], [kv_dim] biases of wq/wk/wv (Qwen2); absent otherwise
+    // A mixture of experts (Mixtral) has these in place of w_gate/w_down/w_up:
+    // the router, and each expert's matrices stacked (GGUF ffn_*_exps, ne2 the
+    // expert), expert e's rows following expert e-1's. Absent otherwise.
+    TensorView router;             // [experts x dim] (GGUF ffn_gate_inp)
+    TensorView experts_gate;       // [experts * hidden x dim]
+    TensorView experts_down;       // [experts * dim x hidden]
+    TensorView experts_up;         // [experts * hidden x dim]
 };
+
+// Expert `expert`'s matrix of a stacked tensor of `experts` (rows / experts rows each).
+TensorView expert_matrix(const TensorView& stacked, int experts, int expert);
 
 struct ModelWeights {
     TensorView token_embedding;    // [vocab x dim]

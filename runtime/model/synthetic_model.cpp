@@ -63,16 +63,18 @@ struct ValueRange {
     float spread;
 };
 
-// Declares a [rows x cols] tensor whose rows are generated, converted to `dtype`
+// Declares a [rows x cols] tensor (or `stacked` of them, ne2 = stacked, as a
+// mixture of experts' weights) whose rows are generated, converted to `dtype`
 // and written one at a time.
 void add_random_tensor(GgufWriter& writer, const std::string& name, DType dtype, std::int64_t rows,
-                       std::int64_t cols, ValueRange range, std::uint64_t seed) {
+                       std::int64_t cols, ValueRange range, std::uint64_t seed, std::int64_t stacked = 1) {
     std::vector<std::int64_t> dims = rows == 1 ? std::vector<std::int64_t>{cols} : std::vector<std::int64_t>{cols, rows};
+    if (stacked > 1) dims.push_back(stacked);
     writer.add_tensor(name, dtype, std::move(dims), [=](TensorSink& sink) {
         auto stream = tensor_stream(seed, name);
         std::vector<float> row(static_cast<std::size_t>(cols));
         std::vector<std::byte> encoded(kernels::dtype_bytes(dtype, row.size()));
-        for (std::int64_t r = 0; r < rows; ++r) {
+        for (std::int64_t r = 0; r < rows * stacked; ++r) {
             for (auto& value : row) value = range.offset + range.spread * stream.next_signed_unit();
             kernels::quantize_row(dtype, row.data(), cols, encoded.data());
             sink.write(encoded.data(), encoded.size());
@@ -82,9 +84,10 @@ void add_random_tensor(GgufWriter& writer, const std::string& name, DType dtype,
 
 // A matrix with uniform entries in +-1/sqrt(cols): each output is then a sum of
 // `cols` terms with variance ~1/(3 cols) each, so activations stay O(1).
-void add_matrix(GgufWriter& writer, const std::string& name, const SyntheticShape& shape, int rows, int cols) {
+void add_matrix(GgufWriter& writer, const std::string& name, const SyntheticShape& shape, int rows, int cols,
+                int stacked = 1) {
     add_random_tensor(writer, name, shape.dtype, rows, cols, {0.0f, 1.0f / std::sqrt(static_cast<float>(cols))},
-                      shape.seed);
+                      shape.seed, stacked);
 }
 
 // RMSNorm gains near 1, so the norms matter but do not blow anything up.
@@ -139,6 +142,10 @@ void add_metadata(GgufWriter& writer, const ModelConfig& config, const Synthetic
         writer.set_f32(key("rope.scaling.factor"), shape.rope_scale_linear);
     }
     writer.set_u32(key("vocab_size"), static_cast<std::uint32_t>(config.vocab_size));
+    if (config.is_mixture_of_experts()) {
+        writer.set_u32(key("expert_count"), static_cast<std::uint32_t>(config.experts));
+        writer.set_u32(key("expert_used_count"), static_cast<std::uint32_t>(config.active_experts));
+    }
     write_gguf_vocabulary(writer, vocabulary);
 }
 
@@ -194,6 +201,10 @@ ModelConfig synthetic_config(const SyntheticShape& shape) {
     config.rope_pairing =
         shape.architecture == Architecture::Qwen2 ? kernels::RopePairing::Halves : kernels::RopePairing::Adjacent;
     config.rope_freq_factors = shape.rope_freqs;
+    config.experts = shape.experts;
+    config.active_experts = shape.experts_used;
+    require(shape.experts == 1 || shape.architecture == Architecture::Llama,
+            "synthetic model: a mixture of experts is written for the llama architecture (as llama.cpp's Mixtral)");
     if (shape.rope_scale_linear > 0) config.rope_freq_scale = 1.0f / shape.rope_scale_linear;
     require(shape.rope_scale_linear >= 0 && std::isfinite(shape.rope_scale_linear),
             "synthetic model: the linear RoPE scaling factor must be positive");
@@ -336,9 +347,18 @@ std::uint64_t write_synthetic_model(const SyntheticShape& shape, const std::stri
         add_matrix(writer, prefix + "attn_v.weight", shape, config.kv_dim(), config.dim);
         add_matrix(writer, prefix + "attn_output.weight", shape, config.dim, config.dim);
         add_norm(writer, prefix + "ffn_norm.weight", shape);
-        add_matrix(writer, prefix + "ffn_gate.weight", shape, config.hidden_dim, config.dim);
-        add_matrix(writer, prefix + "ffn_down.weight", shape, config.dim, config.hidden_dim);
-        add_matrix(writer, prefix + "ffn_up.weight", shape, config.hidden_dim, config.dim);
+        if (config.is_mixture_of_experts()) {
+            // The router stays F32, as llama.cpp keeps ffn_gate_inp; logits of spread ~1 route decisively.
+            add_random_tensor(writer, prefix + "ffn_gate_inp.weight", DType::F32, config.experts, config.dim,
+                              {0.0f, 2.0f / std::sqrt(static_cast<float>(config.dim))}, shape.seed);
+            add_matrix(writer, prefix + "ffn_gate_exps.weight", shape, config.hidden_dim, config.dim, config.experts);
+            add_matrix(writer, prefix + "ffn_down_exps.weight", shape, config.dim, config.hidden_dim, config.experts);
+            add_matrix(writer, prefix + "ffn_up_exps.weight", shape, config.hidden_dim, config.dim, config.experts);
+        } else {
+            add_matrix(writer, prefix + "ffn_gate.weight", shape, config.hidden_dim, config.dim);
+            add_matrix(writer, prefix + "ffn_down.weight", shape, config.dim, config.hidden_dim);
+            add_matrix(writer, prefix + "ffn_up.weight", shape, config.hidden_dim, config.dim);
+        }
         if (config.qkv_bias) {
             add_bias(writer, prefix + "attn_q.bias", shape, config.dim);
             add_bias(writer, prefix + "attn_k.bias", shape, config.kv_dim());
@@ -360,6 +380,9 @@ std::string synthetic_model_summary(const SyntheticShape& shape, const std::stri
     if (config.qkv_bias) extras += ", q/k/v biases";
     if (config.rope_freq_factors) extras += ", rope_freqs";
     if (config.rope_freq_scale != 1.0f) extras += ", linear RoPE scaling x" + std::to_string(shape.rope_scale_linear);
+    if (config.is_mixture_of_experts()) {
+        extras += ", " + std::to_string(config.experts) + " experts, " + std::to_string(config.active_experts) + " per token";
+    }
     return printf_text("wrote %s (%llu bytes): %s dim %d, %d layers, %d heads / %d KV heads, hidden %d, vocab %d (%s), "
                        "context %d, %s, seed %llu, %s output%s",
                        path.c_str(), static_cast<unsigned long long>(size_bytes),

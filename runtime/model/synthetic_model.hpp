@@ -37,6 +37,11 @@ struct SyntheticShape {
     std::string vocabulary_from;   // a GGUF file whose vocabulary to copy (vocab_size becomes its size)
     bool rope_freqs = false;       // write Llama 3.1-style rope_freqs factors (llama only)
     float rope_scale_linear = 0;   // > 0: {arch}.rope.scaling.type linear with this factor
+    // A mixture of experts (llama only, as llama.cpp writes Mixtral) when experts > 1:
+    // each layer's feed-forward block is `experts` SwiGLU experts of width
+    // hidden_dim behind a router, `experts_used` of them per token.
+    int experts = 1;
+    int experts_used = 1;
 };
 
 // Named shapes: "tiny" (the defaults above), "bench-110m" (a stories110M-sized

@@ -1,7 +1,9 @@
 // lpu's numerics on quantised models against llama.cpp's (node-llama-cpp):
 //   node numerics.mjs LPU_BINARY WORK_DIR OUT.json
 // For each seed, `lpu model synth` writes an F32 model whose widths are whole
-// K-quant super-blocks, and `lpu model quantize` writes it in every type. Both
+// K-quant super-blocks, and `lpu model quantize` writes it in every type; then
+// a Mixtral-shaped mixture of experts (8 experts, 2 per token) at F32 and Q8_0
+// (issue 18: the router and the experts against llama.cpp's). Both
 // engines then run the same teacher-forced tokens (BOS, then 63 seeded ids),
 // one position at a time, and give the logits predicting each next token.
 // llama.cpp runs with an F32 KV cache and without flash attention, so both
@@ -27,6 +29,9 @@ const {getLlama} = await import(pathToFileURL(path.join(tools, "node_modules/nod
 const shape = {dim: 256, layers: 2, heads: 4, kv_heads: 2, hidden: 768, vocab: 512, context: 128};
 const seeds = [1, 2, 3];
 const types = ["q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q2_k", "q3_k", "q4_k", "q5_k", "q6_k", "q4_k_m", "q5_k_m"];
+const moeShape = {dim: 512, layers: 4, heads: 8, kv_heads: 4, hidden: 512, vocab: 512, context: 128, experts: 8,
+                  experts_used: 2};
+const moeTypes = ["f32", "q8_0"];
 const positions = 64;
 const marginThreshold = 1e-2;
 
@@ -91,40 +96,52 @@ const results = {
 };
 let failures = 0;
 console.log("type     seed  compared  top-1 agree  relative RMS");
-for (const seed of seeds) {
-    const f32 = path.join(work, `numerics-seed${seed}-f32.gguf`);
-    run(["model", "synth", "--dim", String(shape.dim), "--layers", String(shape.layers), "--heads", String(shape.heads),
-         "--kv-heads", String(shape.kv_heads), "--hidden", String(shape.hidden), "--vocab", String(shape.vocab),
-         "--context", String(shape.context), "--seed", String(seed), "-o", f32]);
-    const tokens = forcedTokens(seed);
-    for (const type of types) {
-        const model = path.join(work, `numerics-seed${seed}-${type}.gguf`);
-        run(["model", "quantize", f32, model, "--type", type]);
-        const theirs = await llamaLogits(model, tokens);
-        const ours = lpuLogits(model, tokens);
-        let compared = 0, agreed = 0, difference = 0, norm = 0;
-        const llamaPositions = [];
-        theirs.forEach((row, p) => {
-            const [first, second] = topTwo(row);
-            const margin = row[first] - row[second];
-            if (margin > marginThreshold) {
-                ++compared;
-                if (topTwo(ours[p])[0] === first) ++agreed;
-            }
-            row.forEach((logit, i) => {
-                difference += (ours[p][i] - logit) ** 2;
-                norm += logit ** 2;
+// Every type of `model_shape` for each seed; a run's record names its shape
+// when it is not the default one.
+async function checkTypes(modelShape, modelSeeds, modelTypes, name) {
+    for (const seed of modelSeeds) {
+        const f32 = path.join(work, `${name}-seed${seed}-f32.gguf`);
+        const synth = ["model", "synth", "--dim", String(modelShape.dim), "--layers", String(modelShape.layers),
+                       "--heads", String(modelShape.heads), "--kv-heads", String(modelShape.kv_heads),
+                       "--hidden", String(modelShape.hidden), "--vocab", String(modelShape.vocab),
+                       "--context", String(modelShape.context), "--seed", String(seed), "-o", f32];
+        if (modelShape.experts) synth.push("--experts", String(modelShape.experts), "--experts-used", String(modelShape.experts_used));
+        run(synth);
+        const tokens = forcedTokens(seed);
+        for (const type of modelTypes) {
+            const model = type === "f32" ? f32 : path.join(work, `${name}-seed${seed}-${type}.gguf`);
+            if (type !== "f32") run(["model", "quantize", f32, model, "--type", type]);
+            const theirs = await llamaLogits(model, tokens);
+            const ours = lpuLogits(model, tokens);
+            let compared = 0, agreed = 0, difference = 0, norm = 0;
+            const llamaPositions = [];
+            theirs.forEach((row, p) => {
+                const [first, second] = topTwo(row);
+                const margin = row[first] - row[second];
+                if (margin > marginThreshold) {
+                    ++compared;
+                    if (topTwo(ours[p])[0] === first) ++agreed;
+                }
+                row.forEach((logit, i) => {
+                    difference += (ours[p][i] - logit) ** 2;
+                    norm += logit ** 2;
+                });
+                llamaPositions.push([first, round(row[first]), second, round(row[second])]);
             });
-            llamaPositions.push([first, round(row[first]), second, round(row[second])]);
-        });
-        const relativeRms = Math.sqrt(difference / norm);
-        failures += compared - agreed;
-        console.log(`${type.padEnd(8)} ${String(seed).padStart(4)}  ${String(compared).padStart(8)}  ` +
-                    `${String(agreed).padStart(11)}  ${relativeRms.toExponential(1).padStart(12)}`);
-        results.runs.push({type, seed, tokens, compared, agreed, relative_rms: Number(relativeRms.toPrecision(3)),
-                           llama_top2: llamaPositions});
+            const relativeRms = Math.sqrt(difference / norm);
+            failures += compared - agreed;
+            console.log(`${(name === "dense" ? type : `${name} ${type}`).padEnd(8)} ${String(seed).padStart(4)}  ` +
+                        `${String(compared).padStart(8)}  ${String(agreed).padStart(11)}  ` +
+                        `${relativeRms.toExponential(1).padStart(12)}`);
+            const record = {type, seed, tokens, compared, agreed, relative_rms: Number(relativeRms.toPrecision(3)),
+                            llama_top2: llamaPositions};
+            if (modelShape !== shape) record.shape = modelShape;
+            results.runs.push(record);
+        }
     }
 }
+await checkTypes(shape, seeds, types, "dense");
+await checkTypes(moeShape, [1], moeTypes, "moe");
 writeFileSync(outPath, JSON.stringify(results) + "\n");
 if (failures > 0) {
     console.log(`numerics: ${failures} position(s) where lpu's top-1 differs from llama.cpp's`);

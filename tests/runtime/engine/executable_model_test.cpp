@@ -1,13 +1,16 @@
-// The runtime executes only what it has kernels for: a model with FP8 weights or
-// a mixture of experts (which the compiler plans for `lpu sim`) is refused by
-// every executor, by name, before anything is loaded.
+// The runtime executes only what it has kernels for: a model with FP8 weights
+// is refused by every executor, and a mixture of experts by the executors of
+// compiled plans (which have no expert routing yet; `lpu sim` plans them), by
+// name, before anything is loaded. One chip runs a mixture of experts.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/error.hpp"
 #include "runtime/compiler/compile.hpp"
@@ -51,7 +54,7 @@ std::unique_ptr<model::ModelFile> tiny_model() {
 
 }  // namespace
 
-TEST_CASE("the runtime refuses FP8 weights and mixtures of experts by name", "[engine][refusal]") {
+TEST_CASE("the runtime refuses FP8 weights, and mixtures of experts on a plan, by name", "[engine][refusal]") {
     auto file = tiny_model();
     auto fp8 = file->config();
     fp8.weight_dtype = kernels::DType::F8_E4M3;
@@ -63,7 +66,6 @@ TEST_CASE("the runtime refuses FP8 weights and mixtures of experts by name", "[e
     const AlteredModel fp8_model(tiny_model(), fp8);
     CHECK_THROWS_WITH(engine::SingleChipModel(fp8_model, spec, 0), Catch::Contains("cannot execute FP8 weights"));
     const AlteredModel moe_model(tiny_model(), moe);
-    CHECK_THROWS_WITH(engine::SingleChipModel(moe_model, spec, 0), Catch::Contains("cannot execute a mixture of experts"));
 
     // A compiled MoE plan is refused by each chip's executor too (PlanModel, MPI ranks, TCP workers).
     const std::string topology_spec = "fc:2";
@@ -73,5 +75,31 @@ TEST_CASE("the runtime refuses FP8 weights and mixtures of experts by name", "[e
     options.pp = 1;
     const auto plan = compiler::compile_plan(moe, compiler::shape_fingerprint(moe), {&topology, topology_spec, &spec}, options);
     CHECK_THROWS_WITH(engine::ChipRunner(plan, 0, moe_model, spec, kernels::default_thread_pool()),
-                      Catch::Contains("cannot execute a mixture of experts"));
+                      Catch::Contains("a mixture of experts (4 experts) runs on one chip only for now"));
+}
+
+TEST_CASE("a synthetic mixture of experts runs on one chip, and routing matters", "[engine][moe]") {
+    const auto dir = std::filesystem::temp_directory_path() / ("lpu-moe-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    model::SyntheticShape shape;
+    shape.experts = 4;
+    shape.experts_used = 2;
+    model::write_synthetic_model(shape, (dir / "moe.gguf").string());
+    const auto file = model::open_model((dir / "moe.gguf").string());
+    CHECK(file->config().experts == 4);
+    CHECK(file->config().active_experts == 2);
+    CHECK(file->weights().layers[0].experts_gate.rows == 4 * shape.hidden_dim);
+    const auto spec = sim::chip_spec_preset("tsp-v1");
+    engine::SingleChipModel chip(*file, spec, 16);
+    const auto logits = chip.forward(1, 0);
+    const std::vector<float> first(logits.begin(), logits.end());
+    // The same model with one expert per token is another function.
+    shape.experts_used = 1;
+    model::write_synthetic_model(shape, (dir / "moe-top1.gguf").string());
+    const auto top1_file = model::open_model((dir / "moe-top1.gguf").string());
+    engine::SingleChipModel top1(*top1_file, spec, 16);
+    const auto other = top1.forward(1, 0);
+    CHECK_FALSE(std::equal(first.begin(), first.end(), other.begin()));
+    CHECK(chip.last_forward_cycles() > top1.last_forward_cycles());  // two experts' matrices, not one
+    std::filesystem::remove_all(dir);
 }
