@@ -159,13 +159,15 @@ LogicalPlan grid_all_to_all(const std::vector<ChipId>& members, const Participan
     for (std::size_t i = 0; i < phases.size(); ++i) {
         const std::size_t k = phases[i];
         const std::uint64_t from_base = i == 0 ? first_base : area_b;
+        std::vector<std::vector<Held>> received(n);
+        for (std::size_t c = 0; c < n; ++c) received[c] = grid.stage(c, k + 1, k, area_a);
         LogicalStep& exchange = plan.emplace_back();
         for (std::size_t c = 0; c < n; ++c) {
             const auto sending = grid.stage(c, k, k, from_base);
             for (std::size_t value = 0; value < grid.radix(k); ++value) {
                 const std::size_t partner = grid.with_digit(c, k, value);
                 const ElementRange out = run(grid, sending, k, value, false);
-                const ElementRange in = run(grid, grid.stage(partner, k + 1, k, area_a), k, grid.digit(c, k), true);
+                const ElementRange in = run(grid, received[partner], k, grid.digit(c, k), true);
                 invariant(out.count == in.count, "grid all-to-all: a phase sends and receives different amounts");
                 if (out.count > 0) {
                     exchange.push_back(Transfer{chip(c), chip(partner), out.offset, in.offset, out.count,
@@ -177,7 +179,7 @@ LogicalPlan grid_all_to_all(const std::vector<ChipId>& members, const Participan
         for (std::size_t c = 0; c < n; ++c) {
             const auto next =
                 i + 1 < phases.size() ? grid.stage(c, phases[i + 1], phases[i + 1], area_b) : grid.output(c);
-            relayout(reorder, chip(c), grid.stage(c, k + 1, k, area_a), next, n);
+            relayout(reorder, chip(c), received[c], next, n);
         }
     }
     return plan;
