@@ -1,5 +1,6 @@
 #include "collectives/algorithm.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "base/error.hpp"
@@ -41,9 +42,16 @@ Schedule Algorithm::build(const topology::Topology& topology, const Request& req
     schedule.algorithm = name();
     schedule.participants = request.participants;
     schedule.count = request.count;
-    schedule.buffer_elements = buffer_elements_for(request.op, request.count, request.participants.size());
     schedule.element_bytes = request.element_bytes;
     schedule.steps = route_plan(topology, plan(topology, request));
+    // The op's layout, and whatever staging the algorithm uses beyond it.
+    schedule.buffer_elements = buffer_elements_for(request.op, request.count, request.participants.size());
+    for (const auto& step : schedule.steps) {
+        for (const auto& transfer : step.transfers) {
+            schedule.buffer_elements = std::max({schedule.buffer_elements, transfer.src_offset + transfer.count,
+                                                 transfer.dst_offset + transfer.count});
+        }
+    }
     return schedule;
 }
 

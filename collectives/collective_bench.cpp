@@ -51,19 +51,26 @@ nlohmann::json candidates_json(const Selection& selection) {
     return rows;
 }
 
-// The chips must exist; every size must be whole floats and fit host memory.
+// The real execution's float buffers must fit the host memory limit.
+void require_host_fits(const BenchRequest& request, std::uint64_t bytes, std::size_t chips,
+                       std::uint64_t buffer_elements) {
+    const std::uint64_t host_bytes = buffer_elements * sizeof(float) * chips;
+    require(request.skip_host || host_bytes <= max_bench_host_bytes,
+            "--bytes " + std::to_string(bytes) + " on " + std::to_string(chips) + " chips needs " +
+                std::to_string(host_bytes >> 20) + " MiB of host memory (limit " +
+                std::to_string(max_bench_host_bytes >> 20) + " MiB): pass --skip-host to time it on the fabric only");
+}
+
+// The chips must exist; every size must be whole floats and its layout fit
+// host memory (checked before any schedule is built; the staging of the
+// chosen schedule is checked once it is known).
 void check_request(const BenchRequest& request, std::size_t chips, std::size_t topology_chips) {
     require(chips <= topology_chips, "--chips " + std::to_string(chips) + ": the topology has only " +
                                          std::to_string(topology_chips) + " chips");
     for (auto bytes : request.sizes_bytes) {
         require(bytes % sizeof(float) == 0, "--bytes: " + std::to_string(bytes) +
                                                 " is not a whole number of 4-byte float elements");
-        const std::uint64_t host_bytes =
-            buffer_elements_for(request.op, bytes / sizeof(float), chips) * sizeof(float) * chips;
-        require(request.skip_host || host_bytes <= max_bench_host_bytes,
-                "--bytes " + std::to_string(bytes) + " on " + std::to_string(chips) + " chips needs " +
-                    std::to_string(host_bytes >> 20) + " MiB of host memory (limit " +
-                    std::to_string(max_bench_host_bytes >> 20) + " MiB): pass --skip-host to time it on the fabric only");
+        require_host_fits(request, bytes, chips, buffer_elements_for(request.op, bytes / sizeof(float), chips));
     }
 }
 
@@ -110,6 +117,7 @@ void run_collective_bench(const FabricTiming& fabric, const BenchRequest& reques
                               {"algbw_gbps", algbw_gbps},
                               {"busbw_gbps", busbw_gbps},
                               {"host_us", nullptr}};
+        require_host_fits(request, bytes, chips, selection.schedule.buffer_elements);
         if (!request.skip_host) row["host_us"] = host_seconds(selection.schedule, *make_transport()) * 1e6;
         if (request.explain && request.json) row["candidates"] = candidates_json(selection);
         if (request.explain && !request.json) out << explain(selection);

@@ -1,5 +1,7 @@
 #include "collectives/op.hpp"
 
+#include <string>
+
 #include "base/error.hpp"
 
 namespace lpu::collectives {
@@ -23,9 +25,11 @@ std::vector<CollectiveOp> all_ops() {
 }
 
 CollectiveOp parse_op(const std::string& name) {
+    std::string bare = name;
+    std::erase(bare, '_');
     std::string accepted;
     for (auto op : all_ops()) {
-        if (op_name(op) == name) return op;
+        if (op_name(op) == bare) return op;
         accepted += (accepted.empty() ? "" : ", ") + op_name(op);
     }
     throw Error("unknown collective op '" + name + "' (accepted: " + accepted + ")");

@@ -20,7 +20,9 @@ enum class CollectiveOp {
 // "allreduce", "allgather", "reducescatter", "broadcast", "reduce", "alltoall", "p2p".
 std::string op_name(CollectiveOp op);
 std::vector<CollectiveOp> all_ops();
-// Throws lpu::Error naming the text and the accepted names.
+// Also takes the names spelt with underscores (all_to_all, all_reduce), as
+// NCCL and the issues write them. Throws lpu::Error naming the text and the
+// accepted names.
 CollectiveOp parse_op(const std::string& name);
 
 // nccl-tests definitions: 2(n-1)/n for all-reduce; (n-1)/n for all-gather,

@@ -12,7 +12,13 @@
 //   alltoall        buffer = [input: count elements in n blocks | output: n
 //                   slots of ceil(count / n) elements]; input block j of
 //                   participant i lands at the start of output slot i of
-//                   participant j (see all_to_all_slot).
+//                   participant j (see all_to_all_slot). An algorithm that
+//                   forwards blocks stages them after the output slots
+//                   (buffer_elements says how far). MoE dispatch is this op
+//                   with a slot per (token owner, expert chip) sized for the
+//                   worst case; combine is the same op again, the output
+//                   slots being the input blocks (equal when n divides
+//                   count), which sends every slot back to where it came from.
 //   p2p             participants[0] sends count elements to participants[1].
 //
 // Semantics of a step (what makes lockstep execution well defined): every
@@ -65,7 +71,8 @@ ElementRange sub_block(const ElementRange& range, std::uint64_t blocks, std::uin
 // `participants` starts and how many elements it holds (its first
 // block_range(count, participants, j).count are used by participant j).
 ElementRange all_to_all_slot(std::uint64_t count, std::uint64_t participants, std::uint64_t slot);
-// The buffer an op needs per participant (count, or more for alltoall).
+// The buffer an op's layout needs per participant (count, or more for
+// alltoall); a schedule's staging may add more (Schedule::buffer_elements).
 std::uint64_t buffer_elements_for(CollectiveOp op, std::uint64_t count, std::uint64_t participants);
 
 struct Transfer {
@@ -88,7 +95,7 @@ struct Schedule {
     std::string algorithm;
     std::vector<ChipId> participants;  // participant i owns buffer i
     std::uint64_t count = 0;            // elements of the collective (see the layouts)
-    std::uint64_t buffer_elements = 0;  // elements of each participant's buffer
+    std::uint64_t buffer_elements = 0;  // elements of each participant's buffer, staging included
     std::uint32_t element_bytes = 4;
     std::vector<Step> steps;
 

@@ -23,17 +23,14 @@ LogicalPlan run_in_parallel(const std::vector<LogicalPlan>& parts) {
     return merged;
 }
 
-namespace {
-
-// Checked before a plan is built, so that an impossible schedule (a ring over
-// 10,440 chips holds 2 x 10,439 x 10,440 transfers) is refused at once instead
-// of after minutes of building it.
 void require_within_limit(std::size_t transfers) {
     require(transfers <= max_schedule_transfers, [&] {
         return "the schedule would need " + std::to_string(transfers) + " transfers, more than the limit of " +
                std::to_string(max_schedule_transfers);
     });
 }
+
+namespace {
 
 Transfer transfer(ChipId src, ChipId dst, const ElementRange& range, TransferKind kind) {
     return Transfer{src, dst, range.offset, range.offset, range.count, kind, {}};

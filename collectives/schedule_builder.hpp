@@ -16,6 +16,11 @@ using LogicalPlan = std::vector<LogicalStep>;
 // The most transfers one schedule may hold (a direct all-reduce over 1,400
 // chips); beyond it building fails with an lpu::Error instead of exhausting memory.
 inline constexpr std::size_t max_schedule_transfers = 4'000'000;
+// Throws lpu::Error when a plan would need more transfers than that. Checked
+// before a plan is built, so that an impossible schedule (a ring over 10,440
+// chips holds 2 x 10,439 x 10,440 transfers) is refused at once instead of
+// after minutes of building it.
+void require_within_limit(std::size_t transfers);
 
 // Appends `part` after `plan`.
 void append(LogicalPlan& plan, const LogicalPlan& part);

@@ -3,17 +3,33 @@
 #include <map>
 
 #include "base/error.hpp"
+#include "collectives/algorithms/grid_all_to_all.hpp"
 
 namespace lpu::collectives {
 
-std::optional<std::string> HierarchicalAlgorithm::shape_reason(const topology::Topology& topology,
-                                                               const Request& request) const {
-    if (request.op != CollectiveOp::all_reduce) return "hierarchical does not implement " + op_name(request.op);
-    if (!topology.has_nodes()) return "the topology has no nodes (only the Dragonfly has a hierarchy)";
+namespace {
+
+// The participants as a grid of racks x nodes x chips (by participant order
+// within a node; nodes and racks by id), or why they do not form one: every
+// rack must take part with as many nodes, every node with as many chips.
+std::optional<std::string> dragonfly_grid(const topology::Topology& topology, const Request& request,
+                                          ParticipantGrid& grid) {
+    std::map<std::uint32_t, std::map<std::uint32_t, std::vector<std::size_t>>> racks;
+    for (std::size_t i = 0; i < request.participants.size(); ++i) {
+        const auto& chip = topology.chip(request.participants[i]);
+        racks[chip.rack.value_or(0)][chip.node.value_or(0)].push_back(i);
+    }
+    const auto& first_rack = racks.begin()->second;
+    grid = ParticipantGrid{{racks.size(), first_rack.size(), first_rack.begin()->second.size()}, {}};
+    for (const auto& [rack, nodes] : racks) {
+        if (nodes.size() != grid.radices[1]) return "the racks take part with different node counts";
+        for (const auto& [node, members] : nodes) {
+            if (members.size() != grid.radices[2]) return "the nodes take part with different chip counts";
+            grid.at.insert(grid.at.end(), members.begin(), members.end());
+        }
+    }
     return std::nullopt;
 }
-
-namespace {
 
 enum class Level { node, rack, system };
 
@@ -64,7 +80,23 @@ LogicalPlan all_reduce(const topology::Topology& topology, const std::vector<Chi
 
 }  // namespace
 
+std::optional<std::string> HierarchicalAlgorithm::shape_reason(const topology::Topology& topology,
+                                                               const Request& request) const {
+    if (request.op != CollectiveOp::all_reduce && request.op != CollectiveOp::all_to_all) {
+        return "hierarchical does not implement " + op_name(request.op);
+    }
+    if (!topology.has_nodes()) return "the topology has no nodes (only the Dragonfly has a hierarchy)";
+    ParticipantGrid grid;
+    if (request.op == CollectiveOp::all_to_all) return dragonfly_grid(topology, request, grid);
+    return std::nullopt;
+}
+
 LogicalPlan HierarchicalAlgorithm::plan(const topology::Topology& topology, const Request& request) const {
+    if (request.op == CollectiveOp::all_to_all) {
+        ParticipantGrid grid;
+        if (auto reason = dragonfly_grid(topology, request, grid)) throw InternalError(*reason);
+        return grid_all_to_all(request.participants, grid, request.count);
+    }
     return all_reduce(topology, request.participants, ElementRange{0, request.count}, Level::node);
 }
 

@@ -11,6 +11,10 @@
 // member j's value, then the other members' in group order (direct
 // reduce-scatter); the next level folds those partial sums the same way
 // among the j-th members; the single group at the top folds like direct.
+// alltoall: grid_all_to_all over racks x nodes x chips — between racks (chip
+// c of node v with chip c of node v in every other rack), then between the
+// nodes of a rack (chip c of every node), then inside each node. Every rack
+// must take part with as many nodes, every node with as many chips.
 #include "collectives/algorithm.hpp"
 
 namespace lpu::collectives {
@@ -18,7 +22,9 @@ namespace lpu::collectives {
 class HierarchicalAlgorithm final : public Algorithm {
 public:
     std::string name() const override { return "hierarchical"; }
-    std::string summary() const override { return "Dragonfly: node, then rack, then system; direct within each"; }
+    std::string summary() const override {
+        return "Dragonfly levels: allreduce node, rack, system; alltoall rack, node, chip";
+    }
 
 protected:
     std::optional<std::string> shape_reason(const topology::Topology& topology, const Request& request) const override;

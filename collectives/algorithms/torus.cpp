@@ -2,11 +2,15 @@
 
 #include <map>
 
+#include "collectives/algorithms/grid_all_to_all.hpp"
+
 namespace lpu::collectives {
 
 std::optional<std::string> TorusAlgorithm::shape_reason(const topology::Topology& topology,
                                                         const Request& request) const {
-    if (request.op != CollectiveOp::all_reduce) return "torus does not implement " + op_name(request.op);
+    if (request.op != CollectiveOp::all_reduce && request.op != CollectiveOp::all_to_all) {
+        return "torus does not implement " + op_name(request.op);
+    }
     if (topology.info().grid_dims.empty()) return "the topology is not a torus or mesh";
     for (std::size_t i = 0; i < request.participants.size(); ++i) {
         if (request.participants.size() != topology.chip_count() || request.participants[i] != i) {
@@ -38,6 +42,12 @@ std::vector<std::vector<ChipId>> lines_of(const std::vector<std::uint32_t>& dims
 
 LogicalPlan TorusAlgorithm::plan(const topology::Topology& topology, const Request& request) const {
     const auto& dims = topology.info().grid_dims;
+    if (request.op == CollectiveOp::all_to_all) {
+        // Chip ids are row-major, last dimension fastest: the grid's own order.
+        ParticipantGrid grid{{dims.begin(), dims.end()}, {}};
+        for (std::size_t i = 0; i < request.participants.size(); ++i) grid.at.push_back(i);
+        return grid_all_to_all(request.participants, grid, request.count);
+    }
     std::vector<ElementRange> owned(topology.chip_count(), ElementRange{0, request.count});
     // held[d][chip]: the range a chip's line shares when dimension d starts.
     std::vector<std::vector<ElementRange>> held;

@@ -10,6 +10,9 @@
 // keeps the element's block); along dimension 1 those partial sums are
 // ring-folded the same way, with k the position that keeps the element's
 // sub-block, and so on up to the last dimension.
+// alltoall: grid_all_to_all over the grid's dimensions — dimension 0's lines
+// exchange first, then dimension 1's, and so on (grid_all_to_all.hpp says
+// when it beats direct).
 #include "collectives/algorithm.hpp"
 
 namespace lpu::collectives {
@@ -17,7 +20,9 @@ namespace lpu::collectives {
 class TorusAlgorithm final : public Algorithm {
 public:
     std::string name() const override { return "torus"; }
-    std::string summary() const override { return "dimension-ordered rings over a torus or mesh"; }
+    std::string summary() const override {
+        return "dimension-ordered rings (allreduce) or line exchanges (alltoall) over a torus or mesh";
+    }
 
 protected:
     std::optional<std::string> shape_reason(const topology::Topology& topology, const Request& request) const override;

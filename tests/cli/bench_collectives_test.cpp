@@ -59,6 +59,31 @@ TEST_CASE("lpu bench collectives --explain lists the candidates", "[launch][benc
     CHECK(text.out.find("busbw_GB/s") != std::string::npos);
 }
 
+TEST_CASE("lpu bench collectives --op all_to_all: line exchanges when small, direct when large", "[launch][bench]") {
+    // 4 KiB per chip is latency-bound: the torus's two line phases beat
+    // direct's 19 routed steps; at 16 MiB direct's single hop per block wins.
+    const auto result =
+        run_lpu("bench collectives --op all_to_all --topology torus:4x4 --bytes 4K,16M --explain --json --skip-host");
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    const auto rows = nlohmann::json::parse(result.out);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0]["op"] == "alltoall");
+    CHECK(rows[0]["algo"] == "torus");
+    CHECK(rows[1]["algo"] == "direct");
+    for (const auto& candidate : rows[0]["candidates"]) {
+        const bool serves = candidate["algo"] == "direct" || candidate["algo"] == "torus";
+        CHECK(candidate.contains("emulated_us") == serves);
+    }
+    CHECK(rows[0]["busbw_gbps"].get<double>() == Approx(rows[0]["algbw_gbps"].get<double>() * 15 / 16));
+    // Run for real on the Dragonfly's node levels: the table as for the other ops.
+    const auto text = run_lpu("bench collectives --op alltoall --topology dragonfly:2 --chips 16 --bytes 4K");
+    INFO(text.err);
+    REQUIRE(text.exit_code == 0);
+    CHECK(text.out.find("alltoall on dragonfly:2, 16 chips") != std::string::npos);
+    CHECK(text.out.find("hierarchical") != std::string::npos);
+}
+
 TEST_CASE("lpu bench collectives: bad input is an error with exit code 2", "[launch][bench]") {
     for (const char* arguments : {"--op allsum", "--algo nccl", "--bytes 12Q", "--bytes 6", "--chips 99",
                                   "--topology ring:2", "--op p2p --chips 3", "--algo torus"}) {

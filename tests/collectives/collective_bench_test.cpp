@@ -9,6 +9,7 @@
 #include "sim/chip/chip_spec.hpp"
 #include "tests/collectives/mailbox_transport.hpp"
 #include "topology/builders.hpp"
+#include "topology/topology_spec.hpp"
 
 namespace lpu::collectives {
 namespace {
@@ -61,6 +62,21 @@ TEST_CASE("collective bench: requests the fabric cannot serve are input errors",
     BenchRequest huge = request_of({std::uint64_t{1} << 40});
     CHECK_THROWS_WITH(run_collective_bench(fabric, huge, {}, out), Catch::Contains("pass --skip-host"));
     CHECK(out.str().empty());
+}
+
+TEST_CASE("collective bench: a schedule's staging counts toward host memory", "[collectives][bench][alltoall]") {
+    const auto topology = topology::topology_from_spec("torus:4x4");
+    const FabricTiming fabric(topology, sim::chip_spec_preset("tsp-v1"));
+    // 160 MiB per chip: the alltoall layout (input + slots) takes 5 GiB over
+    // 16 chips, under the limit; the torus schedule's two staging areas double it.
+    BenchRequest staged = request_of({std::uint64_t{160} << 20});
+    staged.op = CollectiveOp::all_to_all;
+    staged.algorithm = "torus";
+    std::ostringstream out;
+    CHECK_THROWS_WITH(run_collective_bench(fabric, staged, {}, out), Catch::Contains("pass --skip-host"));
+    staged.skip_host = true;
+    run_collective_bench(fabric, staged, {}, out);
+    CHECK_THAT(out.str(), Catch::Contains("torus"));
 }
 
 }  // namespace
