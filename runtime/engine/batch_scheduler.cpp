@@ -215,6 +215,16 @@ void BatchScheduler::step() {
     const double host_seconds = seconds_since(start);
     const double latency_seconds = static_cast<double>(model_.last_forward_cycles()) / model_.clock_hz();
     const double period_seconds = static_cast<double>(model_.last_step_period_cycles()) / model_.clock_hz();
+    {
+        // The step is over before any request hears of it: one submitted from
+        // a callback below did not wait for this step.
+        std::lock_guard lock(mutex_);
+        emulated_clock_seconds_ += period_seconds;
+        stats_.steps += 1;
+        stats_.busy_slot_steps += static_cast<std::uint64_t>(busy);
+        stats_.host_seconds += host_seconds;
+        stats_.emulated_seconds += period_seconds;
+    }
 
     std::uint64_t prompt_fed = 0, generated = 0;
     for (std::size_t s = 0; s < running_.size(); ++s) {
@@ -259,13 +269,8 @@ void BatchScheduler::step() {
         }
     }
     std::lock_guard lock(mutex_);
-    emulated_clock_seconds_ += period_seconds;
-    stats_.steps += 1;
-    stats_.busy_slot_steps += static_cast<std::uint64_t>(busy);
     stats_.prompt_tokens += prompt_fed;
     stats_.completion_tokens += generated;
-    stats_.host_seconds += host_seconds;
-    stats_.emulated_seconds += period_seconds;
 }
 
 void BatchScheduler::finish(std::unique_ptr<Slot>& slot, FinishReason reason) {

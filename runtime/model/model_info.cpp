@@ -54,6 +54,8 @@ nlohmann::json config_json(const ModelConfig& config) {
             {"n_heads", config.n_heads},
             {"n_kv_heads", config.n_kv_heads},
             {"head_dim", config.head_dim()},
+            {"experts", config.experts},
+            {"experts_used", config.active_experts},
             {"vocab_size", config.vocab_size},
             {"context_length", config.context_length},
             {"rms_norm_eps", config.rms_norm_eps},
@@ -103,7 +105,11 @@ std::string model_info_text(const ModelFile& file, const std::string& path) {
     out << "model       " << c.name << " (" << file.format() << ", " << path << ")\n"
         << "arch        " << architecture_name(c.architecture) << ": " << variant_text(c) << "\n"
         << "shape       dim " << c.dim << ", hidden_dim " << c.hidden_dim << ", layers " << c.n_layers << ", heads "
-        << c.n_heads << ", kv_heads " << c.n_kv_heads << ", head_dim " << c.head_dim() << "\n"
+        << c.n_heads << ", kv_heads " << c.n_kv_heads << ", head_dim " << c.head_dim()
+        << (c.is_mixture_of_experts() ? ", experts " + std::to_string(c.experts) + " (" +
+                                            std::to_string(c.active_experts) + " per token)"
+                                      : std::string())
+        << "\n"
         << "vocab       " << c.vocab_size << " tokens, context " << c.context_length << " positions\n"
         << "numerics    rms_norm_eps " << c.rms_norm_eps << ", rope_theta " << c.rope_theta << ", weights "
         << weight_types_text(c) << ", output " << (c.tied_output ? "tied to the embedding" : "separate")

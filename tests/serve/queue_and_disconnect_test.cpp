@@ -17,25 +17,8 @@ using nlohmann::json;
 
 namespace {
 
-// The value of the metric line that starts with `name ` (or `name{...} `).
-double metric(httplib::Client& client, const std::string& name) {
-    const auto metrics = client.Get("/metrics");
-    REQUIRE(metrics);
-    const auto at = metrics->body.find("\n" + name + " ");
-    REQUIRE(at != std::string::npos);
-    return std::stod(metrics->body.substr(at + name.size() + 2));
-}
-
-// Waits (up to a minute) until `condition` holds.
-template <class Condition>
-bool eventually(Condition condition) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
-}
+using lpu::test::eventually;
+using lpu::test::metric;
 
 // A long greedy story, through EOS: it holds its slot for a while.
 const json kLong = {{"prompt", "Once upon a time"}, {"max_tokens", 1500}, {"temperature", 0}, {"ignore_eos", true}};

@@ -161,6 +161,14 @@ StreamedAnswer post_stream(httplib::Client& client, const std::string& path, nlo
     return answer;
 }
 
+double metric(httplib::Client& client, const std::string& name) {
+    const auto metrics = client.Get("/metrics");
+    REQUIRE(metrics);
+    const auto at = metrics->body.find("\n" + name + " ");
+    REQUIRE(at != std::string::npos);
+    return std::stod(metrics->body.substr(at + name.size() + 2));
+}
+
 std::string metrics_holding(httplib::Client& client, const std::string& line) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (true) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -77,6 +78,20 @@ StreamedAnswer post_stream(httplib::Client& client, const std::string& path, nlo
 // GET /metrics until its text holds `line` (an answer is counted once it is
 // written, a moment after its client has it), for 10 s at most; the last text.
 std::string metrics_holding(httplib::Client& client, const std::string& line);
+
+// The value of the metric line that starts with `name ` (or `name{...} `), from GET /metrics.
+double metric(httplib::Client& client, const std::string& name);
+
+// Waits (up to a minute) until `condition` holds; whether it did.
+template <class Condition>
+bool eventually(Condition condition) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (condition()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
 
 // `lpu run`'s greedy completion of `prompt` in `max_tokens` tokens at most:
 // the text after the prompt's own.
