@@ -1,8 +1,9 @@
 // Load: 32 concurrent streaming clients, 8 requests each, greedy, on
 // stories260K with 8 batch slots on tp 2 x pp 2. Every answer is its prompt's
 // lone `lpu run` completion whatever ran beside it, no request is lost, and
-// the server's resident memory does not grow from the first round to the second.
-// 5 s in Release; the sanitizer build runs 8 clients x 2 requests (per_build).
+// the server's resident memory does not grow from the first round to the second
+// (in Release: ASan's quarantine grows it by design). 5 s in Release; the
+// sanitizer build runs 8 clients x 2 requests (per_build).
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -105,5 +106,7 @@ TEST_CASE("serve: 32 streaming clients x 8 requests on 8 slots of tp 2 x pp 2 ge
     CHECK(metrics->body.find("lpu_batch_slots 8\n") != std::string::npos);
     INFO("RSS after round 1: " << rss_after[0] << " KiB, after round 2: " << rss_after[1] << " KiB");
     // The same work twice: nothing it allocates may stay (a margin for the allocator's own caches).
-    CHECK(rss_after[1] <= rss_after[0] + rss_after[0] / 50 + 1024);
+    // Under the sanitizers ASan holds freed memory back (its quarantine), so RSS
+    // grows by design there; LeakSanitizer checks the server's exit instead.
+    if (!lpu::test::kUnderSanitizers) CHECK(rss_after[1] <= rss_after[0] + rss_after[0] / 50 + 1024);
 }
