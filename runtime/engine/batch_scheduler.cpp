@@ -151,15 +151,7 @@ void BatchScheduler::run() {
                 stats_.waiting = static_cast<int>(waiting_.size());
                 stats_.busy_slots = slots_ - free_slots();
             }
-            for (auto& pending : dropped) {
-                SequenceOutcome outcome;
-                outcome.finish = FinishReason::cancelled;
-                outcome.prompt_tokens = static_cast<int>(pending->request.prompt_tokens.size());
-                outcome.emulated.queue_seconds = emulated_clock_seconds_ - pending->emulated_at_submission;
-                outcome.host_seconds = seconds_since(pending->submitted);
-                count_finished(FinishReason::cancelled);
-                if (pending->callbacks.on_finish) pending->callbacks.on_finish(outcome);
-            }
+            for (auto& pending : dropped) cancel_waiting(*pending);
             for (auto& slot : running_) {
                 if (slot && (cancel_all || std::find(cancels.begin(), cancels.end(), slot->pending->ticket) != cancels.end())) {
                     finish(slot, FinishReason::cancelled);
@@ -190,13 +182,17 @@ void BatchScheduler::abandon_all() {
     for (auto& slot : running_) {
         if (slot) finish(slot, FinishReason::cancelled);
     }
-    for (auto& pending : waiting) {
-        SequenceOutcome outcome;
-        outcome.finish = FinishReason::cancelled;
-        outcome.prompt_tokens = static_cast<int>(pending->request.prompt_tokens.size());
-        count_finished(FinishReason::cancelled);
-        if (pending->callbacks.on_finish) pending->callbacks.on_finish(outcome);
-    }
+    for (auto& pending : waiting) cancel_waiting(*pending);
+}
+
+void BatchScheduler::cancel_waiting(const Pending& pending) {
+    SequenceOutcome outcome;
+    outcome.finish = FinishReason::cancelled;
+    outcome.prompt_tokens = static_cast<int>(pending.request.prompt_tokens.size());
+    outcome.emulated.queue_seconds = emulated_clock_seconds_ - pending.emulated_at_submission;
+    outcome.host_seconds = seconds_since(pending.submitted);
+    count_finished(FinishReason::cancelled);
+    if (pending.callbacks.on_finish) pending.callbacks.on_finish(outcome);
 }
 
 void BatchScheduler::step() {

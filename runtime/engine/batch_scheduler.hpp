@@ -140,6 +140,7 @@ private:
     void step();  // one step of the model for every slot
     void finish(std::unique_ptr<Slot>& slot, FinishReason reason);  // frees the slot, then on_finish
     void abandon_all();  // after a failure: ends every request
+    void cancel_waiting(const Pending& pending);  // on_finish for one that never held a slot
     int free_slots() const;
     void count_finished(FinishReason reason);  // takes the lock
 
