@@ -10,10 +10,12 @@
 
 #include "base/json_text.hpp"
 #include "cli/commands.hpp"
+#include "cli/failure_flags.hpp"
 #include "cli/flag_checks.hpp"
 #include "cli/system_flags.hpp"
 #include "launch/plan_setup.hpp"
 #include "runtime/model/model_presets.hpp"
+#include "study/failover_report.hpp"
 #include "study/prediction_report.hpp"
 #include "study/simulate.hpp"
 
@@ -23,6 +25,7 @@ namespace {
 struct SimCommandOptions {
     study::SimRequest request;
     launch::SystemOptions system;  // what the chip and partition flags fill
+    std::string fail;              // --fail, parsed when the command runs
     bool json = false;
 };
 
@@ -31,15 +34,26 @@ void run_sim(SimCommandOptions& options) {
     request.spec = options.system.spec;
     request.topology = options.system.topology;
     request.compile = options.system.compile;
-    const study::SimPrediction prediction =
+    if (!options.fail.empty()) request.failure = parse_fail_flag(options.fail);
+    const study::SimResult result =
         study::simulate(request, [](const std::string& note) { std::cerr << "note: " << note << "\n"; });
+    const study::SimPrediction& prediction = result.prediction;
     if (options.json) {
-        std::cout << json_text(study::prediction_json(prediction), 2) << "\n";
+        nlohmann::json out = study::prediction_json(prediction);
+        if (request.failure) {
+            out["failover"] = result.failover ? study::failover_json(prediction, *result.failover) : nlohmann::json();
+        }
+        std::cout << json_text(out, 2) << "\n";
     } else {
         std::cout << study::prediction_text(prediction);
+        if (result.failover) std::cout << study::failover_text(prediction, *result.failover);
+        else if (request.failure) std::cout << "failure: not simulated: there is no prediction before it\n";
     }
-    // Exit status 1 (as lpu plan check): the plan is not in lockstep, which the output says.
-    if (prediction.lockstep && !prediction.lockstep->ok()) throw CLI::RuntimeError(1);
+    // Exit status 1 (as lpu plan check): a plan is not in lockstep, which the output says.
+    const auto out_of_lockstep = [](const study::SimPrediction& p) { return p.lockstep && !p.lockstep->ok(); };
+    if (out_of_lockstep(prediction) || (result.failover && out_of_lockstep(result.failover->after))) {
+        throw CLI::RuntimeError(1);
+    }
 }
 
 }  // namespace
@@ -70,6 +84,10 @@ void add_sim_command(CLI::App& app) {
     command->add_option("--trace-position", options->request.trace_position,
                         "Sequence position of the traced step (default: the last position of the context)")
         ->check(non_negative_number);
+    command->add_option("--fail", options->fail,
+                        "A chip or link that fails after STEP positions of the sequence: chip:N@STEP or "
+                        "link:A-B@STEP (every link between chips A and B). The plan is recompiled around it "
+                        "and the sequence replayed; the report adds the recovery and tokens/s before and after");
     add_chip_options(*command, options->system);
     add_partition_options(*command, options->system);
     command->footer(
@@ -78,11 +96,17 @@ void add_sim_command(CLI::App& app) {
         "repeating steps); one that is not gives no figures and exit status 1. Time to first token is\n"
         "the prompt's decode steps one after another, as `lpu run` feeds them, and a lower bound with\n"
         "them pipelined through the stages.\n"
+        "With --fail the system loses a chip or a link: the plan is recompiled without it (a spare chip of\n"
+        "the topology, as in dragonfly:R,spare, else an idle chip takes the failed chip's part; with none,\n"
+        "the best grid of the chips left), and the STEP positions done are replayed on the new plan to\n"
+        "rebuild the KV caches. Recovery is the recompile (host seconds) then the replay (emulated).\n"
         "Examples:\n"
         "  lpu sim --model-preset llama2-70b --dtype int8 --chips 576 --topology dragonfly:8\n"
         "  lpu sim --model-preset llama3-8b --dtype q4_k_m --chips 16\n"
         "  lpu sim --model-preset llama2-7b --tp 8 --pp 8 --context 1024 --batch 4 --json\n"
         "  lpu sim --model-preset llama2-7b --tp 8 --pp 8 --trace step.json --trace-chips 0,8,63\n"
+        "  lpu sim --model-preset llama2-70b --chips 576 --fail chip:5@100\n"
+        "  lpu sim --model-preset llama2-7b --tp 8 --pp 8 --topology dragonfly:1,spare --fail link:0-1@512 --json\n"
         "  lpu sim --model ../shared/models/stories260K.gguf --chips 4");
     command->callback([options] { run_sim(*options); });
 }

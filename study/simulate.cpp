@@ -28,7 +28,7 @@ void write_step_trace(const SimRequest& request, const plan::Plan& plan, const s
 
 }  // namespace
 
-SimPrediction simulate(const SimRequest& request, const std::function<void(const std::string&)>& on_note) {
+SimResult simulate(const SimRequest& request, const std::function<void(const std::string&)>& on_note) {
     SimQuestion question;
     question.config = model_shape(request.preset, request.model_path, request.dtype, question.model_source);
     question.spec = sim::load_chip_spec(request.spec);
@@ -51,13 +51,24 @@ SimPrediction simulate(const SimRequest& request, const std::function<void(const
     question.topology = &topology;
     question.compile = compile;
     question.prompt_tokens = request.prompt_tokens;
-    SimPrediction prediction = predict(question, [&](const plan::Plan& plan) {
+    // A failure is checked before the plan is compiled, which takes seconds on large systems.
+    if (request.failure) {
+        check_failover_request(topology, compile.positions > 0 ? compile.positions : question.config.context_length,
+                               *request.failure);
+    }
+    SimResult result;
+    compiler::Placement placement;
+    result.prediction = predict(question, [&](const plan::Plan& plan) {
         if (!request.trace_path.empty()) write_step_trace(request, plan, question.spec);
+        placement = compiler::plan_placement(plan);
     });
     // Without a plan there is no step to trace: asking for one is the error.
-    require(!prediction.refusal || request.trace_path.empty(),
-            [&] { return "no trace written: " + *prediction.refusal; });
-    return prediction;
+    require(!result.prediction.refusal || request.trace_path.empty(),
+            [&] { return "no trace written: " + *result.prediction.refusal; });
+    if (request.failure && result.prediction.predicted()) {
+        result.failover = predict_failover(question, placement, *request.failure);
+    }
+    return result;
 }
 
 }  // namespace lpu::study

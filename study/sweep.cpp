@@ -85,7 +85,7 @@ void run_sweep(const SweepRequest& request, std::ostream& out) {
         question.topology_name = point.topology;
         question.topology = topology.get();
         question.compile = {point.tp, point.pp, point.chips, point.context, point.batch, point.replicas,
-                            request.collective};
+                            request.collective, {}};
         const int positions = point.context == 0 ? question.config.context_length : point.context;
         if (!chips_needed.contains(positions)) {
             chips_needed[positions] = compiler::minimum_chips(question.config, question.spec, positions);

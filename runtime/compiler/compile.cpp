@@ -114,7 +114,9 @@ plan::Plan build_plan(const model::ModelConfig& config, const plan::ModelFingerp
     const sim::ChipSpec& spec = *system.spec;
     const collectives::FabricTiming fabric(*system.topology, spec);
     const int replicas = std::max(options.replicas, 1);
-    const Placement placement = place_grid(*system.topology, grid.tp, grid.pp, replicas);
+    const Placement placement =
+        options.placement.empty() ? place_grid(*system.topology, grid.tp, grid.pp, replicas)
+                                  : given_placement(*system.topology, grid.tp, grid.pp, replicas, options.placement);
     const auto links = std::make_shared<LinkReservations>();
     const std::vector<double> skew_bounds = skew_bounds_cycles(*system.topology, spec);
     std::vector<plan::ChipProgram> chips;
@@ -232,6 +234,8 @@ plan::Plan compile_plan(const model::ModelConfig& config, const plan::ModelFinge
     // Candidate grids are estimated once per chip count, then chosen among, then built.
     GridSearch search(config, *system.spec, positions);
     const CompileOptions resolved = resolve_replicas(options, search);
+    require(resolved.placement.empty() || (resolved.tp > 0 && resolved.pp > 0),
+            "a placement given to the compiler needs its grid: tp and pp");
     if (resolved.tp == 0 && resolved.pp == 0) return fastest_plan(config, model, system, resolved, positions, search);
     return build_plan(config, model, system, resolved, explicit_grid(config, *system.spec, resolved, positions, search),
                       positions);

@@ -20,6 +20,7 @@
 // whose pad covers the drift the crystals' budget allows over one epoch.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "plan/plan.hpp"
 #include "runtime/model/model_config.hpp"
@@ -40,6 +41,11 @@ struct CompileOptions {
     // can be split over (tp <= heads, pp <= layers).
     int replicas = 1;
     std::string collective_algorithm = "auto";
+    // The grid's chips in placement order (chips[replica * tp * pp + stage * tp
+    // + rank]) when they are chosen elsewhere: a failover keeps every chip where
+    // it was and puts a stand-in in the failed one's place. Needs tp and pp.
+    // Empty: the compiler places the grid (placement.hpp).
+    std::vector<topology::ChipId> placement;
 };
 
 struct System {

@@ -98,4 +98,25 @@ Placement place_grid(const topology::Topology& topology, int tp, int pp, int rep
     return placement;
 }
 
+Placement given_placement(const topology::Topology& topology, int tp, int pp, int replicas,
+                          std::vector<topology::ChipId> chips) {
+    const std::size_t needed =
+        static_cast<std::size_t>(tp) * static_cast<std::size_t>(pp) * static_cast<std::size_t>(replicas);
+    require(chips.size() == needed, [&] {
+        return "the placement lists " + std::to_string(chips.size()) + " chips, the grid tp " + std::to_string(tp) +
+               " x pp " + std::to_string(pp) + " x " + std::to_string(replicas) + " replica(s) needs " +
+               std::to_string(needed);
+    });
+    std::vector<bool> taken(topology.chip_count(), false);
+    for (topology::ChipId chip : chips) {
+        require(chip < topology.chip_count(), [&] {
+            return "the placement names chip " + std::to_string(chip) + ", the topology '" + topology.info().name +
+                   "' has " + std::to_string(topology.chip_count());
+        });
+        require(!taken[chip], [&] { return "the placement names chip " + std::to_string(chip) + " twice"; });
+        taken[chip] = true;
+    }
+    return {tp, pp, replicas, std::move(chips)};
+}
+
 }  // namespace lpu::compiler

@@ -38,4 +38,11 @@ struct Placement {
 // tp * pp * replicas.
 Placement place_grid(const topology::Topology& topology, int tp, int pp, int replicas = 1);
 
+// A placement chosen elsewhere (a failover keeps every chip where it was and
+// puts a stand-in in the failed one's place), checked against the grid and the
+// topology: lpu::Error when the count is not tp * pp * replicas, a chip does
+// not exist or appears twice.
+Placement given_placement(const topology::Topology& topology, int tp, int pp, int replicas,
+                          std::vector<topology::ChipId> chips);
+
 }  // namespace lpu::compiler
