@@ -21,8 +21,8 @@ std::int64_t round_value(const AlignmentParams& params, std::uint32_t depth, std
 }
 
 ProtocolStamp echo_out(ChipCounter& parent, const LinkModel& links, topology::ChannelId down,
-                       const AlignmentParams& params, std::int32_t echo) {
-    const std::int64_t sent_cycle = params.message_spacing_cycles * (echo + 1);
+                       const AlignmentParams& params, std::int32_t echo, std::int64_t from_cycle) {
+    const std::int64_t sent_cycle = from_cycle + params.message_spacing_cycles * (echo + 1);
     return {sent_cycle, parent.oscillator.edge_ps(sent_cycle) +
                             links.transfer_ps(stream_of(down, Purpose::echo_out), static_cast<std::uint64_t>(echo),
                                               message_bytes)};

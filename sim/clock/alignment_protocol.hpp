@@ -55,8 +55,10 @@ struct CorrectionRecord {
 std::int64_t round_value(const AlignmentParams& params, std::uint32_t depth, std::int64_t round);
 
 // Latency calibration, echo `echo` over the link parent -> child (`down`) and back (`up`).
+// The echoes go out every message spacing from the parent's cycle `from_cycle`:
+// 0 when the fabric starts, later when a healed tree gives the child a new parent.
 ProtocolStamp echo_out(ChipCounter& parent, const LinkModel& links, topology::ChannelId down,
-                       const AlignmentParams& params, std::int32_t echo);
+                       const AlignmentParams& params, std::int32_t echo, std::int64_t from_cycle = 0);
 // The child echoes on its next cycle edge; returns when the echo lands back at the parent.
 std::int64_t echo_back_ps(ChipCounter& child, const LinkModel& links, topology::ChannelId up, std::int32_t echo,
                           std::int64_t arrival_ps);

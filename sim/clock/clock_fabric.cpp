@@ -29,20 +29,50 @@ std::int64_t ClockFabric::count_at(topology::ChipId chip, std::int64_t true_ps) 
     return counter.hac.value(counter.oscillator.cycle_at(true_ps));
 }
 
+void ClockFabric::calibrate_latency(topology::ChipId child, std::int64_t from_cycle) {
+    ChipCounter& parent = chips_[tree_.parent[child]];
+    ChipCounter& own = chips_[child];
+    Int128 round_trips = 0;
+    for (std::int32_t echo = 0; echo < params_.echo_count; ++echo) {
+        const ProtocolStamp out = echo_out(parent, links_, tree_.down_channel[child], params_, echo, from_cycle);
+        const std::int64_t back_ps = echo_back_ps(own, links_, tree_.up_channel[child], echo, out.arrival_ps);
+        round_trips += echo_round_trip_cycles(parent, out, back_ps);
+    }
+    own.latency_q32 = latency_from_round_trips_q32(round_trips, params_.echo_count);
+}
+
 void ClockFabric::calibrate_latencies() {
     for (const topology::ChipId child : tree_.order) {
-        if (child == tree_.root) continue;
-        ChipCounter& parent = chips_[tree_.parent[child]];
-        ChipCounter& own = chips_[child];
-        Int128 round_trips = 0;
-        for (std::int32_t echo = 0; echo < params_.echo_count; ++echo) {
-            const ProtocolStamp out = echo_out(parent, links_, tree_.down_channel[child], params_, echo);
-            const std::int64_t back_ps = echo_back_ps(own, links_, tree_.up_channel[child], echo, out.arrival_ps);
-            round_trips += echo_round_trip_cycles(parent, out, back_ps);
-        }
-        own.latency_q32 = latency_from_round_trips_q32(round_trips, params_.echo_count);
+        if (child != tree_.root) calibrate_latency(child, 0);
     }
     calibrated_ = true;
+}
+
+void ClockFabric::take_links_down(const topology::Topology& topology, std::vector<topology::LinkId> links,
+                                  std::int64_t round, bool heal) {
+    invariant(!failure_, "a clock fabric takes links down once");
+    failure_ = LinkFailure{round, std::move(links), std::nullopt};
+    if (heal) failure_->healed = bfs_spanning_tree(topology, tree_.root, failure_->links);
+}
+
+void ClockFabric::apply_link_failure(std::int64_t now_ps) {
+    LinkFailure failure = std::move(*failure_);
+    failure_.reset();
+    if (!failure.healed) {
+        cut_off_.assign(chips_.size(), false);
+        for (const topology::ChipId chip : tree_.order) {
+            const topology::LinkId up = topology::channel_link(tree_.up_channel[chip]);
+            cut_off_[chip] = chip != tree_.root &&
+                             std::find(failure.links.begin(), failure.links.end(), up) != failure.links.end();
+        }
+        return;
+    }
+    const SpanningTree before = std::exchange(tree_, std::move(*failure.healed));
+    for (const topology::ChipId chip : tree_.order) {
+        if (chip == tree_.root || tree_.down_channel[chip] == before.down_channel[chip]) continue;
+        const topology::ChipId parent = tree_.parent[chip];
+        calibrate_latency(chip, chips_[parent].oscillator.cycle_at(now_ps));
+    }
 }
 
 std::int64_t ClockFabric::round_value(topology::ChipId chip, std::int64_t round) const {
@@ -61,6 +91,14 @@ CorrectionRecord ClockFabric::correct(topology::ChipId child, std::int64_t round
     return burst.finish(own, child, round, params_, tree_.max_depth, apply);
 }
 
+CorrectionRecord ClockFabric::uncorrected(topology::ChipId chip, std::int64_t round, std::int64_t now_ps) {
+    Oscillator& crystal = chips_[chip].oscillator;
+    const std::int64_t cycle = crystal.cycle_at(now_ps);
+    const std::int64_t value = chips_[chip].hac.value(cycle);
+    crystal.forget_before(cycle - crystal.params().wander_step_cycles);
+    return {chip, round, now_ps, cycle, value, value};
+}
+
 void ClockFabric::schedule_act(EventEngine& engine, topology::ChipId chip, std::int64_t round) {
     std::int64_t at_ps = true_ps_at(chip, round_value(chip, round));
     // Observing only, no correction reins a counter in: one free-running ahead
@@ -69,7 +107,8 @@ void ClockFabric::schedule_act(EventEngine& engine, topology::ChipId chip, std::
     // (its stamps are timed by its own counter, correction_stamp), so it acts
     // as soon as the parent has. A compensated counter never gets there: a
     // round value in the past is then an error, as the engine says.
-    if (!protocol_.compensate) at_ps = std::max(at_ps, engine.now_ps());
+    // A counter cut off by a link that went down drifts the same way.
+    if (!protocol_.compensate || cut_off(chip)) at_ps = std::max(at_ps, engine.now_ps());
     // Small captures keep std::function from allocating per event.
     const std::uint64_t packed = (static_cast<std::uint64_t>(round) << 32) | chip;
     engine.schedule_at(at_ps, [this, packed](EventEngine& e) {
@@ -78,8 +117,10 @@ void ClockFabric::schedule_act(EventEngine& engine, topology::ChipId chip, std::
 }
 
 void ClockFabric::act(EventEngine& engine, topology::ChipId chip, std::int64_t round) {
+    if (chip == tree_.root && failure_ && round >= failure_->round) apply_link_failure(engine.now_ps());
     for (const topology::ChipId child : tree_.children[chip]) {
-        const CorrectionRecord record = correct(child, round, protocol_.compensate);
+        const CorrectionRecord record =
+            cut_off(child) ? uncorrected(child, round, engine.now_ps()) : correct(child, round, protocol_.compensate);
         if (protocol_.observer) protocol_.observer(record);
         if (!tree_.children[child].empty()) schedule_act(engine, child, round);
     }

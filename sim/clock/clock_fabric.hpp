@@ -19,6 +19,13 @@
 //    the offset (the initial alignment).
 // Without compensation the same rounds run as observations only: the HACs
 // free-run from a common start (all chips at cycle 0 at true time 0).
+// 4. A link may go down mid-run (take_links_down): no protocol message crosses
+//    it from a given round on. Healing rebuilds the tree without it (the same
+//    BFS from the same root over the links left), and each chip given a new
+//    parent measures its latency to that parent by echo (step 1) before the
+//    round's corrections. Without healing, the chip whose tree link went down
+//    is never corrected again: its counter, and its subtree aligned to it,
+//    run on their own crystals.
 //
 // Messages take link latency + one vector of serialisation + seeded jitter
 // (sim/chip/link_model.hpp). Everything is integer and seeded: the same inputs give
@@ -27,6 +34,7 @@
 // protocol with the chips spread over processes.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "sim/chip/link_model.hpp"
@@ -70,6 +78,15 @@ public:
     void schedule_rounds(EventEngine& engine, std::int64_t rounds, bool compensate,
                          std::function<void(const CorrectionRecord&)> observer);
 
+    // Step 4: `links` go down as round `round` starts (at the root's act).
+    // Without `heal`, the observer still sees each chip cut off once per round,
+    // its counter read uncorrected. Throws lpu::Error when healing cannot reach
+    // every chip. At most one failure per fabric, set before schedule_rounds.
+    void take_links_down(const topology::Topology& topology, std::vector<topology::LinkId> links,
+                         std::int64_t round, bool heal);
+    // The chips whose counters are corrected no more (never, with healing).
+    bool cut_off(topology::ChipId chip) const { return !cut_off_.empty() && cut_off_.at(chip); }
+
 private:
     struct Protocol {
         std::int64_t rounds = 0;
@@ -77,8 +94,20 @@ private:
         std::function<void(const CorrectionRecord&)> observer;
     };
 
+    struct LinkFailure {
+        std::int64_t round = 0;
+        std::vector<topology::LinkId> links;
+        std::optional<SpanningTree> healed;  // with healing: the tree without the links
+    };
+
+    // Step 1 for the tree link above `child`, the echoes from its parent's cycle `from_cycle`.
+    void calibrate_latency(topology::ChipId child, std::int64_t from_cycle);
+    // Step 4 as the root starts round failure_->round, at true time `now_ps`.
+    void apply_link_failure(std::int64_t now_ps);
     // One round of step 3 for `child`, from its parent.
     CorrectionRecord correct(topology::ChipId child, std::int64_t round, bool apply);
+    // What a cut-off chip's counter reads at `now_ps`, uncorrected.
+    CorrectionRecord uncorrected(topology::ChipId chip, std::int64_t round, std::int64_t now_ps);
     void act(EventEngine& engine, topology::ChipId chip, std::int64_t round);
     void schedule_act(EventEngine& engine, topology::ChipId chip, std::int64_t round);
 
@@ -88,6 +117,8 @@ private:
     AlignmentParams params_;
     bool calibrated_ = false;
     Protocol protocol_;
+    std::optional<LinkFailure> failure_;
+    std::vector<bool> cut_off_;  // by chip, once a failure without healing applies
 };
 
 }  // namespace lpu::sim

@@ -7,7 +7,8 @@
 
 namespace lpu::sim {
 
-SpanningTree bfs_spanning_tree(const topology::Topology& topology, topology::ChipId root) {
+SpanningTree bfs_spanning_tree(const topology::Topology& topology, topology::ChipId root,
+                               std::span<const topology::LinkId> without) {
     const std::size_t chips = topology.chip_count();
     require(root < chips, "the alignment root must be a chip of the topology (0.." + std::to_string(chips - 1) +
                               "), got " + std::to_string(root));
@@ -25,6 +26,7 @@ SpanningTree bfs_spanning_tree(const topology::Topology& topology, topology::Chi
         const topology::ChipId chip = tree.order[next];
         for (const auto& adjacency : topology.neighbours(chip)) {
             if (tree.depth[adjacency.peer] != UINT32_MAX) continue;
+            if (std::find(without.begin(), without.end(), adjacency.link) != without.end()) continue;
             tree.depth[adjacency.peer] = tree.depth[chip] + 1;
             tree.parent[adjacency.peer] = chip;
             tree.down_channel[adjacency.peer] = adjacency.outgoing;
@@ -34,10 +36,13 @@ SpanningTree bfs_spanning_tree(const topology::Topology& topology, topology::Chi
             tree.max_depth = std::max(tree.max_depth, tree.depth[adjacency.peer]);
         }
     }
-    // Topology guarantees a connected graph; keep the promise explicit.
-    require(tree.order.size() == chips, "the topology is not connected: the alignment tree reaches " +
-                                            std::to_string(tree.order.size()) + " of " + std::to_string(chips) +
-                                            " chips");
+    // Topology guarantees a connected graph, which links taken away may break.
+    require(tree.order.size() == chips, [&] {
+        std::string message = "the topology is not connected";
+        if (!without.empty()) message += " without the links that went down";
+        return message + ": the alignment tree reaches " + std::to_string(tree.order.size()) + " of " +
+               std::to_string(chips) + " chips";
+    });
     return tree;
 }
 

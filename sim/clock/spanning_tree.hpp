@@ -4,7 +4,11 @@
 // that parent's. A BFS tree keeps every chip as few hops from the root as
 // possible (errors add up per hop), with ties broken by the lowest port, so the
 // tree is a deterministic function of the topology and the root.
+//
+// A tree can be built without some links (links that went down): the same BFS
+// over the links left, which is how the alignment tree heals around them.
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "topology/topology.hpp"
@@ -23,7 +27,9 @@ struct SpanningTree {
     std::uint32_t max_depth = 0;
 };
 
-// Throws lpu::Error when `root` is not a chip of the topology.
-SpanningTree bfs_spanning_tree(const topology::Topology& topology, topology::ChipId root);
+// Throws lpu::Error when `root` is not a chip of the topology, or when some
+// chip cannot be reached without the links in `without`.
+SpanningTree bfs_spanning_tree(const topology::Topology& topology, topology::ChipId root,
+                               std::span<const topology::LinkId> without = {});
 
 }  // namespace lpu::sim

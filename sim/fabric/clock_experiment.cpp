@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <string>
@@ -12,6 +13,7 @@
 #include "sim/clock/clock_fabric.hpp"
 #include "sim/clock/event_engine.hpp"
 #include "sim/random.hpp"
+#include "topology/degraded_topology.hpp"
 
 namespace lpu::sim {
 namespace {
@@ -113,6 +115,7 @@ public:
         require(config.buffer_vectors >= 1 && config.buffer_vectors <= 1'000'000,
                 "buffer_vectors must be between 1 and 1e6, got " + std::to_string(config.buffer_vectors));
         derive_schedule();
+        if (config.link_down) prepare_link_down(*config.link_down);
     }
 
     ClockExperimentReport run() {
@@ -129,6 +132,13 @@ public:
         last_round_ = first_round_ + report_.rounds;
 
         if (config_.compensate) fabric_.calibrate_latencies();
+        if (report_.link_down) {
+            // The first round that starts at or after the time asked (rounds are
+            // counted on the root's crystal, within 0.1% of nominal).
+            report_.link_down->round =
+                first_round_ + static_cast<std::int64_t>(std::ceil(config_.link_down->at_s / period_s));
+            fabric_.take_links_down(topology_, dead_links_, report_.link_down->round, config_.heal);
+        }
         EventEngine engine;
         fabric_.schedule_rounds(engine, last_round_ + 1, config_.compensate,
                                 [this](const CorrectionRecord& record) { observe(record); });
@@ -177,6 +187,35 @@ private:
                                        1;
     }
 
+    // The links to take down, and the chips below them in the alignment tree.
+    void prepare_link_down(const LinkDown& down) {
+        require(config_.compensate, "a link can only go down under the alignment protocol (without --no-compensation): "
+                                    "there is no alignment tree to heal without it");
+        require(down.at_s < config_.duration_s, [&] {
+            return "the link goes down at " + std::to_string(down.at_s) + " s, after the measured window of " +
+                   std::to_string(config_.duration_s) + " s";
+        });
+        dead_links_ = topology::links_between(topology_, down.a, down.b);
+        dead_channel_.assign(topology_.channel_count(), false);
+        for (topology::LinkId link : dead_links_) {
+            dead_channel_[topology::channel_id(link, topology::Direction::a_to_b)] = true;
+            dead_channel_[topology::channel_id(link, topology::Direction::b_to_a)] = true;
+        }
+        // Behind: a dead link on the way up to the root (BFS order visits parents first).
+        const SpanningTree& tree = fabric_.tree();
+        behind_.assign(topology_.chip_count(), false);
+        for (const topology::ChipId chip : tree.order) {
+            if (chip == tree.root) continue;
+            behind_[chip] = behind_[tree.parent[chip]] || dead_channel_[tree.up_channel[chip]];
+        }
+        tree_before_ = tree;
+        LinkDownReport& report = report_.link_down.emplace();
+        report.link = down;
+        report.links = dead_links_.size();
+        report.healed = config_.heal;
+        report.chips_behind = static_cast<std::size_t>(std::count(behind_.begin(), behind_.end(), true));
+    }
+
     void schedule_round_end(EventEngine& engine, std::int64_t round) {
         const SpanningTree& tree = fabric_.tree();
         // Every correction of the round has landed one level delay after the
@@ -184,9 +223,10 @@ private:
         const std::int64_t value =
             fabric_.round_value(tree.root, round) + (tree.max_depth + 1) * alignment_.level_delay_cycles;
         std::int64_t at_ps = fabric_.true_ps_at(tree.root, value);
-        // Free-running counters may lag the root by more than that: the round
-        // ends after the last parent has acted, so it sees every chip's sample.
-        if (!config_.compensate) {
+        // Free-running counters may lag the root by more than that, and so may
+        // those cut off by a link that went down: the round ends after the
+        // last parent has acted, so it sees every chip's sample.
+        if (!config_.compensate || (report_.link_down && !config_.heal)) {
             for (topology::ChipId chip = 0; chip < topology_.chip_count(); ++chip) {
                 if (!tree.children[chip].empty())
                     at_ps = std::max(at_ps, fabric_.true_ps_at(chip, fabric_.round_value(chip, round)) + 1);
@@ -204,6 +244,10 @@ private:
         chip.before = record.value_before - root_value;
         chip.after = record.value_after - root_value;
         if (record.round < first_round_) return;
+        if (report_.link_down && behind_[record.chip] && record.round >= report_.link_down->round) {
+            std::int64_t& most = report_.link_down->max_skew_behind_cycles;
+            most = std::max({most, std::abs(chip.before), std::abs(chip.after)});
+        }
         if (record.round == first_round_) {
             chip.first_hac = record.value_after;
             chip.first_cycle = record.local_cycle;
@@ -226,6 +270,11 @@ private:
         // interval runs from there; compensated ones start at the first round.
         if (round >= first_round_ && (round > first_round_ || !config_.compensate)) {
             check_interval(round, time_ps);
+        }
+        if (report_.link_down && round == report_.link_down->round) {
+            report_.link_down->down_s =
+                static_cast<double>(time_ps - window_start_ps_) / static_cast<double>(ps_per_second);
+            violations_before_down_ = report_.late_transfers + report_.overwritten_transfers;
         }
         for (ChipState& chip : chips_) chip.previous_after = chip.after;
         previous_time_ps_ = time_ps;
@@ -252,7 +301,9 @@ private:
         const double transfers_per_interval =
             interval_ps * static_cast<double>(config_.spec.clock_hz) / static_cast<double>(ps_per_second) /
             static_cast<double>(report_.exchange_period_cycles);
+        const bool links_down = report_.link_down && round > report_.link_down->round;
         for (topology::ChannelId channel = 0; channel < topology_.channel_count(); ++channel) {
+            if (links_down && dead_channel_[channel]) continue;  // no traffic crosses a dead link
             const ChipState& sender = chips_[topology_.channel_source(channel)];
             const ChipState& receiver = chips_[topology_.channel_target(channel)];
             // Receiver ahead of sender: reads come early.
@@ -296,6 +347,19 @@ private:
         }
         report_.deskew_stall_fraction = stall_sum / static_cast<double>(chips_.size());
         if (!config_.compensate) report_.skew_bound_cycles = 0.0;
+        if (report_.link_down) finish_link_down(*report_.link_down);
+    }
+
+    void finish_link_down(LinkDownReport& down) const {
+        const SpanningTree& after = fabric_.tree();
+        down.tree_depth_after = after.max_depth;
+        if (down.healed) {
+            down.skew_bound_after_cycles = report_.hop_bound_cycles * after.max_depth;
+            for (const topology::ChipId chip : after.order) {
+                down.reparented_chips += chip != after.root && after.down_channel[chip] != tree_before_.down_channel[chip];
+            }
+        }
+        down.violations_after = report_.violations - violations_before_down_;
     }
 
     const topology::Topology& topology_;
@@ -310,6 +374,12 @@ private:
     std::int64_t last_round_ = 0;
     std::int64_t window_start_ps_ = 0;
     std::int64_t previous_time_ps_ = 0;
+    // A link going down: its links and channels, the chips behind it and the tree before.
+    std::vector<topology::LinkId> dead_links_;
+    std::vector<bool> dead_channel_;
+    std::vector<bool> behind_;
+    SpanningTree tree_before_;
+    std::uint64_t violations_before_down_ = 0;
 };
 
 }  // namespace

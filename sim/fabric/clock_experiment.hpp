@@ -24,6 +24,13 @@
 // interpolated skew of each channel's two ends, and channels are only looked
 // at in a round whose skew spread could violate at all.
 //
+// A link may go down mid-window (ClockExperimentConfig::link_down): from the
+// first correction round at or after that time no protocol message and no
+// traffic crosses it (sim/clock/clock_fabric.hpp, step 4). With healing the
+// alignment tree is rebuilt around it; without, the chips below it in the
+// tree run on their own crystals, and the report shows how far they drift
+// (max_skew_behind_cycles) and what that does to the traffic.
+//
 // Compensated runs first let the alignment converge for max_depth + 3 rounds
 // (a system trains its fabric before it runs programs); `duration` counts from
 // there. Uncompensated runs count from true time 0, where all counters agree.
@@ -36,6 +43,13 @@
 #include "topology/topology.hpp"
 
 namespace lpu::sim {
+
+// Every link between chips a and b goes down `at_s` seconds into the measured window.
+struct LinkDown {
+    topology::ChipId a = 0;
+    topology::ChipId b = 0;
+    double at_s = 0.0;
+};
 
 struct ClockExperimentConfig {
     ChipSpec spec;
@@ -55,6 +69,8 @@ struct ClockExperimentConfig {
     std::optional<std::int64_t> exchange_period_cycles;
     std::int64_t buffer_vectors = 2;
     std::uint64_t seed = 1;
+    std::optional<LinkDown> link_down;  // needs compensation (there is no tree to heal without it)
+    bool heal = true;
 };
 
 // One row per round of the measured window (the CSV of `lpu fabric`).
@@ -63,6 +79,21 @@ struct SkewSample {
     double time_s = 0.0;                 // since the window started
     std::int64_t max_skew_cycles = 0;    // largest |HAC - root HAC| before correction
     std::int64_t spread_cycles = 0;      // largest minus smallest HAC, before correction
+};
+
+// What a link going down did (ClockExperimentConfig::link_down).
+struct LinkDownReport {
+    LinkDown link;                      // as asked
+    std::size_t links = 0;              // links between the two chips, all taken down
+    std::int64_t round = 0;             // the first round without them
+    double down_s = 0.0;                // when that round started, since the window started
+    bool healed = false;
+    std::size_t chips_behind = 0;       // below the link in the alignment tree it cut
+    std::size_t reparented_chips = 0;   // healed: chips that were given a new parent
+    std::uint32_t tree_depth_after = 0;
+    double skew_bound_after_cycles = 0.0;      // healed: the new depth x the hop bound
+    std::int64_t max_skew_behind_cycles = 0;   // |HAC - root HAC| of the chips behind, from the round on
+    std::uint64_t violations_after = 0;        // transfers late or overwritten from the round on
 };
 
 struct ClockExperimentReport {
@@ -92,6 +123,7 @@ struct ClockExperimentReport {
     std::optional<double> first_violation_s; // since the window started
     double deskew_stall_fraction = 0.0;      // mean over chips
     std::vector<SkewSample> samples;
+    std::optional<LinkDownReport> link_down;
 };
 
 ClockExperimentReport run_clock_experiment(const topology::Topology& topology, const ClockExperimentConfig& config);

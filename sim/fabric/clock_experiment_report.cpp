@@ -8,6 +8,23 @@
 namespace lpu::sim {
 namespace {
 
+nlohmann::json link_down_json(const LinkDownReport& down) {
+    nlohmann::json out = {{"link", {down.link.a, down.link.b}},
+                          {"links", down.links},
+                          {"at_s", down.link.at_s},
+                          {"round", down.round},
+                          {"down_s", down.down_s},
+                          {"healed", down.healed},
+                          {"chips_behind", down.chips_behind},
+                          {"reparented_chips", down.reparented_chips},
+                          {"tree_depth_after", down.tree_depth_after},
+                          {"skew_bound_after_cycles", nullptr},
+                          {"max_skew_behind_cycles", down.max_skew_behind_cycles},
+                          {"violations_after", down.violations_after}};
+    if (down.healed) out["skew_bound_after_cycles"] = down.skew_bound_after_cycles;
+    return out;
+}
+
 nlohmann::json report_json(const std::string& name, const ClockExperimentConfig& config,
                            const ClockExperimentReport& report) {
     const ChipSpec& spec = config.spec;
@@ -51,10 +68,31 @@ nlohmann::json report_json(const std::string& name, const ClockExperimentConfig&
         {"overwritten_transfers", report.overwritten_transfers},
         {"first_violation_s", nullptr},
         {"deskew_stall_fraction", report.deskew_stall_fraction},
+        {"link_down", nullptr},
     };
+    if (report.link_down) out["link_down"] = link_down_json(*report.link_down);
     if (config.compensate) out["skew_bound_cycles"] = report.skew_bound_cycles;
     if (report.first_violation_s) out["first_violation_s"] = *report.first_violation_s;
     return out;
+}
+
+std::string link_down_text(const nlohmann::json& down) {
+    std::string text = printf_text("link down:       %u-%u (%zu link%s) at %.3f s (round %lld), ",
+                                   down["link"][0].get<unsigned>(), down["link"][1].get<unsigned>(),
+                                   down["links"].get<std::size_t>(), down["links"].get<std::size_t>() == 1 ? "" : "s",
+                                   down["down_s"].get<double>(), down["round"].get<long long>());
+    const auto behind = down["chips_behind"].get<std::size_t>();
+    if (down["healed"].get<bool>()) {
+        text += printf_text("healed: %zu chip(s) re-parented, tree depth %u (bound %.1f)\n",
+                            down["reparented_chips"].get<std::size_t>(), down["tree_depth_after"].get<unsigned>(),
+                            down["skew_bound_after_cycles"].get<double>());
+    } else {
+        text += printf_text("not healed: the %zu chip(s) behind it are corrected no more\n", behind);
+    }
+    text += printf_text("after it:        %zu chip(s) behind the link, max skew %lld cycles; %llu violations\n", behind,
+                        down["max_skew_behind_cycles"].get<long long>(),
+                        down["violations_after"].get<unsigned long long>());
+    return text;
 }
 
 // The text is read off the JSON object, so the two never disagree.
@@ -78,6 +116,7 @@ std::string report_text(const nlohmann::json& out) {
         text += printf_text(" (first at %.6f s)", out["first_violation_s"].get<double>());
     }
     text += printf_text("\ndeskew stalls:   %.4f%% of cycles\n", 100.0 * out["deskew_stall_fraction"].get<double>());
+    if (!out["link_down"].is_null()) text += link_down_text(out["link_down"]);
     return text;
 }
 
