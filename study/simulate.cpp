@@ -1,6 +1,9 @@
 #include "study/simulate.hpp"
 
+#include <cmath>
+
 #include "base/error.hpp"
+#include "base/printf_text.hpp"
 #include "plan/trace_file.hpp"
 #include "runtime/compiler/grid_choice.hpp"
 #include "study/predict.hpp"
@@ -25,6 +28,9 @@ void write_step_trace(const SimRequest& request, const plan::Plan& plan, const s
     trace.chips = request.trace_chips;
     plan::write_trace_file(plan, trace, request.trace_path, "lpu sim");
 }
+
+// Enough sampled tokens that a uniform router's shares come out within about 1% of equal.
+constexpr std::int64_t kExpertLoadTokens = 16384;
 
 }  // namespace
 
@@ -51,12 +57,21 @@ SimPrediction simulate(const SimRequest& request, const std::function<void(const
     question.topology = &topology;
     question.compile = compile;
     question.prompt_tokens = request.prompt_tokens;
+    const model::ModelConfig& config = question.config;
+    require(std::isfinite(request.expert_skew) && request.expert_skew >= 0.0,
+            [&] { return "--expert-skew must be 0 (uniform) or more, got " + printf_text("%g", request.expert_skew); });
+    require(request.expert_skew == 0.0 || config.is_mixture_of_experts(),
+            "--expert-skew describes a mixture of experts' routing; model '" + config.name + "' has no experts");
     SimPrediction prediction = predict(question, [&](const plan::Plan& plan) {
         if (!request.trace_path.empty()) write_step_trace(request, plan, question.spec);
     });
     // Without a plan there is no step to trace: asking for one is the error.
     require(!prediction.refusal || request.trace_path.empty(),
             [&] { return "no trace written: " + *prediction.refusal; });
+    if (config.is_mixture_of_experts() && prediction.predicted()) {
+        prediction.expert_load = estimate_expert_load(config.experts, config.active_experts, request.expert_skew,
+                                                      kExpertLoadTokens);
+    }
     return prediction;
 }
 
