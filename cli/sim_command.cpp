@@ -75,6 +75,9 @@ void add_sim_command(CLI::App& app) {
                         "Prompt length for the time to first token (capped at the context)")
         ->capture_default_str()
         ->check(positive_number);
+    command->add_option("--expert-skew", options->request.expert_skew,
+                        "A mixture of experts' assumed routing for the load report: expert e preferred with weight "
+                        "1/(e+1)^SKEW (0: uniform)");
     command->add_flag("--json", options->json, "Print one JSON object instead of text");
     command->add_option("--trace", options->request.trace_path,
                         "Write one decode step of the compiled plan as Chrome/Perfetto trace JSON to this file");
@@ -104,6 +107,7 @@ void add_sim_command(CLI::App& app) {
         "  lpu sim --model-preset llama2-70b --dtype int8 --chips 576 --topology dragonfly:8\n"
         "  lpu sim --model-preset llama3-8b --dtype q4_k_m --chips 16\n"
         "  lpu sim --model-preset llama2-7b --tp 8 --pp 8 --context 1024 --batch 4 --json\n"
+        "  lpu sim --model-preset mixtral-8x7b --chips 576 --expert-skew 1\n"
         "  lpu sim --model-preset llama2-7b --tp 8 --pp 8 --trace step.json --trace-chips 0,8,63\n"
         "  lpu sim --model-preset llama2-70b --chips 576 --fail chip:5@100\n"
         "  lpu sim --model-preset llama2-7b --tp 8 --pp 8 --topology dragonfly:1,spare --fail link:0-1@512 --json\n"

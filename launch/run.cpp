@@ -48,7 +48,7 @@ void run_model(const RunRequest& request) {
         const auto spec = sim::load_chip_spec(request.system.spec);
         engine::SingleChipModel chip_model(*file, spec, request.system.compile.positions);
         generate_and_report(chip_model, tokenizer, request,
-                            [&](int) { return RunChips{{chip_report(chip_model.chip())}, "1 chip", {}}; });
+                            [&](int) { return RunChips{{chip_report(chip_model.chip(), chip_model.expert_load())}, "1 chip", {}}; });
         return;
     }
     PreparedPlan prepared = prepare_plan(*file, request.system);
@@ -57,7 +57,7 @@ void run_model(const RunRequest& request) {
     engine::PlanModel plan_model(std::move(prepared.plan), *file, prepared.spec, transport);
     generate_and_report(plan_model, tokenizer, request, [&](int positions) {
         RunChips run{{}, grid, {}};
-        for (const auto& runner : plan_model.chips()) run.chips.push_back(chip_report(runner->chip()));
+        for (const auto& runner : plan_model.chips()) run.chips.push_back(chip_report(*runner));
         if (positions > 0) {
             run.fabric = sim::plan_fabric_figures(plan_model.plan(), *prepared.topology, prepared.spec,
                                                   run_fabric_config(request.fabric_seed, positions));

@@ -24,6 +24,46 @@ void add_text(nlohmann::json& out, const engine::GenerationResult& result) {
     out["stopped_at_eos"] = result.stopped_at_eos;
 }
 
+engine::ExpertLoad expert_load(const RunChips& run) {
+    engine::ExpertLoad load;
+    for (const auto& chip : run.chips) engine::merge(load, chip.expert_load);
+    return load;
+}
+
+nlohmann::json expert_load_json(const engine::ExpertLoad& load) {
+    nlohmann::json layers = nlohmann::json::array();
+    for (const auto& [layer, tokens] : load) layers.push_back({{"layer", layer}, {"tokens", tokens}});
+    return layers;
+}
+
+engine::ExpertLoad expert_load_from_json(const nlohmann::json& layers) {
+    engine::ExpertLoad load;
+    for (const auto& layer : layers) {
+        load[layer.at("layer").get<int>()] = layer.at("tokens").get<std::vector<std::int64_t>>();
+    }
+    return load;
+}
+
+// "tokens per expert (all layers) 40 36 ..., busiest 1.25x the mean".
+std::string expert_load_summary(const engine::ExpertLoad& load) {
+    std::vector<std::int64_t> total;
+    for (const auto& [layer, tokens] : load) {
+        total.resize(std::max(total.size(), tokens.size()));
+        for (std::size_t e = 0; e < tokens.size(); ++e) total[e] += tokens[e];
+    }
+    std::string text = "tokens per expert (all layers)";
+    std::int64_t sum = 0, busiest = 0;
+    for (std::int64_t tokens : total) {
+        text.append(" ").append(std::to_string(tokens));
+        sum += tokens;
+        busiest = std::max(busiest, tokens);
+    }
+    char ratio[64];
+    std::snprintf(ratio, sizeof ratio, ", busiest %.2fx the mean",
+                  sum > 0 ? static_cast<double>(busiest) * static_cast<double>(total.size()) / static_cast<double>(sum) : 0.0);
+    return text + ratio;
+}
+
 // The first sequence's fields at the top (what a batch of one prints), every
 // sequence under "sequences" when there are several.
 nlohmann::json to_json(const std::vector<engine::GenerationResult>& results, const RunChips& run) {
@@ -52,6 +92,7 @@ nlohmann::json to_json(const std::vector<engine::GenerationResult>& results, con
     };
     add_text(out, result);
     if (run.fabric) out["stats"]["fabric"] = launch::fabric_json(*run.fabric);
+    if (const auto load = expert_load(run); !load.empty()) out["stats"]["expert_load"] = expert_load_json(load);
     if (!result.top_logits.empty()) {
         // Per position [[token, logit], ...], highest first.
         nlohmann::json positions = nlohmann::json::array();
@@ -91,6 +132,9 @@ void print_summary(const engine::GenerationResult& result, const RunChips& run) 
                      stats.batch, stats.emulated_tokens_per_second());
     }
     if (run.fabric) std::fprintf(stderr, "lpu run: %s\n", launch::fabric_summary(*run.fabric).c_str());
+    if (const auto load = expert_load(run); !load.empty()) {
+        std::fprintf(stderr, "lpu run: mixture of experts: %s\n", expert_load_summary(load).c_str());
+    }
 }
 
 }  // namespace
@@ -100,7 +144,7 @@ std::string grid_name(const plan::Plan& plan) {
            plan.system.topology;
 }
 
-ChipReport chip_report(const chip::EmulatedChip& chip) {
+ChipReport chip_report(const chip::EmulatedChip& chip, const engine::ExpertLoad& expert_load) {
     const chip::SramArena& sram = chip.sram();
     nlohmann::json usage = {{"capacity_bytes", sram.capacity_bytes()}, {"used_bytes", sram.used_bytes()}};
     for (auto use : {chip::SramUse::Weights, chip::SramUse::KvCache, chip::SramUse::Activations,
@@ -112,7 +156,11 @@ ChipReport chip_report(const chip::EmulatedChip& chip) {
                       chip::OpKind::Stall}) {
         cycles[chip::op_kind_name(kind)] = chip.cycles().total_cycles(kind);
     }
-    return {sram.used_bytes(), sram.capacity_bytes(), usage, cycles};
+    return {sram.used_bytes(), sram.capacity_bytes(), usage, cycles, expert_load};
+}
+
+ChipReport chip_report(const engine::ChipRunner& runner) {
+    return chip_report(runner.chip(), runner.program().role.tp_rank == 0 ? runner.expert_load() : engine::ExpertLoad{});
 }
 
 nlohmann::json process_report(const std::vector<ChipReport>& chips, const std::optional<sim::FabricFigures>& fabric) {
@@ -121,7 +169,8 @@ nlohmann::json process_report(const std::vector<ChipReport>& chips, const std::o
         report["chips"].push_back({{"used", chip.used_bytes},
                                    {"capacity", chip.capacity_bytes},
                                    {"sram", chip.sram},
-                                   {"cycles", chip.cycles}});
+                                   {"cycles", chip.cycles},
+                                   {"expert_load", expert_load_json(chip.expert_load)}});
     }
     if (fabric) report["fabric"] = fabric_json(*fabric);
     return report;
@@ -131,7 +180,7 @@ void add_process_report(RunChips& run, const nlohmann::json& report) {
     try {
         for (const auto& chip : report.at("chips")) {
             run.chips.push_back({chip.at("used").get<std::int64_t>(), chip.at("capacity").get<std::int64_t>(),
-                                 chip.at("sram"), chip.at("cycles")});
+                                 chip.at("sram"), chip.at("cycles"), expert_load_from_json(chip.at("expert_load"))});
         }
     } catch (const nlohmann::json::exception& e) {
         throw Error(std::string("the chips of a process's report: ") + e.what());

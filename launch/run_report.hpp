@@ -15,6 +15,8 @@
 
 #include "plan/plan.hpp"
 #include "runtime/chip/emulated_chip.hpp"
+#include "runtime/engine/chip_runner.hpp"
+#include "runtime/engine/expert_load.hpp"
 #include "runtime/engine/generator.hpp"
 #include "sim/fabric/plan_fabric.hpp"
 
@@ -26,8 +28,11 @@ struct ChipReport {
     std::int64_t capacity_bytes = 0;
     nlohmann::json sram;    // capacity, used, and bytes per use
     nlohmann::json cycles;  // the run's cycles: total, and per kind (matmul, ..., transfer, stall)
+    engine::ExpertLoad expert_load;  // a mixture of experts' routing, counted once per layer
 };
-ChipReport chip_report(const chip::EmulatedChip& chip);
+ChipReport chip_report(const chip::EmulatedChip& chip, const engine::ExpertLoad& expert_load = {});
+// A chip of a plan: its stage's expert load on TP rank 0 only (every rank routes the same tokens).
+ChipReport chip_report(const engine::ChipRunner& runner);
 
 // "tp 2 x pp 4 on fc:8": the grid and system a plan runs on, for reports.
 std::string grid_name(const plan::Plan& plan);

@@ -27,7 +27,8 @@ const char* op_kind_name(OpKind op) {
         case OpKind::swiglu: return "swiglu";
         case OpKind::add: return "add";
         case OpKind::lm_head: return "lm_head";
-        case OpKind::argmax: return "argmax";
+        case OpKind::route: return "route";
+        case OpKind::expert_matmul: return "expert_matmul";
     }
     return "unknown";
 }

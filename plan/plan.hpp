@@ -18,8 +18,9 @@
 namespace lpu::plan {
 
 // The format this build writes and reads (stored in plan files and checked on load).
-// 2: position cost per 1024 positions; 3: rope pairing, biases; 4: each compute names its sequence
-constexpr std::uint32_t plan_format_version = 4;
+// 2: position cost per 1024 positions; 3: rope pairing, biases; 4: each compute names its sequence;
+// 5: mixture-of-experts layers as route and expert_matmul ops (before: a top-k the runtime could not run)
+constexpr std::uint32_t plan_format_version = 5;
 
 using BufferId = std::uint32_t;  // index into ChipProgram::buffers
 
@@ -36,11 +37,15 @@ struct IndexRange {
     bool operator==(const IndexRange&) const = default;
 };
 
+// The most sequences one decode step carries: the compiler's bound, and the
+// reader's, so that a plan file cannot ask for per-sequence state of any size.
+inline constexpr std::uint32_t max_batch = 1024;
+
 // The parallel decomposition the plan was compiled for.
 struct Grid {
     std::uint32_t tp = 1;              // tensor-parallel degree
     std::uint32_t pp = 1;              // pipeline stages
-    std::uint32_t batch = 1;           // sequences per decode step
+    std::uint32_t batch = 1;           // sequences per decode step, at most max_batch
     std::uint32_t micro_batches = 1;   // pipeline micro-batches per step
     // Data-parallel copies of the tp x pp grid on disjoint chips, each serving
     // its own `batch` sequences: chips[replica * tp * pp + stage * tp + rank].
@@ -76,9 +81,10 @@ struct Buffer {
     bool operator==(const Buffer&) const = default;
 };
 
-enum class OpKind : std::uint8_t { embed, rmsnorm, matmul, rope, attention, swiglu, add, lm_head, argmax };
-constexpr std::uint32_t op_kind_count = 9;
-static_assert(static_cast<std::uint32_t>(OpKind::argmax) + 1 == op_kind_count);
+// What each op computes, with its shape fields: runtime/compiler/lowering.hpp.
+enum class OpKind : std::uint8_t { embed, rmsnorm, matmul, rope, attention, swiglu, add, lm_head, route, expert_matmul };
+constexpr std::uint32_t op_kind_count = 10;
+static_assert(static_cast<std::uint32_t>(OpKind::expert_matmul) + 1 == op_kind_count);
 const char* op_kind_name(OpKind op);
 
 struct Compute {

@@ -25,7 +25,7 @@ constexpr std::string_view plan_magic{"LPUPLAN\0", 8};
 
 // Enums are stored by number: the schema's order must stay the plan's order.
 static_assert(static_cast<std::uint16_t>(schema::BufferUse::RECEIVE) == static_cast<std::uint16_t>(BufferUse::receive));
-static_assert(static_cast<std::uint16_t>(schema::OpKind::ARGMAX) == static_cast<std::uint16_t>(OpKind::argmax));
+static_assert(static_cast<std::uint16_t>(schema::OpKind::EXPERT_MATMUL) == static_cast<std::uint16_t>(OpKind::expert_matmul));
 static_assert(static_cast<std::uint16_t>(schema::OpKind::LM_HEAD) == static_cast<std::uint16_t>(OpKind::lm_head));
 
 IndexRange range_from(schema::IndexRange::Reader range) { return {range.getFirst(), range.getLast()}; }

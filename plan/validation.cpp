@@ -23,6 +23,8 @@ void validate_header(const Plan& plan) {
     const Grid& grid = plan.grid;
     require(grid.tp >= 1 && grid.pp >= 1 && grid.batch >= 1 && grid.micro_batches >= 1 && grid.replicas >= 1,
             "plan grid: tp, pp, batch, micro_batches and replicas must be at least 1");
+    require(grid.batch <= max_batch, "plan grid: batch " + std::to_string(grid.batch) + " exceeds the most, " +
+                                         std::to_string(max_batch) + " sequences");
     require(grid.micro_batches <= grid.batch, "plan grid: micro_batches " + std::to_string(grid.micro_batches) +
                                                   " exceeds batch " + std::to_string(grid.batch));
     require(static_cast<std::uint64_t>(grid.tp) * grid.pp * grid.replicas == plan.chips.size(), [&] {

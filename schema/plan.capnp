@@ -59,7 +59,7 @@ struct Buffer {
   reusable @4 :Bool;
 }
 
-enum OpKind { embed @0; rmsnorm @1; matmul @2; rope @3; attention @4; swiglu @5; add @6; lmHead @7; argmax @8; }
+enum OpKind { embed @0; rmsnorm @1; matmul @2; rope @3; attention @4; swiglu @5; add @6; lmHead @7; route @8; expertMatmul @9; }
 
 struct Compute {
   op @0 :OpKind;

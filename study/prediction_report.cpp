@@ -146,6 +146,31 @@ std::string step_text(const SimPrediction& prediction, const StepStudy& step) {
 
 }  // namespace
 
+// Where the experts live and the load the router spreads over them.
+constexpr const char* kExpertPlacement =
+    "every TP rank holds its slice of every expert and routes for itself: no all-to-all, and each step costs the "
+    "active experts' matrices whichever experts the router picks, so the load below does not change the time";
+
+nlohmann::json experts_json(const SimPrediction& prediction) {
+    const ExpertLoadEstimate& load = *prediction.expert_load;
+    return {{"placement", "sharded_by_tp"},
+            {"placement_note", kExpertPlacement},
+            {"routing_skew", load.skew},
+            {"sampled_tokens", load.tokens},
+            {"load_share", load.share},
+            {"busiest_over_mean", load.busiest_over_mean}};
+}
+
+std::string experts_load_text(const SimPrediction& prediction) {
+    const ExpertLoadEstimate& load = *prediction.expert_load;
+    std::string shares;
+    for (double share : load.share) shares += printf_text("%s%.1f%%", shares.empty() ? "" : " ", share * 100);
+    return "experts: " + std::string(kExpertPlacement) + "\n         routed tokens per expert (" +
+           (load.skew == 0 ? std::string("uniform routing") : printf_text("routing skew %.2f", load.skew)) +
+           ", " + std::to_string(load.tokens) + " tokens sampled): " + shares +
+           printf_text("; busiest %.2fx the mean\n", load.busiest_over_mean);
+}
+
 nlohmann::json prediction_json(const SimPrediction& prediction) {
     nlohmann::json out;
     out["model"] = model_json(prediction);
@@ -181,6 +206,7 @@ nlohmann::json prediction_json(const SimPrediction& prediction) {
                      {"joules_per_token_at_tdp", joules_per_token(prediction, prediction.spec.power_tdp_watts)},
                      {"system_watts_at_average_power",
                       static_cast<double>(prediction.chips) * prediction.spec.power_average_watts}};
+    if (prediction.expert_load) out["experts"] = experts_json(prediction);
     out["study_seconds"] = prediction.study_seconds;
     return out;
 }
@@ -233,6 +259,7 @@ std::string prediction_text(const SimPrediction& prediction) {
                    prediction.spec.power_average_watts) +
             printf_text(" (%.3f J at %.0f W TDP)\n", joules_per_token(prediction, prediction.spec.power_tdp_watts),
                    prediction.spec.power_tdp_watts);
+    if (prediction.expert_load) text += experts_load_text(prediction);
     return text;
 }
 

@@ -13,6 +13,7 @@
 #include "runtime/model/model_config.hpp"
 #include "sim/chip/chip_spec.hpp"
 #include "sim/fabric/plan_lockstep.hpp"
+#include "study/expert_load_estimate.hpp"
 #include "study/step_study.hpp"
 
 namespace lpu::study {
@@ -44,6 +45,9 @@ struct SimPrediction {
     // (runtime/compiler/prefill_timing.hpp).
     std::int64_t ttft_cycles = 0;
     std::int64_t pipelined_ttft_cycles = 0;
+    // A mixture of experts: the load its router would spread under the
+    // assumed routing distribution (what `lpu run` reports from real tokens).
+    std::optional<ExpertLoadEstimate> expert_load;
 
     double compile_seconds = 0.0;  // host wall time to compile the plan
     double lockstep_seconds = 0.0; // host wall time to check its lockstep

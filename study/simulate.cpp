@@ -1,6 +1,9 @@
 #include "study/simulate.hpp"
 
+#include <cmath>
+
 #include "base/error.hpp"
+#include "base/printf_text.hpp"
 #include "plan/trace_file.hpp"
 #include "runtime/compiler/grid_choice.hpp"
 #include "study/predict.hpp"
@@ -25,6 +28,9 @@ void write_step_trace(const SimRequest& request, const plan::Plan& plan, const s
     trace.chips = request.trace_chips;
     plan::write_trace_file(plan, trace, request.trace_path, "lpu sim");
 }
+
+// Enough sampled tokens that a uniform router's shares come out within about 1% of equal.
+constexpr std::int64_t kExpertLoadTokens = 16384;
 
 }  // namespace
 
@@ -51,9 +57,14 @@ SimResult simulate(const SimRequest& request, const std::function<void(const std
     question.topology = &topology;
     question.compile = compile;
     question.prompt_tokens = request.prompt_tokens;
+    const model::ModelConfig& config = question.config;
+    require(std::isfinite(request.expert_skew) && request.expert_skew >= 0.0,
+            [&] { return "--expert-skew must be 0 (uniform) or more, got " + printf_text("%g", request.expert_skew); });
+    require(request.expert_skew == 0.0 || config.is_mixture_of_experts(),
+            "--expert-skew describes a mixture of experts' routing; model '" + config.name + "' has no experts");
     // A failure is checked before the plan is compiled, which takes seconds on large systems.
     if (request.failure) {
-        check_failover_request(topology, compile.positions > 0 ? compile.positions : question.config.context_length,
+        check_failover_request(topology, compile.positions > 0 ? compile.positions : config.context_length,
                                *request.failure);
     }
     SimResult result;
@@ -65,6 +76,10 @@ SimResult simulate(const SimRequest& request, const std::function<void(const std
     // Without a plan there is no step to trace: asking for one is the error.
     require(!result.prediction.refusal || request.trace_path.empty(),
             [&] { return "no trace written: " + *result.prediction.refusal; });
+    if (config.is_mixture_of_experts() && result.prediction.predicted()) {
+        result.prediction.expert_load = estimate_expert_load(config.experts, config.active_experts,
+                                                             request.expert_skew, kExpertLoadTokens);
+    }
     if (request.failure && result.prediction.predicted()) {
         result.failover = predict_failover(question, placement, *request.failure);
     }

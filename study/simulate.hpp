@@ -24,6 +24,7 @@ struct SimRequest {
     std::string topology;      // empty: the default for the chips the options ask for
     compiler::CompileOptions compile;
     std::int64_t prompt_tokens = 128;
+    double expert_skew = 0.0;  // a mixture of experts' assumed routing (expert_load_estimate.hpp)
     std::string trace_path;                      // empty: no trace
     std::vector<topology::ChipId> trace_chips;   // empty: every chip
     std::optional<std::int64_t> trace_position;  // default: the last position of the context

@@ -38,7 +38,7 @@ void run_ranks(const MpiSession& session, const model::ModelFile& file, const mo
     const int positions = results.front().stats.positions;
     // Every chip's SRAM and cycle report and every rank's fabric figures, gathered at rank 0 in rank order.
     std::vector<ChipReport> mine;
-    for (const auto& runner : model.chips()) mine.push_back(chip_report(runner->chip()));
+    for (const auto& runner : model.chips()) mine.push_back(chip_report(*runner));
     std::optional<sim::FabricFigures> figures;
     if (positions > 0) {
         figures = hosted_fabric_figures(model.plan(), rank.topology(), rank.spec(),

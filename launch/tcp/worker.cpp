@@ -129,7 +129,7 @@ void run_job(const model::ModelFile& file, Job job, TcpMesh& mesh, RunInbox& inb
             continue;
         }
         std::vector<ChipReport> chips;
-        for (const auto& runner : model.chips()) chips.push_back(chip_report(runner->chip()));
+        for (const auto& runner : model.chips()) chips.push_back(chip_report(*runner));
         std::optional<sim::FabricFigures> figures;
         if (const FinishRequest& finish = *step->finish; finish.positions > 0) {
             figures = hosted_fabric_figures(model.plan(), topology, job.spec,

@@ -225,8 +225,9 @@ plan::Plan compile_plan(const model::ModelConfig& config, const plan::ModelFinge
     invariant(system.topology && system.spec, "compile_plan needs a topology and a chip spec");
     model::validate(config);
     require_weight_precision(config, *system.spec);
-    require(options.batch >= 1 && options.batch <= 1024,
-            "--batch must be between 1 and 1024 sequences, got " + std::to_string(options.batch));
+    require(options.batch >= 1 && options.batch <= static_cast<int>(plan::max_batch), "--batch must be between 1 and " +
+                                                                      std::to_string(plan::max_batch) +
+                                                                      " sequences, got " + std::to_string(options.batch));
     const int positions = options.positions == 0 ? config.context_length : options.positions;
     require(positions >= 1 && positions <= config.context_length,
             "--context must be between 1 and the model's " + std::to_string(config.context_length) +

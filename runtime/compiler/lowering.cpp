@@ -214,6 +214,18 @@ private:
                                  {buf(stage, rank, matrix), buf(stage, rank, x)}, {buf(stage, rank, y)}, cycles));
     }
 
+    // y = the matrix of the expert routed into `slot` x (one expert's slice of the
+    // stacked buffer), times the slot's routing weight when `weighted`.
+    void expert_matmul(int stage, int rank, const std::string& experts, int slot, bool weighted, const char* x,
+                       const char* y) {
+        const std::size_t c = chip(stage, rank);
+        const WeightBinding binding = bind_weight(experts, scheduler_.program(c).role, config_);
+        std::int64_t cycles = cost_.matmul_cycles(chip::weight_product(binding.dtype, binding.rows(), binding.cols()));
+        if (weighted) cycles += vector_cycles(sim::VectorOp::Multiply, binding.rows());
+        scheduler_.compute(c, op(OpKind::expert_matmul, {binding.rows(), binding.cols(), slot, weighted ? 1 : 0},
+                                 {buf(stage, rank, experts), buf(stage, rank, x)}, {buf(stage, rank, y)}, cycles));
+    }
+
     void rmsnorm(int stage, int rank, const char* x, const std::string& weight, const char* y) {
         scheduler_.compute(chip(stage, rank),
                            op(OpKind::rmsnorm, {config_.dim},
@@ -326,11 +338,12 @@ private:
     }
 
     // A mixture-of-experts FFN. Every rank runs the router (experts x dim) on
-    // the normed residual and picks the top active_experts (the argmax op, its
-    // k largest); then, for each of the k slots, its slice of that expert's
-    // FFN, the routing weight applied to the hidden units before w_down (the
-    // product is linear, so that is the same as weighting the output), and the
-    // slots' outputs summed into the partial that the TP all-reduce completes.
+    // the normed residual and routes the token (the route op: the top
+    // active_experts and their weights, the same on every rank, which all see
+    // the same residual); then, for each of the k slots, its slice of the
+    // slot's expert's FFN, the output times the routing weight, and the slots'
+    // outputs summed in slot order into the partial that the TP all-reduce
+    // completes. On one rank that is the sum one chip forms, bit for bit.
     //
     // Which experts a token picks is only known at run time, but a slot's
     // cost does not depend on which expert fills it (they all have the same
@@ -344,18 +357,18 @@ private:
             const std::int64_t hidden = shard(rank).hidden.size();
             rmsnorm(stage, rank, "x", prefix + "ffn_norm", "normed");
             matmul(stage, rank, prefix + kRouter, "normed", "router");
-            scheduler_.compute(c, op(OpKind::argmax, {config_.experts, config_.active_experts},
+            scheduler_.compute(c, op(OpKind::route, {config_.experts, config_.active_experts, layer},
                                      {buf(stage, rank, "router")}, {buf(stage, rank, "router")},
                                      vector_cycles(sim::VectorOp::Softmax, config_.experts)));
             for (int slot = 0; slot < config_.active_experts; ++slot) {
                 const char* out = slot == 0 ? "partial" : "expert_out";
-                matmul(stage, rank, prefix + kExpertGate, "normed", "gate");
-                matmul(stage, rank, prefix + kExpertUp, "normed", "up");
+                expert_matmul(stage, rank, prefix + kExpertGate, slot, false, "normed", "gate");
+                expert_matmul(stage, rank, prefix + kExpertUp, slot, false, "normed", "up");
                 scheduler_.compute(c, op(OpKind::swiglu, {hidden}, {buf(stage, rank, "gate"), buf(stage, rank, "up")},
                                          {buf(stage, rank, "gate")},
                                          vector_cycles(sim::VectorOp::Silu, hidden) +
-                                             2 * vector_cycles(sim::VectorOp::Multiply, hidden)));
-                matmul(stage, rank, prefix + kExpertDown, "gate", out);
+                                             vector_cycles(sim::VectorOp::Multiply, hidden)));
+                expert_matmul(stage, rank, prefix + kExpertDown, slot, true, "gate", out);
                 if (slot > 0) {
                     const BufferId partial = buf(stage, rank, "partial");
                     scheduler_.compute(c, op(OpKind::add, {0, 0, config_.dim}, {partial, buf(stage, rank, out)},

@@ -18,10 +18,11 @@
 //             columns of wo; all-reduce partial; x += partial; rmsnorm; gate/up =
 //             its hidden rows; swiglu; partial = its columns of w_down;
 //             all-reduce; x += partial
-//             (mixture of experts: rmsnorm; router; top-k; per active slot its
-//             hidden rows of that expert's gate/up, swiglu, its columns of
-//             w_down, summed into partial; all-reduce; x += partial — a static
-//             cost of k experts per token, see expert_feed_forward_block)
+//             (mixture of experts: rmsnorm; router; route (top k); per active
+//             slot its hidden rows of that expert's gate/up, swiglu, its
+//             columns of w_down times the routing weight, summed into partial;
+//             all-reduce; x += partial — a static cost of k experts per token,
+//             see expert_feed_forward_block)
 //   stage<pp-1: send x (or its block r) to (s + 1, r)
 //   last stage: rmsnorm; logits = its vocabulary rows of the LM head; ranks
 //             r > 0 send theirs to rank 0, whose "logits.<sequence>" buffer
@@ -46,8 +47,14 @@
 //   swiglu    shape {n}                          in {gate, up}           out {gate}
 //   add       shape {dst_offset, src_offset, n}  in {dst, src}           out {dst}
 //             (also adds a bias: src is its weight buffer)
-//   argmax    shape {n, k}: the k largest of n   in {values}             out {values}
-//             (an MoE router's top-k experts and their weights; not executed by the runtime)
+//   route     shape {experts, k, layer}          in {router logits}      out {router logits}
+//             routes the token as kernels::route_token does (the top k experts,
+//             weights renormalised) for the expert_matmul ops that follow it on
+//             the chip, up to the next route; the logits stay as they are
+//   expert_matmul shape {rows, cols, slot, weighted}  in {experts, x}    out {y}
+//             y = the matrix of the expert the last route put in `slot` (of the
+//             `experts` stacked in the buffer) x, times that slot's weight
+//             when weighted is 1
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -105,8 +105,6 @@ WeightBinding bind_weight(const std::string& name, const plan::ChipRole& role, c
 }
 
 const model::TensorView& bound_tensor(const WeightBinding& binding, const model::ModelWeights& weights) {
-    require(binding.stacked == 1 && binding.tensor != kRouter,
-            "weight '" + binding.tensor + "': model files hold no mixture-of-experts weights the runtime can load");
     if (binding.layer < 0) {
         if (binding.tensor == kTokenEmbedding) return weights.token_embedding;
         if (binding.tensor == kOutput) return weights.output;
@@ -128,6 +126,10 @@ const model::TensorView& bound_tensor(const WeightBinding& binding, const model:
     if (t == "bq") return layer.bq;
     if (t == "bk") return layer.bk;
     if (t == "bv") return layer.bv;
+    if (t == kRouter) return layer.router;
+    if (t == kExpertGate) return layer.experts_gate;
+    if (t == kExpertUp) return layer.experts_up;
+    if (t == kExpertDown) return layer.experts_down;
     return layer.w_down;
 }
 

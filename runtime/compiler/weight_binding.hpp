@@ -61,7 +61,8 @@ std::string layer_weight_name(int layer, const char* tensor);
 // for a name that is no weight of the model (e.g. a layer outside the model).
 WeightBinding bind_weight(const std::string& name, const plan::ChipRole& role, const model::ModelConfig& config);
 
-// The tensor of the model file a binding reads.
+// The tensor of the model file a binding reads (for stacked experts, the
+// whole [experts * rows x cols] tensor, expert after expert).
 const model::TensorView& bound_tensor(const WeightBinding& binding, const model::ModelWeights& weights);
 
 // Ranges of a role in the compiler's index type, and back.

@@ -11,6 +11,7 @@
 #include "runtime/engine/executable_model.hpp"
 #include "runtime/kernels/activation.hpp"
 #include "runtime/kernels/attention.hpp"
+#include "runtime/kernels/expert_routing.hpp"
 #include "runtime/kernels/matvec.hpp"
 #include "runtime/kernels/norm.hpp"
 #include "runtime/kernels/quantize.hpp"
@@ -63,7 +64,7 @@ ChipRunner::ChipRunner(const plan::Plan& plan, std::size_t chip, const model::Mo
       config_(file.config()),
       pool_(pool),
       chip_(static_cast<int>(program_.chip), spec) {
-    require_executable(config_, Executor::plan);
+    require_executable(config_);
     // The arena is a stack: allocating in offset order reproduces the plan's offsets.
     std::vector<plan::BufferId> order(program_.buffers.size());
     std::iota(order.begin(), order.end(), 0u);
@@ -157,7 +158,25 @@ void ChipRunner::check(const plan::Compute& compute) const {
             count(3); ids(compute.inputs, 2, "inputs"); ids(compute.outputs, 1, "output");
             holds(compute.inputs[0], shape[0] + shape[2]); holds(compute.inputs[1], shape[1] + shape[2]);
             break;
-        case plan::OpKind::argmax: throw Error(where + ": argmax is not an op this runtime executes");
+        case plan::OpKind::route:
+            count(3); ids(compute.inputs, 1, "input"); ids(compute.outputs, 1, "output");
+            require(shape[0] == config_.experts && shape[1] >= 1 && shape[1] <= shape[0] && shape[2] < config_.n_layers,
+                    where + ": routes among " + std::to_string(shape[0]) + " experts (top " + std::to_string(shape[1]) +
+                        ") in layer " + std::to_string(shape[2]) + "; the model has " + std::to_string(config_.experts) +
+                        " experts and " + std::to_string(config_.n_layers) + " layers");
+            holds(compute.inputs[0], shape[0]);
+            break;
+        case plan::OpKind::expert_matmul: {
+            count(4); ids(compute.inputs, 2, "inputs"); ids(compute.outputs, 1, "output");
+            const auto& experts = expert_matrices(compute.inputs[0]);
+            require(experts.front().rows == shape[0] && experts.front().cols == shape[1],
+                    where + ": the experts' matrices do not match the shape");
+            require(shape[2] < config_.active_experts && shape[3] <= 1, where + ": slot " + std::to_string(shape[2]) +
+                                                                      " or weighted " + std::to_string(shape[3]) +
+                                                                      " out of range");
+            holds(compute.inputs[1], shape[1]); holds(compute.outputs[0], shape[0]);
+            break;
+        }
     }
 }
 
@@ -172,19 +191,31 @@ void ChipRunner::load_weights(const model::ModelFile& file) {
                     std::to_string(buffer.size_bytes) + " bytes; the model's tensor slice has " +
                     std::to_string(binding.bytes()) + " (" + kernels::dtype_name(tensor.dtype) + ")");
         // The binding's shape: a bias vector is sliced as a column of `features` rows.
-        require(tensor.elements() == binding.tensor_rows * binding.tensor_cols,
+        const std::int64_t matrix_elements = binding.tensor_rows * binding.tensor_cols;
+        require(tensor.elements() == binding.stacked * matrix_elements,
                 "weight buffer '" + buffer.name + "': the model's tensor has " + std::to_string(tensor.elements()) +
-                    " values, the plan expects " + std::to_string(binding.tensor_rows * binding.tensor_cols));
-        const kernels::Matrix whole{tensor.dtype, binding.tensor_rows, binding.tensor_cols, tensor.data};
-        switch (binding.slice) {
-            case compiler::SliceKind::whole:
-                std::memcpy(buffers_[id].data(), tensor.data, tensor.size_bytes());
-                matrices_[id] = {tensor.dtype, tensor.rows, tensor.cols, buffers_[id].data()};
-                break;
-            case compiler::SliceKind::rows: matrices_[id] = compiler::slice_rows(whole, binding.range, buffers_[id]); break;
-            case compiler::SliceKind::columns:
-                matrices_[id] = compiler::slice_columns(whole, binding.range, buffers_[id]);
-                break;
+                    " values, the plan expects " + std::to_string(binding.stacked * matrix_elements));
+        // Stacked experts: each expert's matrix, then its slice, one after another.
+        const std::size_t whole_bytes = kernels::dtype_bytes(tensor.dtype, static_cast<std::size_t>(matrix_elements));
+        const std::size_t slice_bytes = static_cast<std::size_t>(buffer.size_bytes / binding.stacked);
+        std::vector<kernels::Matrix> loaded;
+        for (std::int64_t m = 0; m < binding.stacked; ++m) {
+            const kernels::Matrix whole{tensor.dtype, binding.tensor_rows, binding.tensor_cols,
+                                        tensor.data + static_cast<std::size_t>(m) * whole_bytes};
+            const auto out = buffers_[id].subspan(static_cast<std::size_t>(m) * slice_bytes, slice_bytes);
+            switch (binding.slice) {
+                case compiler::SliceKind::whole:
+                    std::memcpy(out.data(), whole.data, whole_bytes);
+                    loaded.push_back({whole.dtype, whole.rows, whole.cols, out.data()});
+                    break;
+                case compiler::SliceKind::rows: loaded.push_back(compiler::slice_rows(whole, binding.range, out)); break;
+                case compiler::SliceKind::columns: loaded.push_back(compiler::slice_columns(whole, binding.range, out)); break;
+            }
+        }
+        if (binding.stacked == 1) {
+            matrices_[id] = loaded.front();
+        } else {
+            experts_[id] = std::move(loaded);
         }
     }
 }
@@ -203,6 +234,15 @@ const kernels::Matrix& ChipRunner::matrix(plan::BufferId buffer) const {
     return found->second;
 }
 
+const std::vector<kernels::Matrix>& ChipRunner::expert_matrices(plan::BufferId buffer) const {
+    const auto found = experts_.find(buffer);
+    require(found != experts_.end(), [&] {
+        return "chip " + std::to_string(program_.chip) + ": buffer '" + program_.buffers.at(buffer).name +
+               "' holds no experts' matrices";
+    });
+    return found->second;
+}
+
 void ChipRunner::begin_step(std::span<const int> tokens, std::span<const int> positions) {
     invariant(tokens.size() == plan_.grid.batch && positions.size() == plan_.grid.batch, [&] {
         return "a step of a plan of batch " + std::to_string(plan_.grid.batch) + " needs a token and a position per sequence, got " +
@@ -211,6 +251,7 @@ void ChipRunner::begin_step(std::span<const int> tokens, std::span<const int> po
     next_ = 0;
     tokens_.assign(tokens.begin(), tokens.end());
     positions_.assign(positions.begin(), positions.end());
+    routing_.clear();
     chip_.reset_step();
     start_cycles_.assign(program_.instructions.size(), 0);
     durations_.assign(program_.instructions.size(), 0);
@@ -331,7 +372,27 @@ void ChipRunner::execute(const plan::Compute& compute) {
             for (std::int64_t i = 0; i < dim(2); ++i) target[i] += source[i];
             break;
         }
-        case plan::OpKind::argmax: break;  // refused by check()
+        case plan::OpKind::route: {
+            const auto experts = static_cast<std::size_t>(dim(0));
+            routing_ = kernels::route_token(floats(compute.inputs.at(0)).first(experts), static_cast<int>(dim(1)));
+            count_route(expert_load_, static_cast<int>(dim(2)), static_cast<int>(experts), routing_);
+            break;
+        }
+        case plan::OpKind::expert_matmul: {
+            const auto slot = static_cast<std::size_t>(dim(2));
+            require(slot < routing_.size(), [&] {
+                return "chip " + std::to_string(program_.chip) + ": an expert op of slot " + std::to_string(slot) +
+                       " before a route that fills it";
+            });
+            const kernels::ExpertChoice& choice = routing_[slot];
+            kernels::matvec(expert_matrices(compute.inputs.at(0))[static_cast<std::size_t>(choice.expert)], in(1), out(0),
+                            pool_);
+            if (dim(3) == 1) {
+                float* y = out(0);
+                for (std::int64_t i = 0; i < dim(0); ++i) y[i] *= choice.weight;
+            }
+            break;
+        }
     }
 }
 

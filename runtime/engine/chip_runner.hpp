@@ -23,6 +23,8 @@
 #include "collectives/transport.hpp"
 #include "plan/plan.hpp"
 #include "runtime/chip/emulated_chip.hpp"
+#include "runtime/engine/expert_load.hpp"
+#include "runtime/kernels/expert_routing.hpp"
 #include "runtime/kernels/matrix.hpp"
 #include "runtime/kernels/thread_pool.hpp"
 #include "runtime/model/model_file.hpp"
@@ -59,11 +61,17 @@ public:
     const std::vector<std::int64_t>& start_cycles() const { return start_cycles_; }
     const std::vector<std::int64_t>& durations() const { return durations_; }
 
+    // Mixture of experts: the tokens each expert of the layers this chip routes
+    // saw, over every step so far. Every TP rank of a stage routes the same
+    // tokens, so one rank's counts are the stage's.
+    const ExpertLoad& expert_load() const { return expert_load_; }
+
 private:
     void load_weights(const model::ModelFile& file);
     void check(const plan::Compute& compute) const;
     void execute(const plan::Compute& compute);
     const kernels::Matrix& matrix(plan::BufferId buffer) const;
+    const std::vector<kernels::Matrix>& expert_matrices(plan::BufferId buffer) const;
     int position_of(const plan::Compute& compute) const { return positions_[compute.sequence]; }
     // Starts instruction next_ (arriving data at `arrival_cycle`) and runs it for `cycles` of `kind`.
     void keep_time(chip::OpKind kind, std::int64_t cycles, std::int64_t arrival_cycle = 0);
@@ -76,6 +84,9 @@ private:
     chip::EmulatedChip chip_;
     std::vector<std::span<std::byte>> buffers_;     // by BufferId
     std::map<plan::BufferId, kernels::Matrix> matrices_;
+    std::map<plan::BufferId, std::vector<kernels::Matrix>> experts_;  // stacked experts, by expert
+    std::vector<kernels::ExpertChoice> routing_;                       // the last route's slots
+    ExpertLoad expert_load_;
     std::size_t next_ = 0;
     std::vector<int> tokens_;
     std::vector<int> positions_;  // by sequence, this step

@@ -65,7 +65,7 @@ SingleChipModel::SingleChipModel(const model::ModelFile& file, const sim::ChipSp
       positions_(positions == 0 ? file.config().context_length : positions),
       pool_(pool),
       chip_(0, spec) {
-    require_executable(config_, Executor::one_chip);
+    require_executable(config_);
     require(positions_ > 0 && positions_ <= config_.context_length,
             "--context must be between 1 and the model's " + std::to_string(config_.context_length) +
                 " positions (got " + std::to_string(positions_) + ")");
@@ -186,10 +186,11 @@ std::span<float> SingleChipModel::forward(int token, int position) {
 
     kernels::dequantize_row(token_embedding_, token, x_.data());
     charge_vector(sim::VectorOp::Multiply, config_.dim);  // dequantise the embedding row
-    for (auto& layer : layers_) {
+    for (std::size_t index = 0; index < layers_.size(); ++index) {
+        auto& layer = layers_[index];
         attention_block(layer, position);
         if (config_.is_mixture_of_experts()) {
-            mixture_of_experts_block(layer);
+            mixture_of_experts_block(layer, static_cast<int>(index));
         } else {
             feed_forward_block(layer);
         }
@@ -252,13 +253,14 @@ void SingleChipModel::feed_forward_block(const Layer& layer) {
     charge_vector(sim::VectorOp::Add, dim);
 }
 
-void SingleChipModel::mixture_of_experts_block(const Layer& layer) {
+void SingleChipModel::mixture_of_experts_block(const Layer& layer, int index) {
     const int dim = config_.dim;
     kernels::rmsnorm(normed_.data(), x_.data(), layer.ffn_norm.data(), dim, config_.rms_norm_eps);
     charge_vector(sim::VectorOp::RmsNorm, dim);
     kernels::matvec(layer.router, normed_.data(), router_logits_.data(), pool_);
     charge_matvec(layer.router);
     const auto chosen = kernels::route_token(router_logits_, config_.active_experts);
+    count_route(expert_load_, index, config_.experts, chosen);
     charge_vector(sim::VectorOp::Softmax, config_.experts);
     std::fill(experts_out_.begin(), experts_out_.end(), 0.0f);
     for (const kernels::ExpertChoice& choice : chosen) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/chip/emulated_chip.hpp"
+#include "runtime/engine/expert_load.hpp"
 #include "runtime/engine/language_model.hpp"
 #include "runtime/kernels/matrix.hpp"
 #include "runtime/kernels/thread_pool.hpp"
@@ -32,6 +33,8 @@ public:
     double clock_hz() const override { return chip_.spec().clock_hz; }
 
     const chip::EmulatedChip& chip() const { return chip_; }
+    // A mixture of experts: the tokens each expert of each layer saw so far.
+    const ExpertLoad& expert_load() const { return expert_load_; }
 
     // SRAM bytes a model needs on one chip with a KV cache of `positions`.
     static std::int64_t sram_bytes_needed(const model::ModelConfig& config, int positions);
@@ -56,7 +59,7 @@ private:
     kernels::RopeParams rope_params() const;
     void attention_block(Layer& layer, int position);
     void feed_forward_block(const Layer& layer);
-    void mixture_of_experts_block(const Layer& layer);
+    void mixture_of_experts_block(const Layer& layer, int index);
     // The gate, up and down matrices on normed_ (SwiGLU), into projected_.
     void swiglu_ffn(const kernels::Matrix& w_gate, const kernels::Matrix& w_up, const kernels::Matrix& w_down);
     std::vector<kernels::Matrix> load_experts(const model::TensorView& stacked);
@@ -75,6 +78,7 @@ private:
     std::span<float> x_, normed_, q_, k_, v_, attention_out_, projected_, gate_, up_, logits_, scratch_;
     std::span<float> router_logits_, experts_out_;  // a mixture of experts' (else empty)
     std::int64_t last_forward_cycles_ = 0;
+    ExpertLoad expert_load_;
 };
 
 }  // namespace lpu::engine

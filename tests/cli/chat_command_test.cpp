@@ -37,7 +37,7 @@ class UnknownTemplateModel {
 public:
     UnknownTemplateModel() : dir_(unique_temp_path("chat-template")) {
         std::filesystem::create_directories(dir_);
-        const auto stored = std::filesystem::path(LPU_SOURCE_DIR) / "tests" / "data" / "tokenizer";
+        const auto stored = lpu::test::source_dir() / "tests" / "data" / "tokenizer";
         nlohmann::json config = nlohmann::json::parse(std::ifstream(stored / "llama3.tokenizer_config.json"));
         config["chat_template"] =
             "{% for message in messages %}{{'<|' + message['role'] + '|>' + '\\n' + message['content'] + "

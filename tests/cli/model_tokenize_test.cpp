@@ -20,7 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string stored(const std::string& file) {
-    return (fs::path(LPU_SOURCE_DIR) / "tests" / "data" / "tokenizer" / file).string();
+    return (lpu::test::source_dir() / "tests" / "data" / "tokenizer" / file).string();
 }
 
 model::HfTokenizer stored_qwen() {

@@ -122,7 +122,7 @@ TEST_CASE("lpu run refuses a model that does not fit one chip, naming the minimu
 TEST_CASE("lpu run on the F16 llama-2-tiny-random model gives llama.cpp's greedy tokens", "[launch][run]") {
     LPU_REQUIRE_SHARED_MODEL(path, "llama-2-tiny-random.gguf");
     // Recorded from llama.cpp by scripts/crosscheck/greedy.sh (--update).
-    std::ifstream stored(std::string(LPU_SOURCE_DIR) + "/tests/data/greedy/llama-2-tiny-random.json");
+    std::ifstream stored(lpu::test::source_dir().string() + "/tests/data/greedy/llama-2-tiny-random.json");
     REQUIRE(stored);
     const auto judge = nlohmann::json::parse(stored);
     const int positions = judge.at("positions");

@@ -48,7 +48,25 @@ TEST_CASE("lpu sim plans Mixtral 8x7B with every expert in SRAM", "[launch][sim]
     CHECK(fits["model"]["active_experts"] == 2);
     const auto& last = fits["decode"]["last_position"];
     CHECK(last["tokens_per_second_per_user"].get<double>() > 0.0);
-    CHECK(last["critical_path_cycles"]["compute_by_op"].contains("argmax"));  // the router's top-k
+    CHECK(last["critical_path_cycles"]["compute_by_op"].contains("route"));  // the router's top-k
+    CHECK(last["critical_path_cycles"]["compute_by_op"].contains("expert_matmul"));
+    // The load a uniform router spreads, and where the experts live.
+    const auto& experts = fits["experts"];
+    CHECK(experts["placement"] == "sharded_by_tp");
+    CHECK(experts["routing_skew"] == 0.0);
+    CHECK(experts["load_share"].size() == 8);
+    CHECK(experts["busiest_over_mean"].get<double>() < 1.05);
+}
+
+TEST_CASE("lpu sim --expert-skew loads some experts more, and is refused for a dense model", "[launch][sim][moe]") {
+    const auto skewed = sim_json("--model-preset mixtral-8x7b --chips 288 --context 4096 --expert-skew 1");
+    CHECK(skewed["experts"]["busiest_over_mean"].get<double>() > 1.5);
+    const auto dense = run_lpu("sim --model-preset llama2-7b --tp 8 --pp 8 --context 256 --expert-skew 1");
+    CHECK(dense.exit_code == 2);
+    CHECK(dense.err.find("--expert-skew describes a mixture of experts' routing") != std::string::npos);
+    const auto negative = run_lpu("sim --model-preset mixtral-8x7b --chips 288 --expert-skew -1");
+    CHECK(negative.exit_code == 2);
+    CHECK(negative.err.find("--expert-skew must be 0 (uniform) or more, got -1") != std::string::npos);
 }
 
 }  // namespace lpu::test

@@ -75,7 +75,7 @@ TEST_CASE("lpu topo --save writes files that load back identically", "[launch][t
         REQUIRE(run_lpu("topo dragonfly:2,spare --save " + path).exit_code == 0);
         CHECK(topo_json(path) == topo_json("dragonfly:2,spare"));
     }
-    CHECK(topo_json(std::string(LPU_SOURCE_DIR) + "/examples/topologies/bowtie.json")["chips"] == 6);
+    CHECK(topo_json(lpu::test::source_dir().string() + "/examples/topologies/bowtie.json")["chips"] == 6);
 }
 
 TEST_CASE("lpu topo: malformed topologies give error: and exit 2", "[launch][topo]") {

@@ -8,12 +8,11 @@
 
 #include <string>
 
-#include "tests/support/paths.hpp"
+#include "tests/launch/placed_run.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_path.hpp"
 
 using lpu::test::run_lpu;
-using lpu::test::run_shell;
 
 namespace {
 
@@ -33,8 +32,6 @@ const std::string& q4_k_m_model() {
     return path;
 }
 
-const std::string kGreedy = " --temperature 0 --steps 256";
-
 }  // namespace
 
 TEST_CASE("a Q4_K_M model over tp 2 x pp 2 and tp 4 x pp 2 gives one chip's text in one process, under mpirun and "
@@ -46,34 +43,15 @@ TEST_CASE("a Q4_K_M model over tp 2 x pp 2 and tp 4 x pp 2 gives one chip's text
     CHECK(info.out.find("Q4_K") != std::string::npos);
     CHECK(info.out.find("Q6_K") != std::string::npos);
 
-    static const auto one_chip = run_lpu("run --model " + model + kGreedy);
+    static const auto one_chip = run_lpu("run --model " + model + " --temperature 0 --steps 256");
     REQUIRE(one_chip.exit_code == 0);
     REQUIRE(one_chip.out.size() > 1);
 
     const std::string grid = GENERATE("--tp 2 --pp 2", "--tp 4 --pp 2");
-    const std::string how = GENERATE("one process", "mpirun -n 2", "2 TCP workers");
+    const std::string how = GENERATE(from_range(lpu::test::kPlacements));
     CAPTURE(grid, how);
-    lpu::test::CommandResult run;
-    std::string text;
-    if (how == "one process") {
-        run = run_lpu("run --model " + model + kGreedy + " " + grid);
-        text = run.out;
-    } else if (how == "mpirun -n 2") {
-        run = run_shell("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ASAN_OPTIONS=detect_leaks=0 "
-                        "timeout 120 mpirun --oversubscribe -n 2 " + lpu::test::lpu_binary() + " run --model " + model +
-                        kGreedy + " " + grid);
-        text = run.out;
-    } else {
-        // tests/launch/tcp/tcp_run.sh: greedy, 256 steps, the grid from GRID;
-        // the coordinator's stdout follows its "--- stdout" line.
-        run = run_shell("GRID='" + grid + "' bash " + std::string(LPU_SOURCE_DIR) + "/tests/launch/tcp/tcp_run.sh " +
-                        lpu::test::lpu_binary() + " " + model + " " + model + " 2");
-        REQUIRE(run.out.find("coordinator exit=0\n") != std::string::npos);
-        const auto from = run.out.find("--- stdout\n") + 11, to = run.out.find("--- stderr\n");
-        REQUIRE(to != std::string::npos);
-        text = run.out.substr(from, to - from);
-    }
-    CAPTURE(run.err);
-    REQUIRE(run.exit_code == 0);
-    CHECK(text == one_chip.out);
+    const auto run = lpu::test::placed_run(how, model, grid);
+    CAPTURE(run.result.out, run.result.err);
+    REQUIRE(run.result.exit_code == 0);
+    CHECK(run.text == one_chip.out);
 }

@@ -66,11 +66,11 @@ TEST_CASE("the summary's step ends with the last instruction of any chip", "[pla
     CHECK(summary.step_cycles == 215);
     CHECK(summary.critical_path.end_cycle == 215);
 
-    sample.chips[1].instructions.back().body = plan::Compute{plan::OpKind::argmax, {512}, {1}, {2}, 40, 0};
+    sample.chips[1].instructions.back().body = plan::Compute{plan::OpKind::route, {512}, {1}, {2}, 40, 0};
     summary = plan::summarise(sample);
     CHECK(summary.chips[1].step_cycles == 255);
     CHECK(summary.step_cycles == 255);
-    CHECK(summary.critical_path.segments.back().what == "argmax");
+    CHECK(summary.critical_path.segments.back().what == "route");
 }
 
 TEST_CASE("the summary of a retimed step agrees with the retimer's step latency", "[plan][summary]") {

@@ -33,6 +33,9 @@ TEST_CASE("validate rejects a bad header and grid", "[plan]") {
     p.grid.micro_batches = 0;
     REQUIRE_THROWS_WITH(plan::validate(p), Contains("at least 1"));
     p = sample_plan();
+    p.grid.batch = 4000000000u;  // found by plan_file_fuzz: retiming sized per-sequence state by it
+    REQUIRE_THROWS_WITH(plan::validate(p), Contains("batch 4000000000 exceeds the most, 1024 sequences"));
+    p = sample_plan();
     p.sram_bytes = 0;
     REQUIRE_THROWS_WITH(plan::validate(p), Contains("sram_bytes"));
     p = sample_plan();

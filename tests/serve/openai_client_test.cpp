@@ -15,7 +15,7 @@ using nlohmann::json;
 
 TEST_CASE("serve: the openai npm client gets lpu run's completions, whole and streamed", "[serve][npm]") {
     LPU_REQUIRE_SHARED_MODEL(gguf, "stories260K.gguf");
-    const auto tools = lpu::test::run_shell(std::string(LPU_SOURCE_DIR) + "/scripts/npm-tools");
+    const auto tools = lpu::test::run_shell(lpu::test::source_dir().string() + "/scripts/npm-tools");
     if (tools.exit_code == 3) LPU_SKIP(tools.err.substr(tools.err.rfind("skipped: ") + 9));
     INFO(tools.err);
     REQUIRE(tools.exit_code == 0);
@@ -25,7 +25,7 @@ TEST_CASE("serve: the openai npm client gets lpu run's completions, whole and st
     const int max_tokens = 32;
     const auto expected = lpu::test::lpu_run_completion(gguf, prompt, max_tokens);
     lpu::test::ServeProcess server("--model " + gguf);
-    const auto run = lpu::test::run_shell("LPU_NPM_TOOLS='" + folder + "' node " + std::string(LPU_SOURCE_DIR) +
+    const auto run = lpu::test::run_shell("LPU_NPM_TOOLS='" + folder + "' node " + lpu::test::source_dir().string() +
                                           "/tests/serve/openai_client.mjs http://127.0.0.1:" +
                                           std::to_string(server.port()) + "/v1 '" + prompt + "' " +
                                           std::to_string(max_tokens));

@@ -10,9 +10,14 @@
 
 namespace lpu::test {
 
-inline std::filesystem::path shared_models_dir() {
-    return std::filesystem::path(LPU_SOURCE_DIR) / ".." / "shared" / "models";
-}
+// The paths of this checkout and build are compiled into tests/support/paths.cpp
+// alone, so that no other test object depends on where the clone lies (a clone
+// elsewhere reuses the compiler cache).
+
+// The project's source folder (tests read their stored data under it).
+std::filesystem::path source_dir();
+
+inline std::filesystem::path shared_models_dir() { return source_dir() / ".." / "shared" / "models"; }
 
 // The path of a shared model file, or empty when it is absent.
 inline std::string shared_model(const std::string& name) {
@@ -39,12 +44,13 @@ inline bool shared_models_required() {
         LPU_SKIP("../shared/models not found");                                                    \
     }
 
-inline std::string lpu_binary() { return LPU_BIN; }
+// The lpu binary of this build.
+std::string lpu_binary();
 
 // tests/programs/mpi_executor_check, run under mpirun.
-inline std::string mpi_executor_check_binary() { return LPU_MPI_EXECUTOR_CHECK; }
+std::string mpi_executor_check_binary();
 
 // tests/programs/tcp_probe, a hostile peer for `lpu worker`.
-inline std::string tcp_probe_binary() { return LPU_TCP_PROBE; }
+std::string tcp_probe_binary();
 
 }  // namespace lpu::test

@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "topology/topology_spec.hpp"
+#include "tests/support/paths.hpp"
 
 using namespace lpu::topology;
 using Catch::Matchers::Contains;
@@ -18,7 +19,7 @@ TEST_CASE("spec: every family builds the documented size", "[topology][spec]") {
 }
 
 TEST_CASE("spec: a file path loads the file", "[topology][spec]") {
-    const auto t = topology_from_spec(std::string(LPU_SOURCE_DIR) + "/examples/topologies/bowtie.json");
+    const auto t = topology_from_spec(lpu::test::source_dir().string() + "/examples/topologies/bowtie.json");
     CHECK(t.chip_count() == 6);
     CHECK(t.info().name == "bowtie");
 }

@@ -93,7 +93,7 @@ namespace {
 // hang). Returns the script's report.
 std::string end_job_midway(const std::string& gguf, int ranks, const std::string& victim,
                            const std::string& signal = "KILL", const std::string& flags = "") {
-    const std::string script = std::string(LPU_SOURCE_DIR) + "/tests/launch/mpi/kill_one_rank.sh";
+    const std::string script = lpu::test::source_dir().string() + "/tests/launch/mpi/kill_one_rank.sh";
     const auto result = run_shell("bash " + script + " " + lpu::test::lpu_binary() + " " + gguf + " " +
                                   std::to_string(ranks) + " " + victim + " " + signal + " " + flags);
     CAPTURE(result.out);

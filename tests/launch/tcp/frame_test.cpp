@@ -13,6 +13,7 @@
 
 #include "base/error.hpp"
 #include "launch/tcp/frame.hpp"
+#include "tests/support/paths.hpp"
 
 namespace lpu::launch::tcp {
 namespace {
@@ -118,7 +119,7 @@ TEST_CASE("frames: malformed frames are errors that say what is wrong", "[launch
     fails_with(huge, "a chip message announcing 1099511627776 bytes");
     // Found by tcp_frame_fuzz: a message whose chip-message pointer is a list,
     // not a struct (Cap'n Proto complains only when the field is read).
-    std::ifstream in(std::filesystem::path(LPU_SOURCE_DIR) / "tests" / "data" / "tcp" /
+    std::ifstream in(lpu::test::source_dir() / "tests" / "data" / "tcp" /
                          "chip-message-pointer-not-a-struct.frames",
                      std::ios::binary);
     std::vector<std::byte> found;

@@ -33,7 +33,7 @@ namespace {
 constexpr long kMaxPeakRssKb = lpu::test::per_build(200L, 400L) * 1024;
 
 std::string hostile_peer(const std::string& model, const std::string& cases, const std::string& environment = "") {
-    const auto result = lpu::test::run_shell(environment + " bash " + std::string(LPU_SOURCE_DIR) +
+    const auto result = lpu::test::run_shell(environment + " bash " + lpu::test::source_dir().string() +
                                              "/tests/launch/tcp/hostile_peer.sh " + lpu::test::lpu_binary() + " " +
                                              lpu::test::tcp_probe_binary() + " " + model + " " + cases);
     CAPTURE(result.out, result.err);

@@ -30,7 +30,7 @@ struct TcpRun {
 // `signal`: KILL or STOP; `flags` go to every process; `environment` prefixes the script.
 TcpRun tcp_run(const std::string& model, const std::string& worker_model, int workers, const std::string& victim = "",
                const std::string& signal = "KILL", const std::string& flags = "", const std::string& environment = "") {
-    std::string command = environment + " bash " + std::string(LPU_SOURCE_DIR) + "/tests/launch/tcp/tcp_run.sh ";
+    std::string command = environment + " bash " + lpu::test::source_dir().string() + "/tests/launch/tcp/tcp_run.sh ";
     command.append(lpu::test::lpu_binary()).append(" ").append(model).append(" ").append(worker_model);
     command.append(" ").append(std::to_string(workers));
     if (!victim.empty()) command.append(" ").append(victim).append(" ").append(signal).append(" ").append(flags);

@@ -14,7 +14,7 @@ namespace {
 // tests/launch/tcp/one_worker.sh: the worker started with `worker_flags`, the
 // coordinator connecting to it at `connect_host`.
 std::string serve_story(const std::string& model, const std::string& connect_host, const std::string& worker_flags) {
-    const auto result = lpu::test::run_shell("bash " + std::string(LPU_SOURCE_DIR) + "/tests/launch/tcp/one_worker.sh " +
+    const auto result = lpu::test::run_shell("bash " + lpu::test::source_dir().string() + "/tests/launch/tcp/one_worker.sh " +
                                              lpu::test::lpu_binary() + " " + model + " " + connect_host + " " +
                                              worker_flags);
     REQUIRE(result.exit_code == 0);

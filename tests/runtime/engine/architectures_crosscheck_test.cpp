@@ -17,6 +17,7 @@
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/synthetic_model.hpp"
 #include "sim/chip/chip_spec.hpp"
+#include "tests/support/paths.hpp"
 #include "tests/support/temp_path.hpp"
 
 using namespace lpu;
@@ -60,7 +61,7 @@ model::SyntheticShape shape_from_flags(const std::string& flags) {
 
 TEST_CASE("architectures cross-check: lpu picks llama.cpp's greedy tokens for every llama variant",
           "[engine][architectures][crosscheck]") {
-    std::ifstream in(std::filesystem::path(LPU_SOURCE_DIR) / "tests" / "data" / "architectures.json");
+    std::ifstream in(lpu::test::source_dir() / "tests" / "data" / "architectures.json");
     REQUIRE(in.good());
     const auto variants = nlohmann::json::parse(in);
     REQUIRE(variants.size() >= 6);

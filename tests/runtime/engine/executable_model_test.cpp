@@ -1,7 +1,6 @@
 // The runtime executes only what it has kernels for: a model with FP8 weights
-// is refused by every executor, and a mixture of experts by the executors of
-// compiled plans (which have no expert routing yet; `lpu sim` plans them), by
-// name, before anything is loaded. One chip runs a mixture of experts.
+// is refused by every executor, by name, before anything is loaded. One chip
+// runs a mixture of experts (compiled plans: mixture_of_experts_plan_test.cpp).
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -13,15 +12,10 @@
 #include <vector>
 
 #include "base/error.hpp"
-#include "runtime/compiler/compile.hpp"
-#include "runtime/compiler/fingerprints.hpp"
-#include "runtime/engine/chip_runner.hpp"
 #include "runtime/engine/single_chip_model.hpp"
-#include "runtime/kernels/thread_pool.hpp"
 #include "runtime/model/model_file.hpp"
 #include "runtime/model/synthetic_model.hpp"
 #include "sim/chip/chip_spec.hpp"
-#include "topology/topology_spec.hpp"
 
 using namespace lpu;
 
@@ -54,28 +48,14 @@ std::unique_ptr<model::ModelFile> tiny_model() {
 
 }  // namespace
 
-TEST_CASE("the runtime refuses FP8 weights, and mixtures of experts on a plan, by name", "[engine][refusal]") {
+TEST_CASE("the runtime refuses FP8 weights by name", "[engine][refusal]") {
     auto file = tiny_model();
     auto fp8 = file->config();
     fp8.weight_dtype = kernels::DType::F8_E4M3;
-    auto moe = file->config();
-    moe.experts = 4;
-    moe.active_experts = 2;
     const auto spec = sim::chip_spec_preset("tsp-v1");
 
     const AlteredModel fp8_model(tiny_model(), fp8);
     CHECK_THROWS_WITH(engine::SingleChipModel(fp8_model, spec, 0), Catch::Contains("cannot execute FP8 weights"));
-    const AlteredModel moe_model(tiny_model(), moe);
-
-    // A compiled MoE plan is refused by each chip's executor too (PlanModel, MPI ranks, TCP workers).
-    const std::string topology_spec = "fc:2";
-    const auto topology = topology::topology_from_spec(topology_spec);
-    compiler::CompileOptions options;
-    options.tp = 2;
-    options.pp = 1;
-    const auto plan = compiler::compile_plan(moe, compiler::shape_fingerprint(moe), {&topology, topology_spec, &spec}, options);
-    CHECK_THROWS_WITH(engine::ChipRunner(plan, 0, moe_model, spec, kernels::default_thread_pool()),
-                      Catch::Contains("a mixture of experts (4 experts) runs on one chip only for now"));
 }
 
 TEST_CASE("a synthetic mixture of experts runs on one chip, and routing matters", "[engine][moe]") {

@@ -21,6 +21,7 @@
 #include "runtime/model/model_quantizer.hpp"
 #include "runtime/model/synthetic_model.hpp"
 #include "sim/chip/chip_spec.hpp"
+#include "tests/support/paths.hpp"
 #include "tests/support/temp_path.hpp"
 
 using namespace lpu;
@@ -28,7 +29,7 @@ using namespace lpu;
 namespace {
 
 nlohmann::json recorded() {
-    const auto path = std::filesystem::path(LPU_SOURCE_DIR) / "tests" / "data" / "crosscheck" / "llama_numerics.json";
+    const auto path = lpu::test::source_dir() / "tests" / "data" / "crosscheck" / "llama_numerics.json";
     std::ifstream in(path);
     REQUIRE(in.good());
     return nlohmann::json::parse(in);

@@ -14,13 +14,14 @@
 
 #include "runtime/kernels/k_quants.hpp"
 #include "runtime/kernels/quantize.hpp"
+#include "tests/support/paths.hpp"
 
 using namespace lpu::kernels;
 
 namespace {
 
 nlohmann::json recorded() {
-    const auto path = std::filesystem::path(LPU_SOURCE_DIR) / "tests" / "data" / "crosscheck" / "ggml_blocks.json";
+    const auto path = lpu::test::source_dir() / "tests" / "data" / "crosscheck" / "ggml_blocks.json";
     std::ifstream in(path);
     REQUIRE(in.good());
     return nlohmann::json::parse(in);

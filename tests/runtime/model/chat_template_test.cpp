@@ -93,7 +93,7 @@ TEST_CASE("chat templates: the cross-check's conversations give the Jinja templa
           "[chat_template][crosscheck]") {
     for (const std::string vocabulary : {"llama3", "qwen3"}) {
         CAPTURE(vocabulary);
-        const fs::path data = fs::path(LPU_SOURCE_DIR) / "tests" / "data" / "tokenizer";
+        const fs::path data = lpu::test::source_dir() / "tests" / "data" / "tokenizer";
         const HfTokenizer imported = read_hf_tokenizer({(data / (vocabulary + ".tokenizer.json")).string(),
                                                        (data / (vocabulary + ".tokenizer_config.json")).string(), ""});
         const fs::path gguf = test::unique_temp_path("chat", ".gguf");
@@ -123,7 +123,7 @@ TEST_CASE("chat templates: llama-2 and mistral formats on the Llama 2 vocabulary
           "[chat_template][crosscheck]") {
     LPU_REQUIRE_SHARED_MODEL(path, "llama-2-tiny-random.gguf");
     const Tokenizer tokenizer = load_tokenizer(path);
-    std::ifstream in(fs::path(LPU_SOURCE_DIR) / "tests" / "data" / "tokenizer" / "llama2.chat.json");
+    std::ifstream in(lpu::test::source_dir() / "tests" / "data" / "tokenizer" / "llama2.chat.json");
     const auto prompts = nlohmann::json::parse(in);
     REQUIRE(prompts.size() >= 35);
     for (const auto& prompt : prompts) {

@@ -17,6 +17,7 @@
 #include "runtime/model/gguf_vocabulary.hpp"
 #include "runtime/model/hf_tokenizer.hpp"
 #include "runtime/model/vocabulary_file.hpp"
+#include "tests/support/paths.hpp"
 #include "tests/support/temp_path.hpp"
 
 namespace lpu::model {
@@ -24,7 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path stored(const std::string& file) { return fs::path(LPU_SOURCE_DIR) / "tests" / "data" / "tokenizer" / file; }
+fs::path stored(const std::string& file) { return lpu::test::source_dir() / "tests" / "data" / "tokenizer" / file; }
 
 struct Case {
     std::string text;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "tests/support/paths.hpp"
 #include "tests/support/temp_path.hpp"
 
 namespace {
@@ -32,7 +33,7 @@ private:
 };
 
 std::string example_spec(const std::string& name) {
-    return (std::filesystem::path(LPU_SOURCE_DIR) / "examples" / "specs" / name).string();
+    return (lpu::test::source_dir() / "examples" / "specs" / name).string();
 }
 
 }  // namespace
