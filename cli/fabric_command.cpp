@@ -10,7 +10,9 @@
 #include <CLI/CLI.hpp>
 
 #include "base/output_file.hpp"
+#include "base/error.hpp"
 #include "cli/commands.hpp"
+#include "cli/failure_flags.hpp"
 #include "sim/chip/chip_spec.hpp"
 #include "sim/clock/alignment_params.hpp"
 #include "sim/fabric/clock_experiment.hpp"
@@ -33,6 +35,8 @@ struct FabricOptions {
     sim::AlignmentOverrides alignment;
     std::uint64_t seed = 1;
     std::string csv_path;
+    std::string link_down;  // --link-down A-B@SECONDS
+    bool no_heal = false;
     bool json = false;
 };
 
@@ -48,6 +52,9 @@ void run_fabric(const FabricOptions& options) {
     config.exchange_period_cycles = options.exchange_period_cycles;
     config.buffer_vectors = options.buffer_vectors;
     config.seed = options.seed;
+    if (!options.link_down.empty()) config.link_down = parse_link_down_flag(options.link_down);
+    require(!options.no_heal || config.link_down, "--no-heal needs --link-down: without a failure there is nothing to heal");
+    config.heal = !options.no_heal;
     const sim::ClockExperimentReport report = sim::run_clock_experiment(topology, config);
 
     if (!options.csv_path.empty()) write_file(options.csv_path, sim::skew_samples_csv(report));
@@ -91,7 +98,21 @@ void add_fabric_command(CLI::App& app) {
     fabric->add_option("--messages", options->alignment.correction_messages, "Messages per correction burst");
     fabric->add_option("--seed", options->seed, "Seed of crystals and jitter")->capture_default_str();
     fabric->add_option("--csv", options->csv_path, "Write per-round skew (round,time_s,max_skew_cycles,spread_cycles)");
+    fabric->add_option("--link-down", options->link_down,
+                       "Take every link between chips A and B down SECONDS into the measured window (A-B@SECONDS): "
+                       "the alignment tree heals around it");
+    fabric->add_flag("--no-heal", options->no_heal,
+                     "With --link-down: keep the tree as it was, so the chips behind the link are corrected no more");
     fabric->add_flag("--json", options->json, "Print JSON instead of text");
+    fabric->footer(
+        "With --link-down the report adds what the failure did: the chips behind the link (cut off from the\n"
+        "root by it), those given a new parent, the new tree's depth and skew bound, the largest skew behind\n"
+        "the link afterwards and the violations after it.\n"
+        "Examples:\n"
+        "  lpu fabric --topology dragonfly:2 --duration 60\n"
+        "  lpu fabric --topology torus:4x4 --ppm 50 --no-compensation --csv skew.csv\n"
+        "  lpu fabric --topology ring:6 --duration 600 --link-down 0-1@10\n"
+        "  lpu fabric --topology ring:6 --duration 600 --link-down 0-1@10 --no-heal");
     fabric->callback([options] { run_fabric(*options); });
 }
 

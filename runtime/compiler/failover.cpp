@@ -27,8 +27,10 @@ std::optional<topology::ChipId> stand_in_for(const topology::Topology& whole, co
     return best;
 }
 
-// The best grid of as many of the chips left as the model fits on, as
-// compile options: the compiler's own choice (--chips), per replica.
+// The grid with the lowest estimated latency among every chip count the model
+// fits on, up to the chips left, as compile options (--chips), per replica:
+// as many chips as are left is often a count with no good grid (575 = 23 x 25
+// splits 64 heads unevenly), and a few chips fewer give a better one.
 void regrid(const model::ModelConfig& config, const sim::ChipSpec& spec, const Failure& failure, Failover& failover) {
     CompileOptions& options = failover.options;
     const topology::Topology& left = failover.system.topology;
@@ -41,8 +43,15 @@ void regrid(const model::ModelConfig& config, const sim::ChipSpec& spec, const F
         return "without " + failure_name(failure) + " the " + std::to_string(usable) + " chips left cannot hold the model: " +
                search.refusal(std::max(most, 1)).what();
     });
-    int chips = most;
-    while (!search.best(chips)) --chips;  // stops at *fewest at the latest
+    int chips = *fewest;
+    std::int64_t fastest = search.best(chips)->token_cycles;
+    for (int candidate = *fewest + 1; candidate <= most; ++candidate) {
+        const std::optional<GridEstimate> grid = search.best(candidate);
+        if (grid && grid->token_cycles < fastest) {
+            chips = candidate;
+            fastest = grid->token_cycles;
+        }
+    }
     options.chips = chips * options.replicas;
     options.tp = 0;
     options.pp = 0;

@@ -67,6 +67,7 @@ void ClockFabric::apply_link_failure(std::int64_t now_ps) {
         }
         return;
     }
+    healed_round_ = failure.round;
     const SpanningTree before = std::exchange(tree_, std::move(*failure.healed));
     for (const topology::ChipId chip : tree_.order) {
         if (chip == tree_.root || tree_.down_channel[chip] == before.down_channel[chip]) continue;
@@ -107,8 +108,15 @@ void ClockFabric::schedule_act(EventEngine& engine, topology::ChipId chip, std::
     // (its stamps are timed by its own counter, correction_stamp), so it acts
     // as soon as the parent has. A compensated counter never gets there: a
     // round value in the past is then an error, as the engine says.
-    // A counter cut off by a link that went down drifts the same way.
-    if (!protocol_.compensate || cut_off(chip)) at_ps = std::max(at_ps, engine.now_ps());
+    // A counter cut off by a link that went down drifts the same way, and so
+    // do the acts of the chips below it, which follow it. In the round a
+    // healed tree takes over, a chip's depth (and so the round value it acts
+    // at) may change after its counter was aligned for the old one: it then
+    // acts as soon as its new parent has, as its stamps allow.
+    const bool failed_without_healing = !cut_off_.empty();
+    if (!protocol_.compensate || failed_without_healing || round == healed_round_) {
+        at_ps = std::max(at_ps, engine.now_ps());
+    }
     // Small captures keep std::function from allocating per event.
     const std::uint64_t packed = (static_cast<std::uint64_t>(round) << 32) | chip;
     engine.schedule_at(at_ps, [this, packed](EventEngine& e) {

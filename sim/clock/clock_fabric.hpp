@@ -119,6 +119,7 @@ private:
     Protocol protocol_;
     std::optional<LinkFailure> failure_;
     std::vector<bool> cut_off_;  // by chip, once a failure without healing applies
+    std::int64_t healed_round_ = -1;  // the round a healed tree took over in
 };
 
 }  // namespace lpu::sim
