@@ -6,6 +6,7 @@
 
 #include "base/error.hpp"
 #include "base/json_text.hpp"
+#include "base/printf_text.hpp"
 #include "base/utf8.hpp"
 #include "launch/run_fabric.hpp"
 
@@ -58,10 +59,10 @@ std::string expert_load_summary(const engine::ExpertLoad& load) {
         sum += tokens;
         busiest = std::max(busiest, tokens);
     }
-    char ratio[64];
-    std::snprintf(ratio, sizeof ratio, ", busiest %.2fx the mean",
-                  sum > 0 ? static_cast<double>(busiest) * static_cast<double>(total.size()) / static_cast<double>(sum) : 0.0);
-    return text + ratio;
+    return text + printf_text(", busiest %.2fx the mean",
+                              sum > 0 ? static_cast<double>(busiest) * static_cast<double>(total.size()) /
+                                            static_cast<double>(sum)
+                                      : 0.0);
 }
 
 // The first sequence's fields at the top (what a batch of one prints), every

@@ -2,7 +2,10 @@
 // A model compiled for tp x pp chips (and `batch` sequences per step) on the
 // default topology for that many chips, run in this process: what the engine
 // tests execute plans on.
+#include <algorithm>
+#include <cmath>
 #include <memory>
+#include <span>
 
 #include "launch/inprocess/in_process_transport.hpp"
 #include "runtime/compiler/compile.hpp"
@@ -13,6 +16,22 @@
 #include "topology/topology_spec.hpp"
 
 namespace lpu::test {
+
+// How far `got` is from `want`: the largest absolute difference, and the
+// largest |want| to measure it against.
+struct LogitsDifference {
+    double error = 0.0;
+    double norm = 0.0;
+};
+
+inline LogitsDifference logits_difference(std::span<const float> got, std::span<const float> want) {
+    LogitsDifference difference;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        difference.error = std::max(difference.error, std::abs(static_cast<double>(got[i]) - want[i]));
+        difference.norm = std::max(difference.norm, std::abs(static_cast<double>(want[i])));
+    }
+    return difference;
+}
 
 struct CompiledRun {
     topology::Topology topology;

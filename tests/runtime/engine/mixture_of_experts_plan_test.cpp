@@ -91,11 +91,7 @@ TEST_CASE("a mixture of experts on a plan: one chip's sums on one chip, its choi
         // they differ by up to about that. The choice is the same wherever
         // one chip's is not a near-tie within the difference.
         const double tolerance = dtype == kernels::DType::F32 ? 1e-4 : 1e-2;
-        double error = 0.0, norm = 0.0;
-        for (std::size_t i = 0; i < want.size(); ++i) {
-            error = std::max(error, std::abs(static_cast<double>(logits[i]) - want[i]));
-            norm = std::max(norm, std::abs(static_cast<double>(want[i])));
-        }
+        const auto [error, norm] = test::logits_difference(logits, want);
         CHECK(error <= tolerance * norm);
         const int expected = reference.tokens[static_cast<std::size_t>(p) + 1];
         if (engine::argmax(logits) != expected) CHECK(margin(want) <= 2 * error);

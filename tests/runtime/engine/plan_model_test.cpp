@@ -86,11 +86,7 @@ TEST_CASE("compiler-test synthetic model: every partition within 1e-4 of one chi
         for (int p = 0; p < positions; ++p) {
             const auto logits = run.model->forward(tokens[static_cast<std::size_t>(p)], p);
             const auto& want = expected[static_cast<std::size_t>(p)];
-            double error = 0.0, norm = 0.0;
-            for (std::size_t i = 0; i < want.size(); ++i) {
-                error = std::max(error, std::abs(static_cast<double>(logits[i]) - want[i]));
-                norm = std::max(norm, std::abs(static_cast<double>(want[i])));
-            }
+            const auto [error, norm] = test::logits_difference(logits, want);
             CHECK(error <= 1e-4 * norm);
             if (repeat == 0) {
                 first.emplace_back(logits.begin(), logits.end());
